@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+/**
+ * `moltis` command line: `serve` (the default), `auth …`, `trust-ca`, `config check`.
+ */
+import { Command, Option } from 'commander';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { loadConfig, ConfigError } from '../config/index.js';
+import { trustCaPlan } from '../tls/index.js';
+import { VERSION } from '../server/index.js';
+import { registerAuthCommands } from './auth-commands.js';
+import { resolveDirs } from './paths.js';
+import { serve, type ServeFlags } from './serve.js';
+
+const io = { out: (s: string) => process.stdout.write(`${s}\n`), err: (s: string) => process.stderr.write(`${s}\n`) };
+
+function serveOptions(cmd: Command): Command {
+  return cmd
+    .option('--bind <address>', 'address to listen on (default 127.0.0.1; [server] bind)')
+    .option('--port <port>', 'port to listen on (default 13131; [server] port)')
+    .addOption(new Option('--no-tls', 'serve plain HTTP (e.g. behind a TLS-terminating proxy); env MOLTIS_NO_TLS'))
+    .addOption(new Option('--config-dir <dir>', 'directory of moltis.toml and certs/ (default ~/.config/moltis)').env('MOLTIS_CONFIG_DIR'))
+    .addOption(new Option('--data-dir <dir>', 'directory of moltis.db (default ~/.moltis)').env('MOLTIS_DATA_DIR'));
+}
+
+const program = new Command('moltis')
+  .version(VERSION)
+  .description('Self-hosted personal AI agent gateway.\n\nWith no command, runs the gateway (same as `moltis serve`).\nEnvironment: MOLTIS_BEHIND_PROXY=true (behind a reverse proxy: never trust loopback), MOLTIS_ALLOW_TLS_BEHIND_PROXY, MOLTIS_<SECTION>__<KEY> (override any moltis.toml key).')
+  .showHelpAfterError();
+serveOptions(program).action(async (flags: ServeFlags) => { process.exitCode = await serve(flags, io); });
+serveOptions(program.command('serve').description('run the gateway')).action(async (flags: ServeFlags) => { process.exitCode = await serve(flags, io); });
+
+registerAuthCommands(program, io);
+
+program.command('trust-ca')
+  .description('trust the gateway\'s local CA in this OS (prints the steps; --run executes them)')
+  .option('--run', 'run the commands (may ask for sudo)')
+  .addOption(new Option('--config-dir <dir>', 'config directory').env('MOLTIS_CONFIG_DIR'))
+  .action((o: { run?: boolean; configDir?: string }) => {
+    const ca = join(resolveDirs(o).configDir, 'certs', 'ca.pem');
+    if (!existsSync(ca)) { io.err(`moltis: no CA at ${ca}: start the gateway once with TLS on to create it`); process.exitCode = 2; return; }
+    const plan = trustCaPlan(ca, process.platform);
+    io.out(plan.instructions);
+    if (!o.run) { for (const c of plan.commands) io.out(`  ${c.join(' ')}`); return; }
+    for (const c of plan.commands) {
+      io.out(`$ ${c.join(' ')}`);
+      const r = spawnSync(c[0]!, c.slice(1), { stdio: 'inherit' });
+      if (r.status !== 0) { io.err(`moltis: command failed (exit ${r.status ?? r.signal})`); process.exitCode = 1; return; }
+    }
+  });
+
+program.command('config')
+  .description('configuration helpers')
+  .command('check')
+  .description('validate moltis.toml and exit (non-zero on errors, with key, line and column)')
+  .addOption(new Option('--config-dir <dir>', 'config directory').env('MOLTIS_CONFIG_DIR'))
+  .action((o: { configDir?: string }) => {
+    try {
+      const r = loadConfig({ configDir: resolveDirs(o).configDir, env: process.env, writeExample: false });
+      io.out(`${r.path}: ok`);
+    } catch (err) {
+      if (err instanceof ConfigError) { io.err(`moltis: ${err.message}`); process.exitCode = 2; return; }
+      throw err;
+    }
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  io.err(`moltis: ${(err as Error).message}`);
+  process.exitCode = process.exitCode || 1;
+});

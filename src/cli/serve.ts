@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { loadConfig, ConfigError } from '../config/index.js';
+import { startServer, StartupError, VERSION } from '../server/index.js';
+import { resolveDirs } from './paths.js';
+
+export interface ServeFlags { bind?: string; port?: string; tls?: boolean; configDir?: string; dataDir?: string }
+type Out = { out: (s: string) => void; err: (s: string) => void };
+
+/** Parses a --port value, explaining what is wrong. */
+export function parsePort(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new StartupError(`--port ${v}: expected a number from 0 to 65535`);
+  return Number(v);
+}
+
+/** `moltis serve`: load config, start the gateway, print the banner, shut down cleanly on Ctrl-C. */
+export async function serve(flags: ServeFlags, io: Out): Promise<number> {
+  const { configDir, dataDir } = resolveDirs(flags);
+  let loaded;
+  try {
+    loaded = loadConfig({
+      configDir,
+      env: process.env,
+      overrides: {
+        ...(flags.bind !== undefined ? { bind: flags.bind } : {}),
+        ...(flags.port !== undefined ? { port: parsePort(flags.port) } : {}),
+        ...(flags.tls === false ? { noTls: true } : {}),
+      },
+    });
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof StartupError) { io.err(`moltis: ${err.message}`); return 2; }
+    throw err;
+  }
+  if (loaded.created) io.out(`wrote a commented example config to ${loaded.path} (every key with its default)`);
+  let server;
+  try {
+    server = await startServer({ config: loaded.config, configDir, dataDir, print: io.out, logger: { level: process.env.MOLTIS_LOG_LEVEL ?? 'warn' } });
+  } catch (err) {
+    if (err instanceof StartupError) { io.err(`moltis: ${err.message}`); return 2; }
+    io.err(`moltis: failed to start: ${(err as Error).message}`);
+    return 1;
+  }
+  const cfg = loaded.config;
+  io.out(`moltis ${VERSION} listening on ${server.url}`);
+  io.out(`  config: ${loaded.path}`);
+  io.out(`  data:   ${join(dataDir, 'moltis.db')}`);
+  if (server.tls?.caPath) {
+    io.out(`  CA certificate: ${server.tls.caPath} (also at ${server.url}/certs/ca.pem); run \`moltis trust-ca\` to remove browser warnings`);
+  }
+  if (!server.tls && !['127.0.0.1', '::1', 'localhost'].includes(cfg.server.bind)) {
+    io.out('  WARNING: TLS is off on a non-loopback address: passwords and cookies travel in clear text unless a proxy terminates TLS');
+  }
+  if (cfg.auth.disabled) {
+    io.out('  auth: DISABLED in moltis.toml — full access from this machine only; remote callers are refused');
+  } else if (server.auth.isSetupComplete()) {
+    io.out('  auth: tier 1 — a password is set; every caller must authenticate');
+  } else {
+    const code = server.setupCode();
+    io.out('  auth: no password yet — full access from this machine (tier 2); remote callers can only complete setup (tier 3)');
+    if (code) io.out(`  setup code: ${code.code}  (needed for setup from another machine; valid until ${new Date(code.expiresAt).toLocaleTimeString()}, single use)`);
+  }
+  return await new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const stop = (sig: string) => {
+      if (stopping) { io.err('forced exit'); process.exit(130); }
+      stopping = true;
+      io.out(`${sig} received, shutting down…`);
+      server.close().then(() => { io.out('stopped'); resolveExit(0); }, (err) => { io.err(`shutdown failed: ${(err as Error).message}`); resolveExit(1); });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * The documented example moltis.toml, generated from DEFAULTS and DESCRIPTIONS so that it
+ * cannot drift from the schema: a missing description is a type error.
+ */
+import { DEFAULTS, type Config } from './schema.js';
+
+/** Mirrors the shape of Config: a one-line description per key, `$` describes a table. */
+type Describe<T> = { readonly $: string } & {
+  readonly [K in keyof T]-?: NonNullable<T[K]> extends readonly unknown[]
+    ? string
+    : NonNullable<T[K]> extends object
+      ? Describe<NonNullable<T[K]>>
+      : string;
+};
+
+/** One line of explanation for every table and key of moltis.toml. */
+export const DESCRIPTIONS: Omit<Describe<Config>, '$'> = {
+  server: {
+    $: 'HTTPS/WebSocket listener.',
+    bind: 'Address to listen on; keep 127.0.0.1 unless you expose the gateway through a proxy or tunnel.',
+    port: 'TCP port (0 picks a free port, for tests).',
+    allowed_origins: 'Extra browser origins allowed for WebSocket upgrades and state-changing requests, e.g. ["https://chat.example.com"].',
+    trusted_proxies: 'Networks (CIDR) of reverse proxies whose X-Forwarded-* headers are trusted when behind_proxy is true.',
+    behind_proxy: 'Set when a reverse proxy fronts the gateway: no request is then treated as local (same as MOLTIS_BEHIND_PROXY=1).',
+    throttle: {
+      $: 'Per-client-IP request limits (fixed windows); a *_max of 0 denies every request of that class.',
+      enabled: 'Turn request throttling on or off.',
+      login_max: 'Login attempts allowed per window.',
+      login_window_secs: 'Length of the login window in seconds.',
+      auth_max: 'Other auth endpoint requests allowed per window.',
+      auth_window_secs: 'Length of the auth window in seconds.',
+      api_max: 'API requests allowed per window.',
+      api_window_secs: 'Length of the API window in seconds.',
+      ws_max: 'WebSocket upgrade attempts allowed per window.',
+      ws_window_secs: 'Length of the WebSocket window in seconds.',
+      max_buckets: 'Most client buckets kept in memory at once (bounds memory use under attack).',
+    },
+  },
+  auth: {
+    $: 'Authentication and sessions.',
+    disabled: 'Disable authentication entirely (only honoured before the first credential exists).',
+    session_ttl_days: 'Absolute lifetime of a login session in days.',
+    session_idle_timeout_mins: 'A session unused for this many minutes ends (10080 = 7 days).',
+    max_sessions: 'Most concurrent sessions; creating one more ends the oldest.',
+    setup_code_ttl_mins: 'Minutes a first-run setup code stays valid (at most 1440).',
+    login_guard: {
+      $: 'Bans an IP after repeated failed logins.',
+      ban_threshold: 'Consecutive failures from one IP before it is banned.',
+      ban_base_secs: 'Length of the first ban in seconds; each further ban doubles it.',
+      ban_max_secs: 'Longest ban in seconds.',
+      max_tracked_ips: 'Most IPs tracked at once (bounds memory use under attack).',
+    },
+  },
+  tls: {
+    $: 'TLS for the listener.',
+    enabled: 'Serve HTTPS; set false only behind a TLS-terminating proxy (same as --no-tls / MOLTIS_NO_TLS=1).',
+    auto_generate: 'Create a local CA and a leaf certificate when no cert_path/key_path is given.',
+    cert_path: 'PEM certificate chain to serve instead of the generated one (requires key_path).',
+    key_path: 'PEM private key for cert_path (requires cert_path).',
+    ca_cert_path: 'PEM CA certificate to offer for download/trust instead of the generated CA.',
+    extra_names: 'Extra DNS names or IP addresses for the generated leaf certificate, e.g. ["moltis.lan", "192.168.1.10"].',
+    leaf_validity_days: 'Validity of a generated leaf certificate in days (at most 825).',
+    renew_before_days: 'Renew the generated leaf certificate this many days before it expires.',
+  },
+};
+
+const isTable = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** TOML literal for a default value; an unset optional shows as "" (which also means unset). */
+function tomlValue(value: unknown): string {
+  if (value === undefined) return '""';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `[${value.map(tomlValue).join(', ')}]`;
+  throw new Error(`no TOML rendering for ${typeof value}`);
+}
+
+function oneLine(text: unknown, where: string): string {
+  if (typeof text !== 'string' || text === '' || text.includes('\n')) throw new Error(`config example: missing or multi-line description for ${where}`);
+  return text;
+}
+
+function renderTable(path: string[], defaults: Record<string, unknown>, notes: Record<string, unknown>, out: string[]): void {
+  const name = path.join('.');
+  out.push('', `# ${oneLine(notes.$, name)}`, `[${name}]`);
+  const subtables: string[] = [];
+  for (const [key, value] of Object.entries(defaults)) {
+    if (isTable(value)) {
+      subtables.push(key);
+      continue;
+    }
+    out.push(`# ${oneLine(notes[key], `${name}.${key}`)}`, `# ${key} = ${tomlValue(value)}`);
+  }
+  for (const key of subtables) {
+    const sub = notes[key];
+    renderTable([...path, key], defaults[key] as Record<string, unknown>, isTable(sub) ? sub : {}, out);
+  }
+}
+
+/**
+ * The example moltis.toml: every table header, and every key commented out with its default
+ * and a one-line description. Loading it as is, or with every `# key = value` line
+ * uncommented, yields DEFAULTS.
+ */
+export function exampleToml(): string {
+  const out = [
+    '# Moltis configuration.',
+    '# Every key is shown commented out with its default; uncomment a line to change it.',
+    '# Unknown keys are errors. Environment variables MOLTIS_<TABLE>__<KEY> (e.g. MOLTIS_SERVER__PORT=8443)',
+    '# override this file; values are read as JSON when they parse, e.g. MOLTIS_TLS__EXTRA_NAMES=["a.example"].',
+  ];
+  const notes = DESCRIPTIONS as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(DEFAULTS)) {
+    const sub = notes[key];
+    renderTable([key], value as Record<string, unknown>, isTable(sub) ? sub : {}, out);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,13 @@
+/**
+ * Public surface of the config capability: load and validate moltis.toml once, strictly, then
+ * hand out a deep-frozen Config.
+ */
+export { loadConfig, parseConfig, CONFIG_FILE_NAME } from './load.js';
+export type { LoadConfigOptions, LoadedConfig, ParseConfigOptions } from './load.js';
+export { ConfigError, CONFIG_ERROR_CODES, formatIssue } from './errors.js';
+export type { ConfigErrorCode, ConfigIssue } from './errors.js';
+export { DEFAULTS, ConfigSchema } from './schema.js';
+export type { Config, DeepReadonly } from './schema.js';
+export { exampleToml } from './example.js';
+export { parseEnvFlag, RESERVED_ENV } from './overrides.js';
+export type { CliOverrides, Env } from './overrides.js';

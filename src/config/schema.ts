@@ -1,0 +1,243 @@
+/**
+ * The moltis.toml schema: defaults in one object, a strict zod schema built from it, and the
+ * security refinements that belong to configuration (origins, proxy CIDRs, certificate names).
+ */
+import { BlockList, isIP } from 'node:net';
+import { z } from 'zod';
+
+/** Recursively readonly view of a value (arrays become readonly arrays). */
+export type DeepReadonly<T> = T extends readonly (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+// Every key has a default here, so an empty file is a complete, safe configuration.
+// User-facing explanations live in example.ts (DESCRIPTIONS); comments here record decisions.
+const defaults = {
+  server: {
+    bind: '127.0.0.1', // loopback until the owner deliberately exposes the gateway
+    port: 13131,
+    allowed_origins: [] as string[],
+    // Only a proxy on this machine may speak for clients; anything wider is an explicit choice.
+    trusted_proxies: ['127.0.0.1/32', '::1/128'],
+    behind_proxy: false,
+    throttle: {
+      enabled: true,
+      login_max: 5,
+      login_window_secs: 60,
+      auth_max: 120,
+      auth_window_secs: 60,
+      api_max: 180,
+      api_window_secs: 60,
+      ws_max: 30,
+      ws_window_secs: 60,
+      max_buckets: 10_000, // bounds memory an attacker can make us spend on buckets
+    },
+  },
+  auth: {
+    disabled: false,
+    session_ttl_days: 30,
+    session_idle_timeout_mins: 10_080,
+    max_sessions: 10,
+    setup_code_ttl_mins: 30,
+    login_guard: {
+      ban_threshold: 10,
+      ban_base_secs: 300,
+      ban_max_secs: 86_400,
+      max_tracked_ips: 10_000,
+    },
+  },
+  tls: {
+    enabled: true,
+    auto_generate: true,
+    cert_path: undefined as string | undefined,
+    key_path: undefined as string | undefined,
+    ca_cert_path: undefined as string | undefined,
+    extra_names: [] as string[],
+    leaf_validity_days: 90,
+    renew_before_days: 30,
+  },
+};
+
+// ---- value checks (each returns a reason, or null when the value is acceptable) ----
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
+
+/** True for a DNS name of letter/digit/hyphen labels whose last label is not all digits. */
+function isHostname(name: string): boolean {
+  if (name.length === 0 || name.length > 253) return false;
+  const labels = name.split('.');
+  return labels.every((l) => LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1] ?? '');
+}
+
+/** An exact browser origin: http(s) scheme, host, optional port, nothing else. */
+function originProblem(value: string): string | null {
+  // A wildcard would let any site drive the owner's browser session against the gateway.
+  if (value.includes('*')) return 'wildcards are not allowed; list each origin exactly';
+  const m = /^(https?):\/\/([^/?#@\\\s]+)$/i.exec(value);
+  if (!m) return 'expected an origin like "https://chat.example.com" (http/https, host, optional port, no path)';
+  try {
+    new URL(value);
+  } catch {
+    return 'not a valid origin';
+  }
+  return null;
+}
+
+/** Normalizes an accepted origin to the browser's serialization (lower-case host, no default port). */
+function normalizeOrigin(value: string): string {
+  return new URL(value).origin;
+}
+
+/** An IPv4/IPv6 network with an explicit prefix length. */
+function cidrProblem(value: string): string | null {
+  const m = /^([^/%]+)\/(\d{1,3})$/.exec(value);
+  if (!m || m[1] === undefined || m[2] === undefined) return 'expected an address with a prefix length, e.g. "10.0.0.0/8" or "fd00::/8"';
+  const family = isIP(m[1]);
+  if (family === 0) return `"${m[1]}" is not an IP address`;
+  const prefix = Number(m[2]);
+  if (prefix > (family === 4 ? 32 : 128)) return `prefix length ${prefix} is too long for IPv${family}`;
+  // A /0 trusts every client's forwarding headers, i.e. lets anyone choose their own IP.
+  if (prefix === 0) return 'a /0 network would trust forwarding headers from every client';
+  try {
+    new BlockList().addSubnet(m[1], prefix, family === 4 ? 'ipv4' : 'ipv6');
+  } catch {
+    return 'not a valid network';
+  }
+  return null;
+}
+
+/** A certificate subject name: IP literal, DNS name, or "*." + a name of at least two labels. */
+function certNameProblem(value: string): string | null {
+  if (isIP(value) !== 0) return null;
+  if (value.startsWith('*.')) {
+    const rest = value.slice(2);
+    if (rest.includes('*') || !isHostname(rest)) return 'expected "*." followed by a DNS name';
+    // "*.com" would make the certificate valid for a whole TLD.
+    if (rest.split('.').length < 2) return 'a wildcard must cover a name with at least two labels, e.g. "*.example.com"';
+    return null;
+  }
+  if (value.includes('*')) return 'a wildcard is only allowed as a leading "*."';
+  return isHostname(value) ? null : 'expected a DNS name or an IP address';
+}
+
+/** A listen address: IP literal or host name. */
+function bindProblem(value: string): string | null {
+  return isIP(value) !== 0 || isHostname(value) ? null : 'expected an IP address or host name';
+}
+
+/** Turns a reason-returning check into a zod string schema. */
+function checked(problem: (v: string) => string | null): z.ZodString {
+  return z.string().superRefine((v, ctx) => {
+    const reason = problem(v);
+    if (reason !== null) ctx.addIssue({ code: 'custom', message: reason, input: v });
+  });
+}
+
+// ---- schema ----
+
+const int = (min: number, def: number, max?: number) =>
+  (max === undefined ? z.int().min(min) : z.int().min(min).max(max)).prefault(def);
+const bool = (def: boolean) => z.boolean().prefault(def);
+const strings = (item: z.ZodType<string, string>, def: readonly string[]) => z.array(item).prefault(() => [...def]);
+// Empty and absent both mean "unset" for paths.
+const optionalPath = z.string().optional();
+const unset = (v: string | undefined) => (v === '' ? undefined : v);
+
+const D = defaults;
+
+const throttleSchema = z.strictObject({
+  enabled: bool(D.server.throttle.enabled),
+  login_max: int(0, D.server.throttle.login_max),
+  login_window_secs: int(1, D.server.throttle.login_window_secs),
+  auth_max: int(0, D.server.throttle.auth_max),
+  auth_window_secs: int(1, D.server.throttle.auth_window_secs),
+  api_max: int(0, D.server.throttle.api_max),
+  api_window_secs: int(1, D.server.throttle.api_window_secs),
+  ws_max: int(0, D.server.throttle.ws_max),
+  ws_window_secs: int(1, D.server.throttle.ws_window_secs),
+  max_buckets: int(1, D.server.throttle.max_buckets),
+});
+
+const serverSchema = z.strictObject({
+  bind: checked(bindProblem).prefault(D.server.bind),
+  port: int(0, D.server.port, 65_535),
+  allowed_origins: strings(checked(originProblem).transform(normalizeOrigin), D.server.allowed_origins),
+  trusted_proxies: strings(checked(cidrProblem), D.server.trusted_proxies),
+  behind_proxy: bool(D.server.behind_proxy),
+  throttle: throttleSchema.prefault({}),
+});
+
+const loginGuardSchema = z
+  .strictObject({
+    ban_threshold: int(1, D.auth.login_guard.ban_threshold),
+    ban_base_secs: int(1, D.auth.login_guard.ban_base_secs),
+    ban_max_secs: int(1, D.auth.login_guard.ban_max_secs),
+    max_tracked_ips: int(1, D.auth.login_guard.max_tracked_ips),
+  })
+  .superRefine((g, ctx) => {
+    if (g.ban_base_secs > g.ban_max_secs) {
+      ctx.addIssue({ code: 'custom', path: ['ban_base_secs'], input: g.ban_base_secs, message: `must not exceed ban_max_secs (${g.ban_max_secs})` });
+    }
+  });
+
+const authSchema = z.strictObject({
+  disabled: bool(D.auth.disabled),
+  session_ttl_days: int(1, D.auth.session_ttl_days),
+  session_idle_timeout_mins: int(1, D.auth.session_idle_timeout_mins),
+  max_sessions: int(1, D.auth.max_sessions),
+  // A setup code is a bearer secret for taking over a fresh install; keep its life short.
+  setup_code_ttl_mins: int(1, D.auth.setup_code_ttl_mins, 1440),
+  login_guard: loginGuardSchema.prefault({}),
+});
+
+const tlsSchema = z
+  .strictObject({
+    enabled: bool(D.tls.enabled),
+    auto_generate: bool(D.tls.auto_generate),
+    cert_path: optionalPath,
+    key_path: optionalPath,
+    ca_cert_path: optionalPath,
+    extra_names: strings(checked(certNameProblem), D.tls.extra_names),
+    // 825 days is the longest validity Apple platforms accept for TLS server certificates.
+    leaf_validity_days: int(1, D.tls.leaf_validity_days, 825),
+    renew_before_days: int(1, D.tls.renew_before_days),
+  })
+  .superRefine((t, ctx) => {
+    const cert = unset(t.cert_path);
+    const key = unset(t.key_path);
+    if (cert !== undefined && key === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['key_path'], message: 'cert_path is set, so key_path must be set too' });
+    }
+    if (key !== undefined && cert === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['cert_path'], message: 'key_path is set, so cert_path must be set too' });
+    }
+    if (t.renew_before_days >= t.leaf_validity_days) {
+      ctx.addIssue({ code: 'custom', path: ['renew_before_days'], input: t.renew_before_days, message: `must be less than leaf_validity_days (${t.leaf_validity_days})` });
+    }
+  })
+  // Always present in the output (undefined when unset) so consumers see one shape.
+  .transform((t) => ({ ...t, cert_path: unset(t.cert_path), key_path: unset(t.key_path), ca_cert_path: unset(t.ca_cert_path) }));
+
+/** Strict schema of moltis.toml: unknown keys anywhere are errors; every key has a default. */
+export const ConfigSchema = z.strictObject({
+  server: serverSchema.prefault({}),
+  auth: authSchema.prefault({}),
+  tls: tlsSchema.prefault({}),
+});
+
+/** The validated, frozen configuration. */
+export type Config = DeepReadonly<z.output<typeof ConfigSchema>>;
+
+/** Freezes a value and everything reachable from it; returns the same value. */
+export function deepFreeze<T>(value: T): DeepReadonly<T> {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value as DeepReadonly<T>;
+}
+
+/** Every default, deep-frozen. Equal to the result of loading an empty file with no overrides. */
+export const DEFAULTS: Config = deepFreeze(defaults);

@@ -1,0 +1,41 @@
+import type { Identity } from '../auth/index.js';
+import { authorize, methodScope } from '../policy/index.js';
+import { RpcError, type ResponseFrame } from './frames.js';
+
+/** What a method handler knows about its caller. */
+export interface CallContext { identity: Identity; clientIp: string; connId: string | null; isLocal: boolean }
+export type MethodHandler = (params: unknown, ctx: CallContext) => unknown | Promise<unknown>;
+
+/**
+ * The RPC dispatcher shared by WebSocket `req` frames and `POST /api/rpc`: the policy table
+ * is consulted before any handler runs, so REST and WS cannot disagree.
+ */
+export function createDispatcher(opts: { onError: (err: unknown, method: string) => void }) {
+  const methods = new Map<string, MethodHandler>();
+  return {
+    register(name: string, handler: MethodHandler): void {
+      if (methods.has(name)) throw new Error(`method ${name} registered twice`);
+      methods.set(name, handler);
+    },
+    names(): string[] { return [...methods.keys()].sort(); },
+    async dispatch(id: string, method: string, params: unknown, ctx: CallContext): Promise<ResponseFrame> {
+      // Authorization happens before the method is even looked up (unknown names need admin too).
+      const a = authorize(methodScope(method), ctx.identity.scopes);
+      if (!a.ok) return { type: 'res', id, ok: false, error: { code: 'UNAUTHORIZED', message: `missing scope: ${a.missing}`, details: { missingScope: a.missing } } };
+      const handler = methods.get(method);
+      if (!handler) return { type: 'res', id, ok: false, error: { code: 'UNKNOWN_METHOD', message: `unknown method: ${method}` } };
+      try {
+        const payload = await handler(params, ctx);
+        return { type: 'res', id, ok: true, payload: payload ?? {} };
+      } catch (err) {
+        if (err instanceof RpcError) {
+          const error = { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}), ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}) };
+          return { type: 'res', id, ok: false, error };
+        }
+        opts.onError(err, method);
+        return { type: 'res', id, ok: false, error: { code: 'INTERNAL', message: 'internal error' } };
+      }
+    },
+  };
+}
+export type Dispatcher = ReturnType<typeof createDispatcher>;

@@ -1,0 +1,70 @@
+/**
+ * WebSocket gateway: `/ws/chat` (browser) and `/ws` (API clients), the `connect` handshake,
+ * the RPC dispatcher shared with `POST /api/rpc`, and event fan-out filtered by scope.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Auth, RevokedEvent } from '../auth/index.js';
+import type { EventBus } from '../events/index.js';
+import type { Store } from '../store/index.js';
+import { canReceiveEvent } from '../policy/index.js';
+import { createDispatcher } from './dispatcher.js';
+import { createConnections, sendFrame, type Conn } from './connections.js';
+import { registerCoreMethods, registerSubscriptionMethods } from './methods.js';
+import { CLOSE_REVOKED, handleSocket } from './ws.js';
+
+export { createDispatcher, type Dispatcher, type CallContext, type MethodHandler } from './dispatcher.js';
+export { RpcError, PROTOCOL_VERSION, MAX_PAYLOAD_BYTES, type ResponseFrame, type ErrorCode } from './frames.js';
+export { parseParams } from './methods.js';
+export { CLOSE_REVOKED, CLOSE_POLICY } from './ws.js';
+
+/** Options of the gateway. */
+export interface GatewayOptions {
+  auth: Auth; store: Store; bus: EventBus; now: () => number; startedAt: number;
+  version: string; hostname: string; tls: boolean; maxConnections: number;
+  onError: (err: unknown, where: string) => void;
+}
+
+/** Builds the gateway; call `registerRoutes` on the Fastify app (after @fastify/websocket). */
+export function createGateway(o: GatewayOptions) {
+  const conns = createConnections({ max: o.maxConnections });
+  const dispatcher = createDispatcher({ onError: o.onError });
+  registerCoreMethods(dispatcher, { auth: o.auth, store: o.store, bus: o.bus, now: o.now, startedAt: o.startedAt, version: o.version, tls: o.tls, connections: conns.size });
+
+  registerSubscriptionMethods(dispatcher, conns);
+
+  const matchesRevocation = (c: Conn, r: RevokedEvent) => {
+    const id = c.identity;
+    if (!id) return false;
+    if (r.all) return true;
+    if (id.sessionId !== undefined && r.sessionIds?.includes(id.sessionId)) return true;
+    if (id.apiKeyId !== undefined && r.apiKeyIds?.includes(id.apiKeyId)) return true;
+    if (r.passwordConnects && id.passwordVersion !== undefined) return true;
+    return r.loopback === true && id.method === 'loopback';
+  };
+  let seq = 0;
+  const unsubscribe = o.bus.subscribe(({ event, payload }) => {
+    // Dead credentials take their sockets with them (the original left them open).
+    if (event === 'auth.revoked') { conns.closeWhere((c) => matchesRevocation(c, payload as RevokedEvent), CLOSE_REVOKED, (payload as RevokedEvent).reason); return; }
+    const frame = { type: 'event', event, payload, seq: ++seq };
+    for (const c of conns.all()) {
+      if (!c.identity || !canReceiveEvent(event, c.identity.scopes)) continue;
+      if (c.subscriptions !== 'all' && !c.subscriptions.has(event)) continue;
+      sendFrame(c, frame);
+    }
+  });
+
+  return {
+    dispatcher,
+    connections: conns,
+    registerRoutes(app: FastifyInstance): void {
+      const deps = { auth: o.auth, dispatcher, conns, version: o.version, hostname: o.hostname };
+      app.get('/ws', { websocket: true }, (socket, req) => handleSocket(socket, req, deps));
+      app.get('/ws/chat', { websocket: true }, (socket, req) => handleSocket(socket, req, deps));
+    },
+    close(): void {
+      unsubscribe();
+      for (const c of conns.all()) { sendFrame(c, { type: 'event', event: 'shutdown', payload: {} }); c.socket.close(1001, 'server shutting down'); }
+    },
+  };
+}
+export type Gateway = ReturnType<typeof createGateway>;

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { randomUUID } from 'node:crypto';
+import type { Auth } from '../auth/index.js';
+import type { EventBus } from '../events/index.js';
+import type { Store } from '../store/index.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { Connections } from './connections.js';
+import { RpcError } from './frames.js';
+
+/** Parses params with a schema, turning failures into INVALID_REQUEST with the field named. */
+export function parseParams<T>(schema: z.ZodType<T>, params: unknown): T {
+  const r = schema.safeParse(params ?? {});
+  if (r.success) return r.data;
+  const i = r.error.issues[0];
+  throw new RpcError('INVALID_REQUEST', `invalid params${i && i.path.length ? ` at ${i.path.join('.')}` : ''}: ${i?.message ?? 'bad input'}`);
+}
+
+const SessionCreate = z.object({ key: z.string().regex(/^[A-Za-z0-9:_.-]{1,128}$/).optional(), label: z.string().trim().min(1).max(200).optional() }).strict();
+const AuditList = z.object({ limit: z.number().int().min(1).max(1000).optional(), before: z.number().int().positive().optional(), type: z.string().max(64).optional() }).strict();
+
+/** Registers the core methods: health, status, auth.whoami, sessions.*, exec.approval.list, node.pairing.status, auth.audit.list. */
+export function registerCoreMethods(d: Dispatcher, deps: { auth: Auth; store: Store; bus: EventBus; now: () => number; startedAt: number; version: string; tls: boolean; connections: () => number }) {
+  const { auth, store, now } = deps;
+  d.register('health', () => ({ ok: true, uptimeMs: now() - deps.startedAt }));
+  d.register('status', () => ({
+    version: deps.version,
+    uptimeMs: now() - deps.startedAt,
+    tls: deps.tls,
+    setupComplete: auth.isSetupComplete(),
+    authDisabled: auth.isDisabled(),
+    connections: deps.connections(),
+  }));
+  d.register('auth.whoami', (_p, ctx) => ({
+    method: ctx.identity.method,
+    scopes: ctx.identity.scopes,
+    ...(ctx.identity.apiKeyId !== undefined ? { apiKeyId: ctx.identity.apiKeyId } : {}),
+    clientIp: ctx.clientIp,
+    isLocal: ctx.isLocal,
+  }));
+  d.register('sessions.list', () => ({ sessions: store.chatSessions.list().map((s) => ({ key: s.key, label: s.label, createdAt: s.created_at, updatedAt: s.updated_at })) }));
+  d.register('sessions.create', (params) => {
+    const p = parseParams(SessionCreate, params);
+    const key = p.key ?? `session:${randomUUID()}`;
+    if (store.chatSessions.get(key)) throw new RpcError('CONFLICT', `session ${key} already exists`);
+    const s = store.chatSessions.create({ key, label: p.label ?? 'New session', now: now() });
+    deps.bus.publish('sessions.changed', { kind: 'created', key });
+    return { key: s.key, label: s.label, createdAt: s.created_at, updatedAt: s.updated_at };
+  });
+  // Approval requests arrive with the exec capability; until then the queue is genuinely empty.
+  d.register('exec.approval.list', () => ({ requests: [] }));
+  // Node pairing is not offered by this gateway yet: report it disabled.
+  d.register('node.pairing.status', () => ({ enabled: false, pending: [] }));
+  d.register('auth.audit.list', (params) => {
+    const p = parseParams(AuditList, params);
+    return { entries: auth.auditList(p).map((r) => ({ ...r, created_at: new Date(r.created_at).toISOString() })) };
+  });
+}
+
+const Subscription = z.object({ events: z.array(z.string().min(1).max(128)).max(64).optional() }).strict();
+
+/** `subscribe` / `unsubscribe` `{events?: string[]}` (default or `"*"`: everything the caller may see). WebSocket only. */
+export function registerSubscriptionMethods(d: Dispatcher, conns: Connections) {
+  const connOf = (connId: string | null) => {
+    const c = connId ? conns.get(connId) : undefined;
+    if (!c) throw new RpcError('INVALID_REQUEST', 'event subscriptions exist only on a WebSocket connection');
+    return c;
+  };
+  const list = (c: ReturnType<typeof connOf>) => (c.subscriptions === 'all' ? ['*'] : [...c.subscriptions].sort());
+  d.register('subscribe', (params, ctx) => {
+    const c = connOf(ctx.connId);
+    const events = parseParams(Subscription, params).events ?? ['*'];
+    if (events.includes('*')) c.subscriptions = 'all';
+    else if (c.subscriptions !== 'all') for (const e of events) c.subscriptions.add(e);
+    return { subscribed: list(c) };
+  });
+  d.register('unsubscribe', (params, ctx) => {
+    const c = connOf(ctx.connId);
+    const events = parseParams(Subscription, params).events ?? ['*'];
+    if (events.includes('*')) c.subscriptions = new Set();
+    else if (c.subscriptions !== 'all') for (const e of events) c.subscriptions.delete(e);
+    return { subscribed: list(c) };
+  });
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { WebSocket, RawData } from 'ws';
+import type { FastifyRequest } from 'fastify';
+import { AuthError, ownerIdentity, type Auth, type AuthResult, type Identity } from '../auth/index.js';
+import type { Dispatcher } from './dispatcher.js';
+import { sendFrame, type Conn, type Connections } from './connections.js';
+import { HANDSHAKE_TIMEOUT_MS, KNOWN_EVENTS, MAX_PAYLOAD_BYTES, PROTOCOL_VERSION, RequestFrame, parseConnect, type ErrorShape } from './frames.js';
+
+/** Close codes: 1008 policy violation (handshake), 4001 credentials revoked. */
+export const CLOSE_POLICY = 1008;
+export const CLOSE_REVOKED = 4001;
+
+/** Serves one WebSocket: the `connect` handshake, then request frames through the dispatcher. */
+export function handleSocket(socket: WebSocket, req: FastifyRequest, deps: { auth: Auth; dispatcher: Dispatcher; conns: Connections; version: string; hostname: string }) {
+  const { auth, dispatcher, conns } = deps;
+  const conn: Conn = { id: randomUUID(), socket, identity: null, clientIp: req.gate.clientIp, isLocal: req.gate.isLocal, subscriptions: new Set() };
+  const headerAuth: AuthResult = req.gate.auth;
+  conns.add(conn);
+  let handshake: Promise<void> | null = null;
+
+  const fail = (id: string, error: ErrorShape) => {
+    sendFrame(conn, { type: 'res', id, ok: false, error });
+    socket.close(CLOSE_POLICY, error.code);
+  };
+  // A client that never says `connect` is dropped: open sockets are attacker-controlled memory.
+  const timer = setTimeout(() => fail('connect', { code: 'TIMEOUT', message: `no connect frame within ${HANDSHAKE_TIMEOUT_MS / 1000}s` }), HANDSHAKE_TIMEOUT_MS);
+  socket.on('close', () => { clearTimeout(timer); conns.remove(conn.id); });
+  socket.on('error', () => socket.terminate());
+
+  async function connect(frame: RequestFrame): Promise<void> {
+    const p = parseConnect(frame.params);
+    if (!p) return fail(frame.id, { code: 'INVALID_REQUEST', message: 'invalid connect params: expected {protocol:{min,max}, client:{id,version,platform,mode}, auth?}' });
+    if (p.min > PROTOCOL_VERSION || p.max < PROTOCOL_VERSION) return fail(frame.id, { code: 'PROTOCOL_ERROR', message: `protocol mismatch: server=${PROTOCOL_VERSION}, client=${p.min}-${p.max}` });
+    // Only operators connect here; node roles arrive with pairing (the client may not pick its own power).
+    if (p.role !== 'operator') return fail(frame.id, { code: 'FORBIDDEN', message: `unauthorized role: ${p.role}` });
+    let identity: Identity | null = headerAuth.kind === 'allowed' ? headerAuth.identity : null;
+    const ctx = { clientIp: conn.clientIp, isLocal: conn.isLocal };
+    try {
+      if (!identity && p.auth?.api_key !== undefined) {
+        const r = auth.checkApiKeyGuarded(p.auth.api_key, ctx);
+        if (r.kind === 'forbidden') return fail(frame.id, { code: 'FORBIDDEN', message: r.message });
+        if (r.kind === 'allowed') identity = r.identity;
+      } else if (!identity && p.auth?.password !== undefined && auth.isSetupComplete()) {
+        const version = await auth.verifyOwnerPassword(p.auth.password, ctx, 'ws_connect');
+        identity = { ...ownerIdentity('password'), passwordVersion: version };
+      }
+    } catch (err) {
+      if (err instanceof AuthError && err.code === 'LOGIN_BLOCKED') {
+        const secs = Number(err.extra.retry_after_seconds ?? 60);
+        return fail(frame.id, { code: 'RATE_LIMITED', message: err.message, retryable: true, retryAfterMs: secs * 1000 });
+      }
+      if (!(err instanceof AuthError)) throw err;
+    }
+    if (!identity) return fail(frame.id, { code: 'UNAUTHORIZED', message: 'authentication failed' });
+    clearTimeout(timer);
+    conn.identity = identity;
+    conn.subscriptions = p.v4 ? new Set() : 'all';
+    sendFrame(conn, {
+      type: 'res', id: frame.id, ok: true,
+      payload: {
+        type: 'hello-ok', protocol: PROTOCOL_VERSION,
+        server: { version: deps.version, host: deps.hostname, connId: conn.id },
+        features: { methods: dispatcher.names(), events: [...KNOWN_EVENTS] },
+        snapshot: {},
+        auth: { deviceToken: '', role: 'operator', scopes: identity.scopes, issuedAtMs: Date.now() },
+        policy: { maxPayload: MAX_PAYLOAD_BYTES, maxBufferedBytes: 1_572_864, tickIntervalMs: 30_000 },
+      },
+    });
+  }
+
+  async function request(frame: RequestFrame): Promise<void> {
+    const identity = conn.identity!;
+    // Revocation is immediate: the credential is re-checked before every request.
+    if (!auth.isIdentityLive(identity, conn.isLocal)) {
+      sendFrame(conn, { type: 'res', id: frame.id, ok: false, error: { code: 'UNAUTHORIZED', message: 'credentials revoked' } });
+      socket.close(CLOSE_REVOKED, 'credentials revoked');
+      return;
+    }
+    const res = await dispatcher.dispatch(frame.id, frame.method, frame.params, { identity, clientIp: conn.clientIp, connId: conn.id, isLocal: conn.isLocal });
+    sendFrame(conn, res);
+  }
+
+  socket.on('message', (data: RawData, isBinary: boolean) => {
+    if (isBinary) return; // binary frames are not part of the protocol
+    let frame: RequestFrame;
+    try {
+      const parsed = RequestFrame.safeParse(JSON.parse(data.toString()));
+      if (!parsed.success) throw new Error('bad frame');
+      frame = parsed.data;
+    } catch {
+      if (!conn.identity) return fail('connect', { code: 'PROTOCOL_ERROR', message: 'first frame must be {"type":"req","id":…,"method":"connect","params":{…}}' });
+      sendFrame(conn, { type: 'event', event: 'error', payload: { code: 'INVALID_REQUEST', message: 'invalid frame' } });
+      return;
+    }
+    if (!conn.identity) {
+      if (handshake) { handshake = handshake.then(() => (conn.identity ? request(frame) : undefined)); return; }
+      if (frame.method !== 'connect') return fail(frame.id, { code: 'PROTOCOL_ERROR', message: 'first request must be connect' });
+      handshake = connect(frame).catch(() => fail(frame.id, { code: 'INTERNAL', message: 'internal error' }));
+      return;
+    }
+    if (frame.method === 'connect') { sendFrame(conn, { type: 'res', id: frame.id, ok: false, error: { code: 'CONFLICT', message: 'already connected' } }); return; }
+    request(frame).catch(() => sendFrame(conn, { type: 'res', id: frame.id, ok: false, error: { code: 'INTERNAL', message: 'internal error' } }));
+  });
+}

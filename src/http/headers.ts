@@ -1,0 +1,26 @@
+import type { FastifyReply } from 'fastify';
+import { hostPart } from './locality.js';
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
+
+/**
+ * Security headers on every response, errors included. HSTS only when this process terminates
+ * TLS, and without includeSubDomains on loopback names (it would pin every *.localhost dev site).
+ */
+export function setSecurityHeaders(reply: FastifyReply, o: { tls: boolean; host: string | undefined; api: boolean }): void {
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('x-frame-options', 'DENY');
+  reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+  reply.header('permissions-policy', 'camera=(), microphone=(self), geolocation=(), payment=()');
+  reply.header('cross-origin-opener-policy', 'same-origin');
+  reply.header('cross-origin-resource-policy', 'same-origin');
+  if (o.api) {
+    reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    reply.header('cache-control', 'no-store');
+  }
+  if (o.tls) {
+    const h = o.host ? hostPart(o.host) : 'localhost';
+    const loopback = LOOPBACK_NAMES.has(h) || h.endsWith('.localhost');
+    reply.header('strict-transport-security', loopback ? 'max-age=31536000' : 'max-age=31536000; includeSubDomains');
+  }
+}

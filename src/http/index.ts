@@ -1,0 +1,69 @@
+/**
+ * HTTP capability: the Fastify app with the single front door (`installGate`), security headers,
+ * JSON errors, and the REST routes. WebSocket routes come from the gateway capability.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import websocket from '@fastify/websocket';
+import { randomUUID } from 'node:crypto';
+import { AuthError, type Auth } from '../auth/index.js';
+import type { Gateway } from '../gateway/index.js';
+import { MAX_PAYLOAD_BYTES } from '../gateway/index.js';
+import { installGate, type GateOptions } from './gate.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerRpcRoute } from './routes/rpc.js';
+import { registerPublicRoutes } from './routes/public.js';
+
+export { isLocalConnection, isLoopbackAddress, hostPart } from './locality.js';
+export { createClientIpResolver } from './client-ip.js';
+export { isSameOrigin, checkOrigin } from './origin.js';
+export type { GateInfo } from './gate.js';
+
+/** Options of the HTTP app. */
+export interface HttpOptions extends Omit<GateOptions, 'wsHasRoom'> {
+  gateway: Gateway;
+  bind: string;
+  https: { key: string; cert: string } | null;
+  caPem: () => string | null;
+  logger: FastifyServerOptions['logger'];
+  /** Called with every registered route (`METHOD url`) so tests can check the policy table. */
+  onRoute?: (method: string, url: string) => void;
+}
+
+/** Builds the Fastify app (not yet listening). */
+export async function buildHttpApp(o: HttpOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: o.logger,
+    genReqId: () => randomUUID(),
+    bodyLimit: 1024 * 1024,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    ...(o.https ? { https: { key: o.https.key, cert: o.https.cert, minVersion: 'TLSv1.2' as const } } : {}),
+  }) as unknown as FastifyInstance;
+
+  app.addHook('onRoute', (r) => {
+    for (const m of Array.isArray(r.method) ? r.method : [r.method]) o.onRoute?.(m, r.url);
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
+    if (err instanceof AuthError) {
+      const retry = err.extra.retry_after_seconds;
+      if (typeof retry === 'number') reply.header('retry-after', String(retry));
+      return reply.code(err.status).send({ code: err.code, error: err.message, ...err.extra });
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      // Body parse errors, wrong content type, too large: say what is wrong.
+      return reply.code(err.statusCode).send({ code: err.code ?? 'BAD_REQUEST', error: err.message });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ code: 'INTERNAL', error: 'internal error' });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'NOT_FOUND', error: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  installGate(app, { ...o, wsHasRoom: () => o.gateway.connections.hasRoom() });
+  await app.register(websocket, { options: { maxPayload: MAX_PAYLOAD_BYTES } });
+  registerPublicRoutes(app, { caPem: o.caPem });
+  registerAuthRoutes(app, { auth: o.auth as Auth, bind: o.bind });
+  registerRpcRoute(app, { dispatcher: o.gateway.dispatcher });
+  o.gateway.registerRoutes(app);
+  return app;
+}

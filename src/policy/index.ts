@@ -1,0 +1,87 @@
+/**
+ * THE authorization table. Every RPC method and REST route has exactly one entry here; anything
+ * not listed needs `operator.admin` (default deny). A system test enumerates all registered
+ * routes and methods and fails on a missing entry.
+ */
+export const SCOPES = ['operator.admin', 'operator.read', 'operator.write', 'operator.approvals', 'operator.pairing'] as const;
+export type Scope = (typeof SCOPES)[number];
+export const ADMIN: Scope = 'operator.admin';
+
+/** Is `s` one of the five scopes? */
+export function isScope(s: unknown): s is Scope {
+  return typeof s === 'string' && (SCOPES as readonly string[]).includes(s);
+}
+
+/**
+ * What a route needs:
+ * - `public`: no identity (login, status, health, CA download);
+ * - `connect`: a WebSocket upgrade; the identity may also arrive in the `connect` frame;
+ * - `authenticated`: any valid identity; the handler authorizes further (only `/api/rpc`);
+ * - a scope: the identity must hold it (read is also satisfied by write; admin satisfies all).
+ */
+export type Requirement = 'public' | 'connect' | 'authenticated' | Scope;
+
+/** RPC methods → scope. */
+export const METHOD_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
+  health: 'operator.read',
+  status: 'operator.read',
+  'auth.whoami': 'operator.read',
+  'sessions.list': 'operator.read',
+  'sessions.create': 'operator.write',
+  'exec.approval.list': 'operator.approvals',
+  'node.pairing.status': 'operator.pairing',
+  'auth.audit.list': 'operator.admin',
+  subscribe: 'operator.read',
+  unsubscribe: 'operator.read',
+});
+
+/** REST routes (`METHOD path` as registered) → requirement. */
+export const ROUTE_POLICY: Readonly<Record<string, Requirement>> = Object.freeze({
+  'GET /health': 'public',
+  'GET /certs/ca.pem': 'public',
+  'GET /api/auth/status': 'public',
+  'POST /api/auth/setup': 'public', // gated by the setup code inside
+  'POST /api/auth/login': 'public', // gated by the login guard inside
+  'POST /api/auth/logout': 'public',
+  'POST /api/auth/password/change': 'operator.admin',
+  'GET /api/auth/api-keys': 'operator.admin',
+  'POST /api/auth/api-keys': 'operator.admin',
+  'DELETE /api/auth/api-keys/:id': 'operator.admin',
+  'POST /api/auth/reset': 'operator.admin',
+  'GET /api/auth/audit': 'operator.admin',
+  'POST /api/rpc': 'authenticated', // each method is checked against METHOD_POLICY
+  'GET /ws': 'connect',
+  'GET /ws/chat': 'connect',
+});
+
+/** Events that only holders of a scope may receive. Other events go to every subscriber. */
+export const EVENT_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
+  'auth.audit': 'operator.admin',
+  'exec.approval.requested': 'operator.approvals',
+  'exec.approval.resolved': 'operator.approvals',
+});
+
+/** The requirement of a route; unlisted routes need admin (fail closed). */
+export function routeRequirement(method: string, url: string): Requirement {
+  return ROUTE_POLICY[`${method} ${url}`] ?? ADMIN;
+}
+
+/** The scope an RPC method needs; unlisted methods need admin (fail closed). */
+export function methodScope(method: string): Scope {
+  return Object.hasOwn(METHOD_POLICY, method) ? METHOD_POLICY[method]! : ADMIN;
+}
+
+/** Does a holder of `scopes` satisfy `needed`? Returns the missing scope when not. */
+export function authorize(needed: Scope, scopes: readonly string[]): { ok: true } | { ok: false; missing: Scope } {
+  if (scopes.includes(ADMIN)) return { ok: true };
+  if (scopes.includes(needed)) return { ok: true };
+  // Read methods accept a write-scoped identity (write implies read).
+  if (needed === 'operator.read' && scopes.includes('operator.write')) return { ok: true };
+  return { ok: false, missing: needed };
+}
+
+/** May a holder of `scopes` receive `event`? */
+export function canReceiveEvent(event: string, scopes: readonly string[]): boolean {
+  const needed = EVENT_POLICY[event];
+  return needed === undefined || authorize(needed, scopes).ok;
+}

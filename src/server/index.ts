@@ -1,0 +1,145 @@
+/**
+ * Assembles one gateway process: store, event bus, auth, gateway, TLS and the HTTP front door.
+ * Used by `moltis serve` and by the system tests (real sockets, ephemeral ports).
+ */
+import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createAuth, createLoginGuard } from '../auth/index.js';
+import type { Config } from '../config/index.js';
+import { createEventBus } from '../events/index.js';
+import { createGateway } from '../gateway/index.js';
+import { buildHttpApp } from '../http/index.js';
+import { createStore, databasePath } from '../store/index.js';
+import { defaultServedNames, ensureAutoTls, loadCustomTls, type TlsFiles } from '../tls/index.js';
+import { VERSION } from './version.js';
+
+export { VERSION } from './version.js';
+
+/** Thrown for a configuration that must not start (the message says how to fix it). */
+export class StartupError extends Error {}
+
+export interface ServerOptions {
+  config: Config;
+  configDir: string;
+  dataDir: string;
+  env?: Record<string, string | undefined>;
+  now?: () => number;
+  /** Where operator messages go (banner lines, new setup codes, certificate warnings). */
+  print?: (line: string) => void;
+  logger?: boolean | { level: string };
+  onSetupCode?: (code: string, expiresAt: number) => void;
+  onRoute?: (method: string, url: string) => void;
+  maxConnections?: number;
+}
+
+const truthy = (v: string | undefined) => v !== undefined && ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase());
+const TLS_RECHECK_MS = 12 * 3600 * 1000;
+
+async function loadTls(o: ServerOptions, print: (l: string) => void): Promise<{ files: TlsFiles; recheck: (() => Promise<TlsFiles | null>) | null } | null> {
+  const t = o.config.tls;
+  if (!t.enabled) return null;
+  if (t.cert_path && t.key_path) return { files: loadCustomTls({ certPath: t.cert_path, keyPath: t.key_path, ...(t.ca_cert_path ? { caCertPath: t.ca_cert_path } : {}) }), recheck: null };
+  if (!t.auto_generate) throw new StartupError('TLS is enabled but no certificate is configured and [tls] auto_generate = false: set [tls] cert_path and key_path, enable auto_generate, or run with --no-tls');
+  const served = defaultServedNames(o.config.server.bind, [...t.extra_names], osHostname());
+  const ensure = () => ensureAutoTls({ certsDir: join(o.configDir, 'certs'), names: served.names, ips: served.ips, leafValidityDays: t.leaf_validity_days, renewBeforeDays: t.renew_before_days, log: print, ...(o.now ? { now: () => new Date(o.now!()) } : {}) });
+  const first = await ensure();
+  return { files: first, recheck: async () => { const r = await ensure(); return r.leafIssued ? r : null; } };
+}
+
+/** Starts a gateway and resolves once it accepts connections. */
+export async function startServer(o: ServerOptions) {
+  const env = o.env ?? process.env;
+  const now = o.now ?? Date.now;
+  const print = o.print ?? ((l: string) => console.log(l));
+  const cfg = o.config;
+  const behindProxy = cfg.server.behind_proxy;
+  if (behindProxy && cfg.tls.enabled && !truthy(env.MOLTIS_ALLOW_TLS_BEHIND_PROXY)) {
+    throw new StartupError('MOLTIS_BEHIND_PROXY is set but TLS is enabled: terminate TLS at the proxy and run with --no-tls (or MOLTIS_NO_TLS=true); if your proxy really connects over HTTPS, set MOLTIS_ALLOW_TLS_BEHIND_PROXY=true');
+  }
+  const tls = await loadTls(o, print);
+  const store = createStore({ path: databasePath(o.dataDir) });
+  const bus = createEventBus({ onListenerError: (err, ev) => print(`event listener failed on ${ev}: ${(err as Error).message}`) });
+  const lg = cfg.auth.login_guard;
+  const guard = createLoginGuard({ banThreshold: lg.ban_threshold, banBaseMs: lg.ban_base_secs * 1000, banMaxMs: lg.ban_max_secs * 1000, maxTrackedIps: lg.max_tracked_ips, now });
+  let setupCode: { code: string; expiresAt: number } | null = null;
+  const auth = createAuth({
+    store, bus, guard, now,
+    disabled: cfg.auth.disabled,
+    sessionTtlMs: cfg.auth.session_ttl_days * 86_400_000,
+    sessionIdleMs: cfg.auth.session_idle_timeout_mins * 60_000,
+    maxSessions: cfg.auth.max_sessions,
+    setupCodeTtlMs: cfg.auth.setup_code_ttl_mins * 60_000,
+    onSetupCode: (code, expiresAt) => {
+      const first = setupCode === null;
+      setupCode = { code, expiresAt };
+      o.onSetupCode?.(code, expiresAt);
+      if (!first) print(`new setup code: ${code} (valid until ${new Date(expiresAt).toISOString()})`);
+    },
+  });
+  const startedAt = now();
+  const gateway = createGateway({
+    auth, store, bus, now, startedAt, version: VERSION, hostname: osHostname(), tls: tls !== null,
+    maxConnections: o.maxConnections ?? 256,
+    onError: (err, where) => print(`internal error in ${where}: ${(err as Error).stack ?? String(err)}`),
+  });
+  const th = cfg.server.throttle;
+  let app: FastifyInstance;
+  try {
+    app = await buildHttpApp({
+      auth, gateway, bind: cfg.server.bind, tls: tls !== null, behindProxy,
+      trustedProxies: cfg.server.trusted_proxies, allowedOrigins: cfg.server.allowed_origins,
+      throttle: {
+        enabled: th.enabled, maxBuckets: th.max_buckets,
+        limits: {
+          login: { max: th.login_max, windowMs: th.login_window_secs * 1000 },
+          auth: { max: th.auth_max, windowMs: th.auth_window_secs * 1000 },
+          api: { max: th.api_max, windowMs: th.api_window_secs * 1000 },
+          ws: { max: th.ws_max, windowMs: th.ws_window_secs * 1000 },
+        },
+      },
+      now,
+      https: tls ? { key: tls.files.key, cert: tls.files.cert } : null,
+      caPem: () => tls?.files.caPem ?? null,
+      logger: o.logger === undefined ? false : o.logger === true ? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] } : o.logger,
+      ...(o.onRoute ? { onRoute: o.onRoute } : {}),
+    });
+    await app.listen({ host: cfg.server.bind, port: cfg.server.port });
+  } catch (err) {
+    gateway.close(); store.close();
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') throw new StartupError(`port ${cfg.server.port} on ${cfg.server.bind} is already in use: stop the other process or pass --port`);
+    if (e.code === 'EADDRNOTAVAIL') throw new StartupError(`cannot bind ${cfg.server.bind}: no such address on this machine (check --bind)`);
+    throw err;
+  }
+  // Renew the leaf before it expires, in place: the CA the user trusted stays the same.
+  const timer = tls?.recheck ? setInterval(() => {
+    tls.recheck!().then((r) => {
+      if (r) { (app.server as HttpsServer).setSecureContext({ key: r.key, cert: r.cert }); tls.files = r; print('TLS leaf certificate renewed'); }
+    }).catch((err) => print(`TLS renewal failed: ${(err as Error).message}`));
+  }, TLS_RECHECK_MS) : null;
+  timer?.unref();
+
+  const port = (app.server.address() as AddressInfo).port;
+  const scheme = tls ? 'https' : 'http';
+  const host = cfg.server.bind === '0.0.0.0' || cfg.server.bind === '::' ? 'localhost' : cfg.server.bind.includes(':') ? `[${cfg.server.bind}]` : cfg.server.bind;
+  let closed = false;
+  return {
+    app, auth, store, bus, gateway, port,
+    url: `${scheme}://${host}:${port}`,
+    tls: tls?.files ?? null,
+    setupCode: () => auth.setupCodes.current(),
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      if (timer) clearInterval(timer);
+      gateway.close();
+      await app.close();
+      bus.close();
+      store.close();
+    },
+  };
+}
+export type RunningServer = Awaited<ReturnType<typeof startServer>>;

@@ -1,0 +1,70 @@
+/**
+ * Versioned schema migrations. Each entry runs once, inside a transaction, in order; the
+ * applied version is recorded in `schema_migrations`. Never edit an entry that has shipped:
+ * append a new one. Timestamps are integer milliseconds since the epoch (UTC).
+ */
+export interface Migration { version: number; name: string; sql: string }
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'auth',
+    sql: `
+      CREATE TABLE auth_password (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        password_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+
+      -- Only a SHA-256 of each session token is stored: a leaked database yields no live cookie.
+      CREATE TABLE auth_sessions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        client_ip TEXT
+      ) STRICT;
+
+      -- API keys: hash only, looked up by an indexed non-secret prefix.
+      CREATE TABLE api_keys (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        label TEXT NOT NULL,
+        key_prefix TEXT NOT NULL,
+        key_hash TEXT NOT NULL,
+        scopes TEXT NOT NULL DEFAULT '[]',
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER,
+        revoked_at INTEGER
+      ) STRICT;
+      CREATE INDEX idx_api_keys_prefix ON api_keys(key_prefix);
+
+      -- Append-only: triggers refuse UPDATE and DELETE so an intruder with RPC access cannot edit history.
+      CREATE TABLE auth_audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_type TEXT NOT NULL,
+        client_ip TEXT,
+        detail TEXT,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX idx_auth_audit_log_created ON auth_audit_log(created_at);
+      CREATE TRIGGER auth_audit_log_no_update BEFORE UPDATE ON auth_audit_log
+        BEGIN SELECT RAISE(ABORT, 'auth_audit_log is append-only'); END;
+      CREATE TRIGGER auth_audit_log_no_delete BEFORE DELETE ON auth_audit_log
+        BEGIN SELECT RAISE(ABORT, 'auth_audit_log is append-only'); END;
+    `,
+  },
+  {
+    version: 2,
+    name: 'chat_sessions',
+    sql: `
+      CREATE TABLE chat_sessions (
+        key TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+];
