@@ -11,6 +11,7 @@ import { createDispatcher } from './dispatcher.js';
 import { createConnections, sendFrame, type Conn } from './connections.js';
 import { registerCoreMethods, registerSubscriptionMethods } from './methods.js';
 import { CLOSE_REVOKED, handleSocket } from './ws.js';
+import { HANDSHAKE_TIMEOUT_MS } from './frames.js';
 
 export { createDispatcher, type Dispatcher, type CallContext, type MethodHandler } from './dispatcher.js';
 export { RpcError, PROTOCOL_VERSION, MAX_PAYLOAD_BYTES, type ResponseFrame, type ErrorCode } from './frames.js';
@@ -21,6 +22,8 @@ export { CLOSE_REVOKED, CLOSE_POLICY } from './ws.js';
 export interface GatewayOptions {
   auth: Auth; store: Store; bus: EventBus; now: () => number; startedAt: number;
   version: string; hostname: string; tls: boolean; maxConnections: number;
+  /** How long a socket may stay open without a `connect` frame (default 10 s). */
+  handshakeTimeoutMs?: number;
   onError: (err: unknown, where: string) => void;
 }
 
@@ -57,7 +60,7 @@ export function createGateway(o: GatewayOptions) {
     dispatcher,
     connections: conns,
     registerRoutes(app: FastifyInstance): void {
-      const deps = { auth: o.auth, dispatcher, conns, version: o.version, hostname: o.hostname };
+      const deps = { auth: o.auth, dispatcher, conns, version: o.version, hostname: o.hostname, handshakeTimeoutMs: o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS };
       app.get('/ws', { websocket: true }, (socket, req) => handleSocket(socket, req, deps));
       app.get('/ws/chat', { websocket: true }, (socket, req) => handleSocket(socket, req, deps));
     },

@@ -4,14 +4,14 @@ import type { FastifyRequest } from 'fastify';
 import { AuthError, ownerIdentity, type Auth, type AuthResult, type Identity } from '../auth/index.js';
 import type { Dispatcher } from './dispatcher.js';
 import { sendFrame, type Conn, type Connections } from './connections.js';
-import { HANDSHAKE_TIMEOUT_MS, KNOWN_EVENTS, MAX_PAYLOAD_BYTES, PROTOCOL_VERSION, RequestFrame, parseConnect, type ErrorShape } from './frames.js';
+import { KNOWN_EVENTS, MAX_PAYLOAD_BYTES, PROTOCOL_VERSION, RequestFrame, parseConnect, type ErrorShape } from './frames.js';
 
 /** Close codes: 1008 policy violation (handshake), 4001 credentials revoked. */
 export const CLOSE_POLICY = 1008;
 export const CLOSE_REVOKED = 4001;
 
 /** Serves one WebSocket: the `connect` handshake, then request frames through the dispatcher. */
-export function handleSocket(socket: WebSocket, req: FastifyRequest, deps: { auth: Auth; dispatcher: Dispatcher; conns: Connections; version: string; hostname: string }) {
+export function handleSocket(socket: WebSocket, req: FastifyRequest, deps: { auth: Auth; dispatcher: Dispatcher; conns: Connections; version: string; hostname: string; handshakeTimeoutMs: number }) {
   const { auth, dispatcher, conns } = deps;
   const conn: Conn = { id: randomUUID(), socket, identity: null, clientIp: req.gate.clientIp, isLocal: req.gate.isLocal, subscriptions: new Set() };
   const headerAuth: AuthResult = req.gate.auth;
@@ -23,7 +23,7 @@ export function handleSocket(socket: WebSocket, req: FastifyRequest, deps: { aut
     socket.close(CLOSE_POLICY, error.code);
   };
   // A client that never says `connect` is dropped: open sockets are attacker-controlled memory.
-  const timer = setTimeout(() => fail('connect', { code: 'TIMEOUT', message: `no connect frame within ${HANDSHAKE_TIMEOUT_MS / 1000}s` }), HANDSHAKE_TIMEOUT_MS);
+  const timer = setTimeout(() => fail('connect', { code: 'TIMEOUT', message: `no connect frame within ${deps.handshakeTimeoutMs / 1000}s` }), deps.handshakeTimeoutMs);
   socket.on('close', () => { clearTimeout(timer); conns.remove(conn.id); });
   socket.on('error', () => socket.terminate());
 

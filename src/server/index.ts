@@ -33,9 +33,11 @@ export interface ServerOptions {
   onSetupCode?: (code: string, expiresAt: number) => void;
   onRoute?: (method: string, url: string) => void;
   maxConnections?: number;
+  handshakeTimeoutMs?: number;
 }
 
 const truthy = (v: string | undefined) => v !== undefined && ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase());
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'req.body.password', 'req.body.new_password', 'req.body.current_password', 'req.body.setup_code'];
 const TLS_RECHECK_MS = 12 * 3600 * 1000;
 
 async function loadTls(o: ServerOptions, print: (l: string) => void): Promise<{ files: TlsFiles; recheck: (() => Promise<TlsFiles | null>) | null } | null> {
@@ -83,6 +85,7 @@ export async function startServer(o: ServerOptions) {
   const gateway = createGateway({
     auth, store, bus, now, startedAt, version: VERSION, hostname: osHostname(), tls: tls !== null,
     maxConnections: o.maxConnections ?? 256,
+    ...(o.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: o.handshakeTimeoutMs } : {}),
     onError: (err, where) => print(`internal error in ${where}: ${(err as Error).stack ?? String(err)}`),
   });
   const th = cfg.server.throttle;
@@ -103,7 +106,8 @@ export async function startServer(o: ServerOptions) {
       now,
       https: tls ? { key: tls.files.key, cert: tls.files.cert } : null,
       caPem: () => tls?.files.caPem ?? null,
-      logger: o.logger === undefined ? false : o.logger === true ? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] } : o.logger,
+      // Invariant 3: credentials never reach the log.
+      logger: o.logger === undefined || o.logger === false ? false : { level: o.logger === true ? 'info' : o.logger.level, redact: { paths: REDACT, censor: '[redacted]' } },
       ...(o.onRoute ? { onRoute: o.onRoute } : {}),
     });
     await app.listen({ host: cfg.server.bind, port: cfg.server.port });

@@ -26,9 +26,10 @@ export function normalizeDnsName(input: string): string {
 /** Canonical text form of an IP literal (RFC 5952 for IPv6); throws INVALID_IP otherwise. */
 export function normalizeIp(input: string): string {
   const ip = input.trim().replace(/^\[(.*)\]$/, '$1');
-  const family = isIP(ip);
+  // Zone ids (fe80::1%eth0) name an interface, not an address a certificate can carry.
+  const family = ip.includes('%') ? 0 : isIP(ip);
   if (family === 4) return ip.split('.').map((p) => String(Number.parseInt(p, 10))).join('.');
-  // WHATWG URL parsing gives the RFC 5952 form; isIP already refused zone ids and junk.
+  // WHATWG URL parsing gives the RFC 5952 form of a literal isIP accepted.
   if (family === 6) return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
   throw new TlsError('INVALID_IP', `invalid TLS IP "${input}": expected an IPv4 or IPv6 literal`);
 }
@@ -125,8 +126,9 @@ export function defaultServedNames(bind: string, extraNames: readonly string[], 
   const ips: string[] = [];
   const b = bind.trim().replace(/^\[(.*)\]$/, '$1').toLowerCase();
   if (isIP(b) !== 0) {
-    const wildcard = b === '0.0.0.0' || normalizeIp(b) === '::';
-    if (!wildcard && !isLoopbackIp(b)) ips.push(normalizeIp(b));
+    // A zone-scoped bind (fe80::1%eth0) cannot appear in a certificate: serve it by name instead.
+    const ip = tryNormalizeIp(b);
+    if (ip !== null && ip !== '0.0.0.0' && ip !== '::' && !isLoopbackIp(ip)) ips.push(ip);
   } else if (b !== '' && !dnsWithin(b, 'localhost')) {
     names.push(b.replace(/\.$/, ''));
   }
@@ -138,10 +140,18 @@ export function defaultServedNames(bind: string, extraNames: readonly string[], 
   for (const raw of extraNames) {
     const x = raw.trim().replace(/^\[(.*)\]$/, '$1');
     if (x === '') continue;
-    if (isIP(x) !== 0) ips.push(normalizeIp(x));
+    if (isIP(x) !== 0) ips.push(tryNormalizeIp(x) ?? x);
     else names.push(x.toLowerCase());
   }
   return { names: unique(names), ips: unique(ips) };
+}
+
+function tryNormalizeIp(ip: string): string | null {
+  try {
+    return normalizeIp(ip);
+  } catch {
+    return null;
+  }
 }
 
 function isValidDns(name: string): boolean {

@@ -86,6 +86,18 @@ describe('WebSocket protocol', () => {
     c.close();
   });
 
+  test('a socket that never sends connect is answered with TIMEOUT and closed', async () => {
+    const s2 = await startTestServer({ handshakeTimeoutMs: 200 });
+    try {
+      const c = await WsClient.open(wsUrl(s2.url));
+      const f = await c.next((x) => x.type === 'res');
+      assert.equal(f.error!.code, 'TIMEOUT');
+      assert.equal((await c.closed).code, 1008);
+      for (let i = 0; i < 50 && s2.gateway.connections.size() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(s2.gateway.connections.size(), 0); // the slot is freed
+    } finally { await s2.stop(); }
+  });
+
   test('password guesses in connect feed the login guard (same as /api/auth/login)', async () => {
     const s2 = await startTestServer();
     try {

@@ -24,6 +24,7 @@ export interface TestServerOptions {
   dirs?: TestServer['dirs'];
   now?: () => number;
   onRoute?: ServerOptions['onRoute'];
+  handshakeTimeoutMs?: number;
 }
 
 /** Starts a server; by default without TLS (TLS tests opt in). */
@@ -40,6 +41,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     onSetupCode: (c) => { code = c; },
     ...(o.now ? { now: o.now } : {}),
     ...(o.onRoute ? { onRoute: o.onRoute } : {}),
+    ...(o.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: o.handshakeTimeoutMs } : {}),
   });
   return Object.assign(s, {
     dirs, printed,
