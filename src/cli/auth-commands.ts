@@ -6,6 +6,8 @@ import { SCOPES } from '../policy/index.js';
 import { resolveDirs } from './paths.js';
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
+/** Reads a command's options merged with its parents' (so a top-level --data-dir counts). */
+type OptsOf = <T>(cmd: Command) => T;
 
 /**
  * Runs `fn` against the database directly (the gateway may be running: SQLite WAL allows it,
@@ -28,14 +30,15 @@ function withAuth<T>(dataDirFlag: string | undefined, fn: (auth: ReturnType<type
 }
 
 /** `moltis auth …`: API keys and password reset, offline against `<data_dir>/moltis.db`. */
-export function registerAuthCommands(program: Command, io: Out): void {
+export function registerAuthCommands(program: Command, io: Out, optsOf: OptsOf): void {
   const auth = program.command('auth').description('manage gateway credentials (API keys, password reset)');
   auth.command('create-api-key')
     .description('create an API key; it is printed once and never stored in plaintext')
     .requiredOption('--label <label>', 'what the key is for, e.g. "CI pipeline"')
     .requiredOption('--scopes <list>', `comma-separated scopes, at least one of: ${SCOPES.join(', ')}`)
     .option('--data-dir <dir>', 'data directory (env MOLTIS_DATA_DIR, default ~/.moltis)')
-    .action((o: { label: string; scopes: string; dataDir?: string }) => {
+    .action((_o: unknown, cmd: Command) => {
+      const o = optsOf<{ label: string; scopes: string; dataDir?: string }>(cmd);
       const scopes = o.scopes.split(',').map((s) => s.trim()).filter(Boolean);
       const r = withAuth(o.dataDir, (a) => a.createApiKey(o.label, scopes, { clientIp: 'cli' }));
       io.out(`API key created (id ${r.id}, label "${r.info.label}", scopes ${r.info.scopes.join(', ')}).`);
@@ -45,7 +48,8 @@ export function registerAuthCommands(program: Command, io: Out): void {
   auth.command('list-api-keys')
     .description('list live API keys (prefix, label, scopes; never the key)')
     .option('--data-dir <dir>', 'data directory')
-    .action((o: { dataDir?: string }) => {
+    .action((_o: unknown, cmd: Command) => {
+      const o = optsOf<{ dataDir?: string }>(cmd);
       const keys = withAuth(o.dataDir, (a) => a.apiKeys.list());
       if (keys.length === 0) { io.out('no API keys'); return; }
       for (const k of keys) io.out(`${String(k.id).padStart(4)}  ${k.key_prefix}…  ${k.label}  [${k.scopes.join(', ')}]  created ${k.created_at}${k.last_used_at ? `  last used ${k.last_used_at}` : ''}`);
@@ -54,7 +58,8 @@ export function registerAuthCommands(program: Command, io: Out): void {
     .description('revoke an API key by id (takes effect at once, open WebSockets of the key close)')
     .argument('<id>', 'key id from list-api-keys')
     .option('--data-dir <dir>', 'data directory')
-    .action((id: string, o: { dataDir?: string }) => {
+    .action((id: string, _o: unknown, cmd: Command) => {
+      const o = optsOf<{ dataDir?: string }>(cmd);
       const n = Number(id);
       if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`"${id}" is not a key id: use the number shown by \`moltis auth list-api-keys\``);
       const ok = withAuth(o.dataDir, (a) => a.revokeApiKey(n, { clientIp: 'cli' }));
@@ -63,7 +68,8 @@ export function registerAuthCommands(program: Command, io: Out): void {
   auth.command('reset-password')
     .description('remove the password, all sessions and all API keys; the next start prints a setup code')
     .option('--data-dir <dir>', 'data directory')
-    .action((o: { dataDir?: string }) => {
+    .action((_o: unknown, cmd: Command) => {
+      const o = optsOf<{ dataDir?: string }>(cmd);
       withAuth(o.dataDir, (a) => a.reset({ clientIp: 'cli' }));
       io.out('Password, sessions and API keys removed. Restart the gateway (or wait: a running gateway issues a setup code on the next request) and set a new password from this machine, or remotely with the setup code printed in its console.');
     });

@@ -24,20 +24,46 @@ function serveOptions(cmd: Command): Command {
     .addOption(new Option('--data-dir <dir>', 'directory of moltis.db (default ~/.moltis)').env('MOLTIS_DATA_DIR'));
 }
 
+const SOURCE_RANK: Record<string, number> = { cli: 3, env: 2, implied: 1, config: 1 };
+
+/**
+ * Options of `cmd` merged with those of its parents: a flag beats the environment, which beats a
+ * default; the innermost command wins a tie. So `moltis --data-dir X auth list-api-keys` and
+ * `moltis auth list-api-keys --data-dir X` agree, and either beats MOLTIS_DATA_DIR.
+ */
+function allOpts<T>(cmd: Command): T {
+  const chain: Command[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
+  const out: Record<string, { v: unknown; rank: number }> = {};
+  for (const c of chain) {
+    for (const [k, v] of Object.entries(c.opts())) {
+      const rank = SOURCE_RANK[c.getOptionValueSource(k) ?? ''] ?? 0;
+      const prev = out[k];
+      if (prev === undefined || rank >= prev.rank) out[k] = { v, rank };
+    }
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, e]) => [k, e.v])) as T;
+}
+
+// Positional options: without this, the top-level --config-dir/--data-dir/--port swallowed the
+// same flags given after a subcommand, so `moltis serve --data-dir X` (or `auth … --data-dir X`)
+// silently used ~/.moltis instead of X.
 const program = new Command('moltis')
+  .enablePositionalOptions()
   .version(VERSION)
   .description('Self-hosted personal AI agent gateway.\n\nWith no command, runs the gateway (same as `moltis serve`).\nEnvironment: MOLTIS_BEHIND_PROXY=true (behind a reverse proxy: never trust loopback), MOLTIS_ALLOW_TLS_BEHIND_PROXY, MOLTIS_<SECTION>__<KEY> (override any moltis.toml key).')
   .showHelpAfterError();
-serveOptions(program).action(async (flags: ServeFlags) => { process.exitCode = await serve(flags, io); });
-serveOptions(program.command('serve').description('run the gateway')).action(async (flags: ServeFlags) => { process.exitCode = await serve(flags, io); });
+serveOptions(program).action(async (_flags: ServeFlags, cmd: Command) => { process.exitCode = await serve(allOpts<ServeFlags>(cmd), io); });
+serveOptions(program.command('serve').description('run the gateway')).action(async (_flags: ServeFlags, cmd: Command) => { process.exitCode = await serve(allOpts<ServeFlags>(cmd), io); });
 
-registerAuthCommands(program, io);
+registerAuthCommands(program, io, allOpts);
 
 program.command('trust-ca')
   .description('trust the gateway\'s local CA in this OS (prints the steps; --run executes them)')
   .option('--run', 'run the commands (may ask for sudo)')
   .addOption(new Option('--config-dir <dir>', 'config directory').env('MOLTIS_CONFIG_DIR'))
-  .action((o: { run?: boolean; configDir?: string }) => {
+  .action((_o: unknown, cmd: Command) => {
+    const o = allOpts<{ run?: boolean; configDir?: string }>(cmd);
     const ca = join(resolveDirs(o).configDir, 'certs', 'ca.pem');
     if (!existsSync(ca)) { io.err(`moltis: no CA at ${ca}: start the gateway once with TLS on to create it`); process.exitCode = 2; return; }
     const plan = trustCaPlan(ca, process.platform);
@@ -55,7 +81,8 @@ program.command('config')
   .command('check')
   .description('validate moltis.toml and exit (non-zero on errors, with key, line and column)')
   .addOption(new Option('--config-dir <dir>', 'config directory').env('MOLTIS_CONFIG_DIR'))
-  .action((o: { configDir?: string }) => {
+  .action((_o: unknown, cmd: Command) => {
+    const o = allOpts<{ configDir?: string }>(cmd);
     try {
       const r = loadConfig({ configDir: resolveDirs(o).configDir, env: process.env, writeExample: false });
       io.out(`${r.path}: ok`);

@@ -66,7 +66,8 @@ export async function serve(flags: ServeFlags, io: Out): Promise<number> {
       io.out(`${sig} received, shutting down…`);
       server.close().then(() => { io.out('stopped'); resolveExit(0); }, (err) => { io.err(`shutdown failed: ${(err as Error).message}`); resolveExit(1); });
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    // `on`, not `once`: a second Ctrl-C during a slow shutdown must reach the forced-exit branch.
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
 }

@@ -34,6 +34,29 @@ function deny(reply: FastifyReply, status: number, code: string, error: string, 
 }
 
 /**
+ * First thing done for every response, including the ones Fastify answers before any hook runs
+ * (bad URL, over-long parameter): security headers, `x-request-id`, and closing an upgrade
+ * socket once its plain-HTTP answer is written.
+ */
+export function prepareResponse(req: FastifyRequest, reply: FastifyReply, tls: boolean): { path: string; isUpgrade: boolean } {
+  const path = req.url.split('?')[0] ?? '/';
+  const isApi = path.startsWith('/api/') || path.startsWith('/ws');
+  setSecurityHeaders(reply, { tls, host: req.headers.host, api: isApi });
+  reply.header('x-request-id', req.id);
+  const isUpgrade = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+  // Threat: an upgrade answered with plain HTTP (refused by the gate, throttled, bad URL) has left
+  // node's HTTP machinery paused, so not even the client's FIN is read and the socket lives until
+  // the process exits (and blocks shutdown). @fastify/websocket only reaps sockets its own, later
+  // onRequest hook saw. An accepted upgrade is hijacked and never finishes this response.
+  // `raw.upgrade`: node routed it as an upgrade (any `Upgrade` value, e.g. h2c), so it is paused too.
+  if (isUpgrade || (req.raw as { upgrade?: boolean }).upgrade === true) {
+    reply.header('connection', 'close');
+    reply.raw.once('finish', () => req.raw.socket.destroy());
+  }
+  return { path, isUpgrade };
+}
+
+/**
  * Installs the single front door as the first `onRequest` hook: security headers → client IP
  * and locality → `checkAuth` → throttle (unauthenticated traffic only) → origin check →
  * route policy. Every HTTP request and every WebSocket upgrade passes here.
@@ -44,10 +67,7 @@ export function installGate(app: FastifyInstance, o: GateOptions): { throttleSiz
   app.decorateRequest('gate', null as unknown as GateInfo);
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    const path = req.url.split('?')[0] ?? '/';
-    const isApi = path.startsWith('/api/') || path.startsWith('/ws');
-    setSecurityHeaders(reply, { tls: o.tls, host: req.headers.host, api: isApi });
-    reply.header('x-request-id', req.id);
+    const { path, isUpgrade } = prepareResponse(req, reply, o.tls);
 
     const peer = req.socket.remoteAddress;
     const clientIp = resolveIp(peer, req.headers);
@@ -70,7 +90,6 @@ export function installGate(app: FastifyInstance, o: GateOptions): { throttleSiz
       }
     }
 
-    const isUpgrade = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
     // CSWSH / CSRF: every WS upgrade and every state-changing browser request must be same-origin.
     if (isUpgrade || (!SAFE_METHODS.has(req.method) && req.headers.origin !== undefined)) {
       const c = checkOrigin({ origin: req.headers.origin, headers: req.headers, behindProxy: o.behindProxy, allowedOrigins: [...o.allowedOrigins] });

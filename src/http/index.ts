@@ -2,13 +2,13 @@
  * HTTP capability: the Fastify app with the single front door (`installGate`), security headers,
  * JSON errors, and the REST routes. WebSocket routes come from the gateway capability.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import websocket from '@fastify/websocket';
 import { randomUUID } from 'node:crypto';
 import { AuthError, type Auth } from '../auth/index.js';
 import type { Gateway } from '../gateway/index.js';
 import { MAX_PAYLOAD_BYTES } from '../gateway/index.js';
-import { installGate, type GateOptions } from './gate.js';
+import { installGate, prepareResponse, type GateOptions } from './gate.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerRpcRoute } from './routes/rpc.js';
 import { registerPublicRoutes } from './routes/public.js';
@@ -38,6 +38,14 @@ export async function buildHttpApp(o: HttpOptions): Promise<FastifyInstance> {
     exposeHeadRoutes: false,
     return503OnClosing: true,
     ...(o.https ? { https: { key: o.https.key, cert: o.https.cert, minVersion: 'TLSv1.2' as const } } : {}),
+    // Router-level errors skip every hook, the gate included: answer them with the same headers
+    // and error shape, and without leaking the socket of an upgrade.
+    frameworkErrors: (err: Error & { statusCode?: number; code?: string }, req: FastifyRequest, reply: FastifyReply) => {
+      prepareResponse(req, reply, o.https !== null);
+      const status = err.statusCode ?? 500;
+      if (status < 400 || status >= 500) return reply.code(500).type('application/json').send({ code: 'INTERNAL', error: 'internal error' });
+      return reply.code(status).type('application/json').send({ code: err.code ?? 'BAD_REQUEST', error: err.message });
+    },
   }) as unknown as FastifyInstance;
 
   app.addHook('onRoute', (r) => {

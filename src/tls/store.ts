@@ -83,8 +83,10 @@ export async function ensureAutoTls(opts: EnsureAutoTlsOptions): Promise<EnsureR
   const caMinDays = Math.max(CA_RENEW_BEFORE_DAYS, renewBeforeDays);
   const caProblem = ca ? caReplaceReason(ca, want, now, caMinDays) : 'CA files are missing';
   let caCreated = false;
+  let caReplaced = false;
   if (caProblem !== null || ca === null) {
     const existed = (await exists(p.caCert)) || (await exists(p.caKey));
+    caReplaced = existed;
     ca = await createCa({ now, validityDays: CA_VALIDITY_DAYS, permitted: permittedSubtrees(opts.names, opts.ips) });
     await writeAtomic(p.caKey, ca.keyPem, 0o600);
     await writeAtomic(p.caCert, ca.certPem, 0o644);
@@ -95,7 +97,7 @@ export async function ensureAutoTls(opts: EnsureAutoTlsOptions): Promise<EnsureR
   }
 
   let leaf = caCreated ? null : await readPair(p.leafCert, p.leafKey, { unreadableIsMissing: true });
-  const leafProblem = caCreated ? 'the CA was replaced' : leaf ? leafRenewReason(leaf, ca, want, now, renewBeforeDays) : 'server certificate is missing';
+  const leafProblem = caCreated ? (caReplaced ? 'the CA was replaced' : 'new CA') : leaf ? leafRenewReason(leaf, ca, want, now, renewBeforeDays) : 'server certificate is missing';
   let leafIssued = false;
   if (leafProblem !== null || leaf === null) {
     const caEnd = inspectCert(ca.certPem).notAfter.getTime();

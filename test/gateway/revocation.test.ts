@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { startTestServer, setupPassword, createKey, cookieOf, PASSWORD, type TestServer } from '../support/server.js';
 import { WsClient, wsUrl } from '../support/ws.js';
 import { request } from '../support/http.js';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 
 async function login(s: TestServer): Promise<string> {
   const r = await fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
@@ -84,7 +86,13 @@ describe('revocation closes WebSockets', () => {
     const cookie = await login(s);
     const k = await createKey(s, cookie, ['operator.read']);
     const ws = await openAs(s, {}, { api_key: k.key });
-    s.store.db.prepare('UPDATE api_keys SET revoked_at = 1 WHERE id = ?').run(k.id);
+    const bearer = { authorization: `Bearer ${k.key}` };
+    assert.equal((await request(`${s.url}/api/rpc`, { method: 'POST', headers: bearer, body: { method: 'health' } })).status, 200);
+    // Another process (like `moltis auth revoke-api-key`) writes through its own connection.
+    const other = new Database(join(s.dirs.dataDir, 'moltis.db'));
+    other.prepare('UPDATE api_keys SET revoked_at = 1 WHERE id = ?').run(k.id);
+    other.close();
+    assert.equal((await request(`${s.url}/api/rpc`, { method: 'POST', headers: bearer, body: { method: 'health' } })).status, 401);
     const r = await ws.request('health');
     assert.equal(r.ok, false);
     assert.equal(r.error!.code, 'UNAUTHORIZED');

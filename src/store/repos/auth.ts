@@ -5,8 +5,32 @@ export interface SessionRow { id: number; token_hash: string; created_at: number
 /** A stored API key (hash only). */
 export interface ApiKeyRow { id: number; label: string; key_prefix: string; key_hash: string; scopes: string; created_at: number; last_used_at: number | null; revoked_at: number | null }
 
-/** Repository for the owner password, login sessions and API keys. */
+// Bounds the API-key cache; only prefixes of existing keys are cached, so this is plenty.
+const KEY_CACHE_MAX = 1024;
+
+/**
+ * Repository for the owner password, login sessions and API keys.
+ *
+ * The password row and API-key rows are read on every authenticated request, so they are cached.
+ * The cache can never outlive a change: this repository's own writes clear it, and a write by any
+ * other connection (e.g. `moltis auth revoke-api-key` while the gateway runs) bumps SQLite's
+ * `data_version`, which is checked before every cached read.
+ */
 export function createAuthRepo(db: Db) {
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  let seenVersion = dataVersion.get() as number;
+  let password: { password_hash: string; updated_at: number } | null | undefined;
+  const keys = new Map<string, ApiKeyRow[]>();
+  const invalidate = () => { password = undefined; keys.clear(); };
+  const fresh = () => {
+    const v = dataVersion.get() as number;
+    if (v !== seenVersion) { seenVersion = v; invalidate(); }
+  };
+  const passwordRow = () => {
+    fresh();
+    if (password === undefined) password = (q.getPassword.get() as { password_hash: string; updated_at: number } | undefined) ?? null;
+    return password;
+  };
   const q = {
     getPassword: db.prepare('SELECT password_hash, updated_at FROM auth_password WHERE id = 1'),
     upsertPassword: db.prepare(`INSERT INTO auth_password (id, password_hash, created_at, updated_at) VALUES (1, @hash, @now, @now)
@@ -29,11 +53,11 @@ export function createAuthRepo(db: Db) {
     revokeAllKeys: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE revoked_at IS NULL'),
   };
   return {
-    getPasswordHash: (): string | null => (q.getPassword.get() as { password_hash: string } | undefined)?.password_hash ?? null,
+    getPasswordHash: (): string | null => passwordRow()?.password_hash ?? null,
     /** When the password last changed (null: no password); identities bound to a password compare it. */
-    getPasswordUpdatedAt: (): number | null => (q.getPassword.get() as { updated_at: number } | undefined)?.updated_at ?? null,
-    setPasswordHash: (hash: string, now: number): void => void q.upsertPassword.run({ hash, now }),
-    deletePassword: (): void => void q.deletePassword.run(),
+    getPasswordUpdatedAt: (): number | null => passwordRow()?.updated_at ?? null,
+    setPasswordHash: (hash: string, now: number): void => { q.upsertPassword.run({ hash, now }); invalidate(); },
+    deletePassword: (): void => { q.deletePassword.run(); invalidate(); },
 
     /** Inserts a session after pruning expired ones and the oldest beyond `max - 1`. Returns the id. */
     createSession: db.transaction((s: { tokenHash: string; now: number; expiresAt: number; idleCutoff: number; clientIp: string | null; max: number }): number => {
@@ -53,14 +77,31 @@ export function createAuthRepo(db: Db) {
       return ids;
     }),
 
-    insertApiKey: (k: { label: string; prefix: string; hash: string; scopes: string[]; now: number }): number =>
-      Number(q.insertKey.run(k.label, k.prefix, k.hash, JSON.stringify(k.scopes), k.now).lastInsertRowid),
-    apiKeysByPrefix: (prefix: string): ApiKeyRow[] => q.keysByPrefix.all(prefix) as ApiKeyRow[],
+    insertApiKey: (k: { label: string; prefix: string; hash: string; scopes: string[]; now: number }): number => {
+      const id = Number(q.insertKey.run(k.label, k.prefix, k.hash, JSON.stringify(k.scopes), k.now).lastInsertRowid);
+      invalidate();
+      return id;
+    },
+    apiKeysByPrefix: (prefix: string): ApiKeyRow[] => {
+      fresh();
+      const hit = keys.get(prefix);
+      if (hit) return hit;
+      const rows = q.keysByPrefix.all(prefix) as ApiKeyRow[];
+      // Misses are not cached: random prefixes from strangers must not fill memory.
+      if (rows.length > 0) {
+        if (keys.size >= KEY_CACHE_MAX) keys.clear();
+        keys.set(prefix, rows);
+      }
+      return rows;
+    },
     apiKeyById: (id: number): ApiKeyRow | undefined => q.keyById.get(id) as ApiKeyRow | undefined,
     listApiKeys: (): ApiKeyRow[] => q.listKeys.all() as ApiKeyRow[],
-    revokeApiKey: (id: number, now: number): boolean => q.revokeKey.run(now, id).changes > 0,
-    touchApiKey: (id: number, now: number): void => void q.touchKey.run(now, id),
-    revokeAllApiKeys: (now: number): void => void q.revokeAllKeys.run(now),
+    revokeApiKey: (id: number, now: number): boolean => { const n = q.revokeKey.run(now, id).changes; invalidate(); return n > 0; },
+    touchApiKey: (id: number, now: number): void => {
+      q.touchKey.run(now, id);
+      for (const rows of keys.values()) for (const r of rows) if (r.id === id) r.last_used_at = now;
+    },
+    revokeAllApiKeys: (now: number): void => { q.revokeAllKeys.run(now); invalidate(); },
   };
 }
 export type AuthRepo = ReturnType<typeof createAuthRepo>;
