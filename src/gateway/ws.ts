@@ -41,6 +41,9 @@ export function handleSocket(socket: WebSocket, req: FastifyRequest, deps: { aut
         if (r.kind === 'forbidden') return fail(frame.id, { code: 'FORBIDDEN', message: r.message });
         if (r.kind === 'allowed') identity = r.identity;
       } else if (!identity && p.auth?.password !== undefined && auth.isSetupComplete()) {
+        // A password in `connect` is a login: it spends the same per-IP login budget as /api/auth/login.
+        const t = req.gate.chargeLoginAttempt();
+        if (!t.allowed) return fail(frame.id, { code: 'RATE_LIMITED', message: 'too many login attempts from this address', retryable: true, retryAfterMs: t.retryAfterSeconds * 1000 });
         const version = await auth.verifyOwnerPassword(p.auth.password, ctx, 'ws_connect');
         identity = { ...ownerIdentity('password'), passwordVersion: version };
       }

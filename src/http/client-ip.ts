@@ -68,6 +68,18 @@ function buildTrustList(cidrs: readonly string[]): BlockList {
   return list;
 }
 
+/**
+ * A predicate telling whether a socket peer is one of the configured reverse proxies. Only such
+ * peers may speak for the client through X-Forwarded-* headers (for, host, proto).
+ */
+export function createTrustedPeerCheck(trustedProxies: readonly string[]): (peerAddress: string | undefined) => boolean {
+  const trusted = buildTrustList(trustedProxies);
+  return (peerAddress) => {
+    const ip = peerAddress === undefined ? null : normalizeIp(peerAddress);
+    return ip !== null && trusted.check(ip, isIPv4(ip) ? 'ipv4' : 'ipv6');
+  };
+}
+
 function headerValues(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
   return typeof value === 'string' ? [value] : value;

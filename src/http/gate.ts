@@ -1,14 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Auth, AuthResult, Identity } from '../auth/index.js';
 import { authorize, routeRequirement } from '../policy/index.js';
-import { createClientIpResolver } from './client-ip.js';
+import { createClientIpResolver, createTrustedPeerCheck } from './client-ip.js';
 import { checkOrigin } from './origin.js';
 import { isLocalConnection } from './locality.js';
 import { classifyRequest, createThrottle } from './throttle.js';
 import { setSecurityHeaders } from './headers.js';
 
 /** What the gate learned about a request; handlers read it and never re-derive identity. */
-export interface GateInfo { clientIp: string; isLocal: boolean; auth: AuthResult; identity: Identity | null; secure: boolean }
+export interface GateInfo {
+  clientIp: string; isLocal: boolean; auth: AuthResult; identity: Identity | null; secure: boolean;
+  /** Counts a credential guess made later on this connection (WS `connect`) against the login throttle. */
+  chargeLoginAttempt: () => { allowed: true } | { allowed: false; retryAfterSeconds: number };
+}
 
 declare module 'fastify' {
   interface FastifyRequest { gate: GateInfo }
@@ -64,6 +68,8 @@ export function prepareResponse(req: FastifyRequest, reply: FastifyReply, tls: b
 export function installGate(app: FastifyInstance, o: GateOptions): { throttleSize: () => number } {
   const resolveIp = createClientIpResolver({ behindProxy: o.behindProxy, trustedProxies: [...o.trustedProxies] });
   const throttle = createThrottle({ limits: o.throttle.limits, maxBuckets: o.throttle.maxBuckets, now: o.now });
+  const isTrustedPeer = createTrustedPeerCheck(o.trustedProxies);
+  const noCharge = () => ({ allowed: true as const });
   app.decorateRequest('gate', null as unknown as GateInfo);
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
@@ -73,8 +79,13 @@ export function installGate(app: FastifyInstance, o: GateOptions): { throttleSiz
     const clientIp = resolveIp(peer, req.headers);
     const isLocal = isLocalConnection({ behindProxy: o.behindProxy, headers: req.headers, peerAddress: peer });
     const auth = o.auth.checkAuth(req.headers, isLocal);
-    const proto = o.behindProxy ? String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim().toLowerCase() : '';
-    req.gate = { clientIp, isLocal, auth, identity: auth.kind === 'allowed' ? auth.identity : null, secure: o.tls || proto === 'https' };
+    // X-Forwarded-Host/-Proto are believed only from a configured proxy, like X-Forwarded-For.
+    const viaProxy = o.behindProxy && isTrustedPeer(peer);
+    const proto = viaProxy ? String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim().toLowerCase() : '';
+    req.gate = {
+      clientIp, isLocal, auth, identity: auth.kind === 'allowed' ? auth.identity : null, secure: o.tls || proto === 'https',
+      chargeLoginAttempt: o.throttle.enabled ? () => throttle.check(clientIp, 'login') : noCharge,
+    };
 
     // Throttle only traffic that is not already authenticated (seed: bypass for valid
     // credentials, disabled auth and Tier-2 local access).
@@ -92,7 +103,7 @@ export function installGate(app: FastifyInstance, o: GateOptions): { throttleSiz
 
     // CSWSH / CSRF: every WS upgrade and every state-changing browser request must be same-origin.
     if (isUpgrade || (!SAFE_METHODS.has(req.method) && req.headers.origin !== undefined)) {
-      const c = checkOrigin({ origin: req.headers.origin, headers: req.headers, behindProxy: o.behindProxy, allowedOrigins: [...o.allowedOrigins] });
+      const c = checkOrigin({ origin: req.headers.origin, headers: req.headers, behindProxy: viaProxy, allowedOrigins: [...o.allowedOrigins] });
       if (!c.ok) {
         req.log.warn({ origin: req.headers.origin, host: req.headers.host, peer }, 'cross-origin request rejected');
         if (isUpgrade) return reply.code(403).type('text/plain').send('cross-origin WebSocket connections are not allowed');

@@ -8,7 +8,8 @@ import { WsClient, wsUrl } from '../support/ws.js';
 
 describe('WebSocket protocol', () => {
   let s: TestServer;
-  before(async () => { s = await startTestServer(); await setupPassword(s); });
+  // Many password connects from one address: lift the login throttle here (tested below on its own).
+  before(async () => { s = await startTestServer({ toml: '[server.throttle]\nlogin_max = 1000\n' }); await setupPassword(s); });
   after(() => s.stop());
 
   test('hello-ok after connect with the password', async () => {
@@ -98,8 +99,25 @@ describe('WebSocket protocol', () => {
     } finally { await s2.stop(); }
   });
 
-  test('password guesses in connect feed the login guard (same as /api/auth/login)', async () => {
+  test('passwords in connect spend the login throttle budget of /api/auth/login', async () => {
     const s2 = await startTestServer();
+    try {
+      await setupPassword(s2);
+      for (let i = 0; i < 5; i++) {
+        const c = await WsClient.open(wsUrl(s2.url));
+        assert.equal((await c.connect({ password: `wrong guess ${i}` })).error!.code, 'UNAUTHORIZED');
+        await c.closed;
+      }
+      const c = await WsClient.open(wsUrl(s2.url));
+      const r = await c.connect({ password: PASSWORD });
+      assert.equal(r.error!.code, 'RATE_LIMITED');
+      const http = await fetch(`${s2.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
+      assert.equal(http.status, 429); // one budget for both doors
+    } finally { await s2.stop(); }
+  });
+
+  test('password guesses in connect feed the login guard (same as /api/auth/login)', async () => {
+    const s2 = await startTestServer({ toml: '[server.throttle]\nlogin_max = 1000\n' });
     try {
       await setupPassword(s2);
       for (let i = 0; i < 10; i++) {

@@ -113,6 +113,16 @@ describe('behind a reverse proxy (MOLTIS_BEHIND_PROXY=true, TLS at the proxy)', 
   });
 });
 
+describe('behind a proxy, X-Forwarded-Host from a peer outside trusted_proxies', () => {
+  let s: TestServer;
+  before(async () => { s = await startTestServer({ env: { MOLTIS_BEHIND_PROXY: 'true' }, toml: 'trusted_proxies = ["10.0.0.0/8"]\n' }); });
+  after(() => s.stop());
+  test('is ignored: the Origin is compared with Host → 403', async () => {
+    const headers = { host: `127.0.0.1:${s.port}`, origin: 'https://chat.example.com', 'x-forwarded-host': 'chat.example.com' };
+    assert.equal(await upgrade(wsUrl(s.url), headers), 403);
+  });
+});
+
 describe('[server] allowed_origins', () => {
   let s: TestServer;
   before(async () => { s = await startTestServer({ toml: 'allowed_origins = ["https://app.example.com"]\n' }); });

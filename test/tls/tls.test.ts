@@ -240,4 +240,17 @@ describe('session cookie Secure flag', () => {
       await s.stop();
     }
   });
+
+  test('behind a proxy, X-Forwarded-Proto from a peer outside trusted_proxies is ignored', async () => {
+    const s = await startTestServer({ env: { MOLTIS_BEHIND_PROXY: 'true' }, toml: 'trusted_proxies = ["10.0.0.0/8"]\n' });
+    try {
+      const r = await request(`${s.url}/api/auth/setup`, {
+        method: 'POST', headers: { 'x-forwarded-proto': 'https' }, body: { password: PASSWORD, setup_code: s.code() },
+      });
+      assert.equal(r.status, 200, r.text);
+      assert.doesNotMatch(setCookie(r), /Secure/);
+    } finally {
+      await s.stop();
+    }
+  });
 });
