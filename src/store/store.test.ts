@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createStore, migrate, openDatabase, StoreError, MIGRATIONS } from './index.js';
+import { createAuthRepo } from './repos/auth.js';
 
 const require = createRequire(import.meta.url);
 function tmp(): string { return mkdtempSync(join(tmpdir(), 'moltis-store-')); }
@@ -69,5 +70,29 @@ test('committed data survives a process killed mid-run (SIGKILL)', () => {
     const s = createStore({ path });
     assert.equal(s.chatSessions.list().length, 50);
     s.close();
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('auth repo cache: own writes apply at once, another connection\'s writes after the check interval', () => {
+  const dir = tmp();
+  try {
+    const path = join(dir, 'moltis.db');
+    const s = createStore({ path });
+    let t = 0;
+    const repo = createAuthRepo(s.db, { checkMs: 250, monotonicNow: () => t });
+    const id = repo.insertApiKey({ label: 'a', prefix: 'mk_AAAAAAAA', hash: 'h', scopes: ['operator.read'], now: 1 });
+    assert.equal(repo.apiKeysByPrefix('mk_AAAAAAAA').length, 1);
+    assert.equal(repo.getPasswordHash(), null);
+    const other = createStore({ path });
+    other.auth.revokeApiKey(id, 2);
+    other.auth.setPasswordHash('phc', 3);
+    t = 100; // inside the interval: cached view
+    assert.equal(repo.apiKeysByPrefix('mk_AAAAAAAA').length, 1);
+    t = 300; // past it: the other connection's commit is seen
+    assert.equal(repo.apiKeysByPrefix('mk_AAAAAAAA').length, 0);
+    assert.equal(repo.getPasswordHash(), 'phc');
+    repo.setPasswordHash('mine', 4); // own write: at once
+    assert.equal(repo.getPasswordHash(), 'mine');
+    other.close(); s.close();
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -7,6 +7,8 @@ export interface ApiKeyRow { id: number; label: string; key_prefix: string; key_
 
 // Bounds the API-key cache; only prefixes of existing keys are cached, so this is plenty.
 const KEY_CACHE_MAX = 1024;
+/** How often another process's writes are looked for (reading data_version costs as much as a query). */
+export const EXTERNAL_CHANGE_CHECK_MS = 250;
 
 /**
  * Repository for the owner password, login sessions and API keys.
@@ -14,15 +16,23 @@ const KEY_CACHE_MAX = 1024;
  * The password row and API-key rows are read on every authenticated request, so they are cached.
  * The cache can never outlive a change: this repository's own writes clear it, and a write by any
  * other connection (e.g. `moltis auth revoke-api-key` while the gateway runs) bumps SQLite's
- * `data_version`, which is checked before every cached read.
+ * `data_version`, which is looked at before a cached read at most every `checkMs` — so a
+ * revocation from another process takes effect within that time (open WebSockets re-check
+ * uncached on every request).
  */
-export function createAuthRepo(db: Db) {
+export function createAuthRepo(db: Db, opts: { checkMs?: number; monotonicNow?: () => number } = {}) {
+  const checkMs = opts.checkMs ?? EXTERNAL_CHANGE_CHECK_MS;
+  const mono = opts.monotonicNow ?? (() => performance.now());
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   let seenVersion = dataVersion.get() as number;
+  let checkedAt = mono();
   let password: { password_hash: string; updated_at: number } | null | undefined;
   const keys = new Map<string, ApiKeyRow[]>();
   const invalidate = () => { password = undefined; keys.clear(); };
   const fresh = () => {
+    const t = mono();
+    if (t - checkedAt < checkMs) return;
+    checkedAt = t;
     const v = dataVersion.get() as number;
     if (v !== seenVersion) { seenVersion = v; invalidate(); }
   };
