@@ -8,6 +8,8 @@ import type { createLoginGuard } from './login-guard.js';
 import { createSessions } from './sessions.js';
 import { createSetupCodes } from './setup-code.js';
 import { readSessionCookie } from './cookie.js';
+import { isBadCredential, type VaultPort } from './vault-port.js';
+import { createVaultFlows } from './vault-flows.js';
 
 export const PASSWORD_MIN = 12;
 /** Published on the bus as `auth.revoked`: which live credentials just died. */
@@ -31,6 +33,8 @@ export interface AuthOptions {
   /** Called whenever a setup code is issued, so it reaches the operator's console. */
   onSetupCode: (code: string, expiresAt: number) => void;
   fixedSetupCode?: string;
+  /** The vault whose life cycle follows the password (null: no vault, secrets cannot be stored). */
+  vault?: VaultPort | null;
 }
 
 function checkNewPassword(pw: unknown, what: string): string {
@@ -61,7 +65,14 @@ export function createAuth(o: AuthOptions) {
   const setupComplete = () => repo.getPasswordHash() !== null;
 
   // Fail closed: whenever setup is incomplete there is a code, so setup is never open to strangers.
-  const ensureSetupCode = () => { if (!o.disabled && !setupComplete() && !setupCodes.pending()) setupCodes.issue(); };
+  const vault = o.vault ?? null;
+  const ensureSetupCode = () => {
+    if (o.disabled || setupComplete()) return;
+    if (!setupCodes.pending()) setupCodes.issue();
+    // Credentials were removed (reset, possibly by another process): whoever sets the next password
+    // must not inherit an unsealed vault.
+    if (vault?.status() === 'unsealed') vault.seal();
+  };
   ensureSetupCode();
 
   const blockedError = (retryAfterSeconds: number) =>
@@ -75,6 +86,19 @@ export function createAuth(o: AuthOptions) {
     const r = guard.recordFailure(ip);
     if (r.banned) audit('ip_banned', ip, `ban ${Math.round((r.banMs ?? 0) / 1000)}s after repeated failures (ban #${r.bans})`);
   };
+
+  /**
+   * After a password is set: the first one initializes the vault (returns the recovery key, the
+   * only time it exists); later ones re-wrap the data key; a sealed vault is tried with it.
+   */
+  async function vaultAfterNewPassword(pw: string, previous: string | null): Promise<string | null> {
+    if (!vault) return null;
+    const st = vault.status();
+    if (st === 'uninitialized') return previous === null ? (await vault.initialize(pw)).recoveryKey : null;
+    if (st === 'unsealed') { await vault.rewrap(pw); return null; }
+    await vault.unseal(pw).catch((err: unknown) => { if (!isBadCredential(err)) throw err; });
+    return null;
+  }
 
   const service = {
     sessions, apiKeys, setupCodes,
@@ -140,7 +164,7 @@ export function createAuth(o: AuthOptions) {
     },
 
     /** First-time setup. Remote callers must present the setup code; guesses feed the login guard. */
-    async setup(body: { password?: unknown; setup_code?: unknown }, ctx: RequestContext): Promise<{ token: string; maxAgeSeconds: number } | null> {
+    async setup(body: { password?: unknown; setup_code?: unknown }, ctx: RequestContext): Promise<{ token: string; maxAgeSeconds: number; recoveryKey: string | null; vaultStatus: string } | null> {
       if (o.disabled) throw new AuthError('AUTH_DISABLED', 'authentication is disabled in moltis.toml ([auth] disabled = true); set it to false and restart to require a password');
       if (setupComplete()) throw new AuthError('SETUP_ALREADY_COMPLETE', 'setup already completed');
       assertNotBlocked(ctx.clientIp);
@@ -165,8 +189,9 @@ export function createAuth(o: AuthOptions) {
       guard.recordSuccess(ctx.clientIp);
       audit('setup_complete', ctx.clientIp, 'password');
       revoked({ loopback: true, reason: 'setup_complete' });
+      const recoveryKey = await vaultAfterNewPassword(pw, null);
       const s = sessions.create(ctx.clientIp);
-      return { token: s.token, maxAgeSeconds: s.maxAgeSeconds };
+      return { token: s.token, maxAgeSeconds: s.maxAgeSeconds, recoveryKey, vaultStatus: vault?.status() ?? 'disabled' };
     },
 
     /** Password check shared by `/api/auth/login` and the WS `connect` frame: same guard, same audit. */
@@ -184,6 +209,8 @@ export function createAuth(o: AuthOptions) {
 
     async login(password: unknown, ctx: RequestContext): Promise<{ id: number; token: string; maxAgeSeconds: number }> {
       await service.verifyOwnerPassword(password, ctx, 'password');
+      // Logging in unseals the vault; a vault whose password diverged stays sealed (recovery key).
+      if (vault?.status() === 'sealed') await vault.unseal(password as string).catch((err: unknown) => { if (!isBadCredential(err)) throw err; });
       return sessions.create(ctx.clientIp);
     },
 
@@ -197,7 +224,7 @@ export function createAuth(o: AuthOptions) {
     },
 
     /** Changes (or first sets) the password; every session ends, the caller gets a fresh one. */
-    async changePassword(body: { current_password?: unknown; new_password?: unknown }, ctx: RequestContext): Promise<{ token: string; maxAgeSeconds: number }> {
+    async changePassword(body: { current_password?: unknown; new_password?: unknown }, ctx: RequestContext): Promise<{ token: string; maxAgeSeconds: number; recoveryKey: string | null }> {
       const pw = checkNewPassword(body.new_password, 'new password');
       const existing = repo.getPasswordHash();
       if (existing !== null) {
@@ -207,6 +234,14 @@ export function createAuth(o: AuthOptions) {
           throw new AuthError('CURRENT_PASSWORD_INCORRECT', 'current password is incorrect');
         }
       }
+      if (existing !== null && vault?.status() === 'sealed') {
+        await vault.unseal(body.current_password as string).catch((err: unknown) => {
+          if (!isBadCredential(err)) throw err;
+          throw new AuthError('VAULT_LOCKED', 'the vault password does not match the current password: unlock with the recovery key (POST /api/auth/vault/recovery) before changing the password');
+        });
+      }
+      // Re-wrap before the new hash is stored, so a failure cannot leave login and vault out of step.
+      const recoveryKey = await vaultAfterNewPassword(pw, existing);
       const newHash = await hashPassword(pw);
       // The version must move even within one millisecond: connect-frame identities compare it.
       repo.setPasswordHash(newHash, Math.max(now(), (repo.getPasswordUpdatedAt() ?? 0) + 1));
@@ -215,7 +250,7 @@ export function createAuth(o: AuthOptions) {
       revoked({ sessionIds: ids, loopback: true, passwordConnects: true, reason: 'password_changed' });
       setupCodes.clear();
       const s = sessions.create(ctx.clientIp);
-      return { token: s.token, maxAgeSeconds: s.maxAgeSeconds };
+      return { token: s.token, maxAgeSeconds: s.maxAgeSeconds, recoveryKey };
     },
 
     createApiKey(label: unknown, scopes: unknown, ctx: { clientIp: string | null }) {
@@ -241,9 +276,14 @@ export function createAuth(o: AuthOptions) {
       audit('auth_reset', ctx.clientIp);
       revoked({ sessionIds: ids, all: true, reason: 'auth_reset' });
       setupCodes.clear();
-      ensureSetupCode();
+      ensureSetupCode(); // also seals the vault
     },
 
+    vaultFlows: createVaultFlows({
+      vault, repo, sessions, now, audit, assertNotBlocked, failure, checkNewPassword,
+      endAllSessions: (reason) => revoked({ sessionIds: sessions.revokeAll(), passwordConnects: true, loopback: true, reason }),
+    }),
+    vaultStatus: (): 'uninitialized' | 'sealed' | 'unsealed' => vault?.status() ?? 'uninitialized',
     audit,
     auditList: (q: { limit?: number; before?: number; type?: string }) =>
       store.audit.list({ limit: Math.min(Math.max(q.limit ?? 100, 1), 1000), before: q.before ?? null, type: q.type ?? null }),

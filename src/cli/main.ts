@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `moltis` command line: `serve` (the default), `auth …`, `trust-ca`, `config check`.
+ * `moltis` command line: `serve` (the default), `auth …`, `env …`, `trust-ca`, `config check`.
  */
 import { Command, Option } from 'commander';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { loadConfig, ConfigError } from '../config/index.js';
 import { trustCaPlan } from '../tls/index.js';
 import { VERSION } from '../server/index.js';
 import { registerAuthCommands } from './auth-commands.js';
+import { registerEnvCommands } from './env-commands.js';
 import { resolveDirs } from './paths.js';
 import { serve, type ServeFlags } from './serve.js';
 
@@ -57,6 +58,7 @@ serveOptions(program).action(async (_flags: ServeFlags, cmd: Command) => { proce
 serveOptions(program.command('serve').description('run the gateway')).action(async (_flags: ServeFlags, cmd: Command) => { process.exitCode = await serve(allOpts<ServeFlags>(cmd), io); });
 
 registerAuthCommands(program, io, allOpts);
+registerEnvCommands(program, io, allOpts);
 
 program.command('trust-ca')
   .description('trust the gateway\'s local CA in this OS (prints the steps; --run executes them)')

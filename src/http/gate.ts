@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Auth, AuthResult, Identity } from '../auth/index.js';
-import { authorize, routeRequirement } from '../policy/index.js';
+import { authorize, routeRequirement, VAULT_ROUTES } from '../policy/index.js';
 import { createClientIpResolver, createTrustedPeerCheck } from './client-ip.js';
 import { checkOrigin } from './origin.js';
 import { isLocalConnection } from './locality.js';
@@ -27,6 +27,8 @@ export interface GateOptions {
   allowedOrigins: readonly string[];
   throttle: { enabled: boolean; limits: Parameters<typeof createThrottle>[0]['limits']; maxBuckets: number };
   now: () => number;
+  /** The vault's state, for routes that need a secret. */
+  vaultStatus: () => 'uninitialized' | 'sealed' | 'unsealed';
   /** Refuses a WebSocket upgrade when the connection table is full (bounded memory). */
   wsHasRoom: () => boolean;
 }
@@ -127,6 +129,12 @@ export function installGate(app: FastifyInstance, o: GateOptions): { throttleSiz
     const a = authorize(requirement, auth.identity.scopes);
     // Fail closed: any route whose scope the identity lacks is refused, naming the scope.
     if (!a.ok) return deny(reply, 403, 'INSUFFICIENT_SCOPE', `insufficient scope: ${a.missing} required`, { missing_scope: a.missing });
+    // Vault guard, after authentication and scope: only a caller allowed to use the route learns the vault's state.
+    if (url && VAULT_ROUTES.has(`${req.method} ${url}`)) {
+      const v = o.vaultStatus();
+      if (v === 'sealed') return reply.code(423).type('application/json').send({ error: 'vault is sealed', status: 'sealed', code: 'VAULT_SEALED', hint: 'log in with the password, or POST /api/auth/vault/unlock {password} (or /recovery {recovery_key})' });
+      if (v === 'uninitialized') return deny(reply, 409, 'VAULT_NOT_INITIALIZED', 'the vault is not initialized: set a password first (setup), then store secrets', { status: 'uninitialized' });
+    }
   });
   return { throttleSize: () => throttle.size() };
 }

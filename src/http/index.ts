@@ -12,14 +12,19 @@ import { installGate, prepareResponse, type GateOptions } from './gate.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerRpcRoute } from './routes/rpc.js';
 import { registerPublicRoutes } from './routes/public.js';
+import { registerVaultRoutes } from './routes/vault.js';
+import { registerEnvRoutes, type SecretsPort } from './routes/env.js';
 
 export { isLocalConnection, isLoopbackAddress, hostPart } from './locality.js';
 export { createClientIpResolver } from './client-ip.js';
 export { isSameOrigin, checkOrigin } from './origin.js';
 export type { GateInfo } from './gate.js';
+export type { SecretsPort } from './routes/env.js';
 
 /** Options of the HTTP app. */
-export interface HttpOptions extends Omit<GateOptions, 'wsHasRoom'> {
+export interface HttpOptions extends Omit<GateOptions, 'wsHasRoom' | 'vaultStatus'> {
+  /** Secret storage for `/api/env` (the vault's kind-scoped secrets). */
+  secrets: SecretsPort;
   gateway: Gateway;
   bind: string;
   https: { key: string; cert: string } | null;
@@ -67,11 +72,13 @@ export async function buildHttpApp(o: HttpOptions): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'NOT_FOUND', error: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
-  installGate(app, { ...o, wsHasRoom: () => o.gateway.connections.hasRoom() });
+  installGate(app, { ...o, wsHasRoom: () => o.gateway.connections.hasRoom(), vaultStatus: () => o.auth.vaultStatus() });
   await app.register(websocket, { options: { maxPayload: MAX_PAYLOAD_BYTES } });
   registerPublicRoutes(app, { caPem: o.caPem });
   registerAuthRoutes(app, { auth: o.auth as Auth, bind: o.bind });
   registerRpcRoute(app, { dispatcher: o.gateway.dispatcher });
+  registerVaultRoutes(app, { auth: o.auth });
+  registerEnvRoutes(app, { secrets: o.secrets, auth: o.auth });
   o.gateway.registerRoutes(app);
   return app;
 }

@@ -49,14 +49,30 @@ export const ROUTE_POLICY: Readonly<Record<string, Requirement>> = Object.freeze
   'DELETE /api/auth/api-keys/:id': 'operator.admin',
   'POST /api/auth/reset': 'operator.admin',
   'GET /api/auth/audit': 'operator.admin',
+  'GET /api/auth/vault/status': 'operator.admin',
+  'POST /api/auth/vault/unlock': 'operator.admin',
+  'POST /api/auth/vault/recovery': 'operator.admin',
+  'POST /api/auth/vault/initialize': 'operator.admin',
+  'GET /api/env': 'operator.admin',
+  'POST /api/env': 'operator.admin',
+  'DELETE /api/env/:id': 'operator.admin',
   'POST /api/rpc': 'authenticated', // each method is checked against METHOD_POLICY
   'GET /ws': 'connect',
   'GET /ws/chat': 'connect',
 });
 
+/**
+ * Routes and methods that need a secret from the vault: while the vault is sealed they answer
+ * 423 Locked (checked after authentication, so anonymous callers learn nothing). Everything
+ * else keeps working while sealed.
+ */
+export const VAULT_ROUTES: ReadonlySet<string> = new Set(['POST /api/env']);
+export const VAULT_METHODS: ReadonlySet<string> = new Set<string>([]);
+
 /** Events that only holders of a scope may receive. Other events go to every subscriber. */
 export const EVENT_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   'auth.audit': 'operator.admin',
+  'vault.status': 'operator.admin',
   'exec.approval.requested': 'operator.approvals',
   'exec.approval.resolved': 'operator.approvals',
 });

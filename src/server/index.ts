@@ -15,6 +15,8 @@ import { buildHttpApp } from '../http/index.js';
 import { createStore, databasePath } from '../store/index.js';
 import { defaultServedNames, ensureAutoTls, loadCustomTls, type TlsFiles } from '../tls/index.js';
 import { VERSION } from './version.js';
+import { createVault } from '../vault/index.js';
+import { autoUnseal } from './auto-unseal.js';
 
 export { VERSION } from './version.js';
 
@@ -67,8 +69,11 @@ export async function startServer(o: ServerOptions) {
   const lg = cfg.auth.login_guard;
   const guard = createLoginGuard({ banThreshold: lg.ban_threshold, banBaseMs: lg.ban_base_secs * 1000, banMaxMs: lg.ban_max_secs * 1000, maxTrackedIps: lg.max_tracked_ips, now });
   let setupCode: { code: string; expiresAt: number } | null = null;
+  // The vault's own events (unseal, migration) go to the same audit trail as auth events.
+  let auditSink: ((type: string, detail: string | null) => void) | null = null;
+  const vault = createVault({ store, now, onEvent: (type, detail) => auditSink?.(type, detail) });
   const auth = createAuth({
-    store, bus, guard, now,
+    store, bus, guard, now, vault,
     disabled: cfg.auth.disabled,
     sessionTtlMs: cfg.auth.session_ttl_days * 86_400_000,
     sessionIdleMs: cfg.auth.session_idle_timeout_mins * 60_000,
@@ -81,6 +86,8 @@ export async function startServer(o: ServerOptions) {
       if (!first) print(`new setup code: ${code} (valid until ${new Date(expiresAt).toISOString()})`);
     },
   });
+  auditSink = (type, detail) => auth.audit(type, null, detail);
+  await autoUnseal(vault, env, print);
   const startedAt = now();
   const gateway = createGateway({
     auth, store, bus, now, startedAt, version: VERSION, hostname: osHostname(), tls: tls !== null,
@@ -92,7 +99,7 @@ export async function startServer(o: ServerOptions) {
   let app: FastifyInstance;
   try {
     app = await buildHttpApp({
-      auth, gateway, bind: cfg.server.bind, tls: tls !== null, behindProxy,
+      auth, gateway, secrets: vault.secrets, bind: cfg.server.bind, tls: tls !== null, behindProxy,
       trustedProxies: cfg.server.trusted_proxies, allowedOrigins: cfg.server.allowed_origins,
       throttle: {
         enabled: th.enabled, maxBuckets: th.max_buckets,
@@ -131,7 +138,7 @@ export async function startServer(o: ServerOptions) {
   const host = cfg.server.bind === '0.0.0.0' || cfg.server.bind === '::' ? 'localhost' : cfg.server.bind.includes(':') ? `[${cfg.server.bind}]` : cfg.server.bind;
   let closed = false;
   return {
-    app, auth, store, bus, gateway, port,
+    app, auth, store, bus, gateway, vault, port,
     url: `${scheme}://${host}:${port}`,
     tls: tls?.files ?? null,
     setupCode: () => auth.setupCodes.current(),

@@ -34,6 +34,8 @@ export function openDatabase(path: string, migrations: readonly Migration[] = MI
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Freed pages and cells are zeroed, so a secret deleted or re-encrypted in place leaves no plaintext behind.
+  db.pragma('secure_delete = ON');
   migrate(db, migrations);
   return db;
 }

@@ -6,12 +6,16 @@ import { openDatabase, type Db } from './db.js';
 import { createAuthRepo } from './repos/auth.js';
 import { createAuditRepo } from './repos/audit.js';
 import { createChatSessionsRepo } from './repos/chat-sessions.js';
+import { createVaultRepo } from './repos/vault.js';
+import { createSecretsRepo } from './repos/secrets.js';
 
 export { openDatabase, migrate, StoreError, type Db } from './db.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export type { AuthRepo, SessionRow, ApiKeyRow } from './repos/auth.js';
 export type { AuditRepo, AuditRow } from './repos/audit.js';
 export type { ChatSessionsRepo, ChatSessionRow } from './repos/chat-sessions.js';
+export type { VaultRepo, VaultMetadataRow } from './repos/vault.js';
+export type { SecretsRepo, SecretRow, SecretListRow, CheckpointResult } from './repos/secrets.js';
 
 /** The database file inside a data dir. */
 export function databasePath(dataDir: string): string {
@@ -26,6 +30,8 @@ export function createStore(opts: { path: string }) {
     auth: createAuthRepo(db),
     audit: createAuditRepo(db),
     chatSessions: createChatSessionsRepo(db),
+    vault: createVaultRepo(db),
+    secrets: createSecretsRepo(db),
     close(): void {
       if (db.open) db.close();
     },

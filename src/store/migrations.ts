@@ -67,4 +67,37 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'vault',
+    sql: `
+      -- One row: the DEK wrapped twice (password KEK, recovery KEK). The DEK itself is never stored.
+      -- KDF params live beside each wrap so they can be raised later without breaking old vaults.
+      CREATE TABLE vault_metadata (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL,
+        kdf_salt TEXT NOT NULL,
+        kdf_params TEXT NOT NULL,
+        wrapped_dek TEXT NOT NULL,
+        recovery_salt TEXT NOT NULL,
+        recovery_kdf_params TEXT NOT NULL,
+        recovery_wrapped_dek TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+
+      -- Generic secret store (kind: env, provider, channel, ...). value is an AEAD blob bound to the
+      -- row id; encrypted = 0 only for legacy plaintext rows, which are encrypted on unseal.
+      CREATE TABLE secrets (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        encrypted INTEGER NOT NULL DEFAULT 1 CHECK (encrypted IN (0, 1)),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (kind, name)
+      ) STRICT;
+    `,
+  },
 ];

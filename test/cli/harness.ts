@@ -47,8 +47,9 @@ export interface CliProcess {
 const live = new Set<ChildProcess>();
 
 /** Starts `moltis <args>`. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv): CliProcess {
-  const child = spawn(process.execPath, [...MAIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: string[], env: NodeJS.ProcessEnv, input?: string): CliProcess {
+  const child = spawn(process.execPath, [...MAIN, ...args], { cwd: ROOT, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (input !== undefined) child.stdin!.end(input);
   live.add(child);
   let out = '';
   let err = '';
@@ -91,8 +92,8 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv): CliProcess {
 }
 
 /** Runs `moltis <args>` to completion. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<CliResult> {
-  return startCli(args, env).exited(timeoutMs);
+export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000, input?: string): Promise<CliResult> {
+  return startCli(args, env, input).exited(timeoutMs);
 }
 
 /** SIGKILLs every child still running (for `after`). */

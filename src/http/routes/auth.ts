@@ -15,8 +15,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { auth: Auth; bin
 
   app.post('/api/auth/setup', async (req, reply) => {
     const s = await auth.setup(body(req), ctx(req));
-    if (s) setCookie(req, reply, s);
-    return { ok: true };
+    if (!s) return { ok: true };
+    setCookie(req, reply, s);
+    // The recovery key exists only in this response: the client must show it to the owner.
+    return { ok: true, vault_status: s.vaultStatus, ...(s.recoveryKey ? { recovery_key: s.recoveryKey } : {}) };
   });
 
   app.post('/api/auth/login', async (req, reply) => {
@@ -35,7 +37,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { auth: Auth; bin
   app.post('/api/auth/password/change', async (req, reply) => {
     const s = await auth.changePassword(body(req), ctx(req));
     setCookie(req, reply, s);
-    return { ok: true };
+    return { ok: true, ...(s.recoveryKey ? { recovery_key: s.recoveryKey } : {}) };
   });
 
   app.get('/api/auth/api-keys', async () => ({ api_keys: auth.apiKeys.list() }));
