@@ -19,6 +19,8 @@
  *  4. Start-up: spawn to the first 200 from `GET /health`, median of N runs, fresh directories
  *     (DB creation, example config; with TLS also CA + leaf generation) and warm restarts;
  *     baseline: the bare node:http (or node:https with the gateway's leaf) child.
+ *  5. Vault (in this process): unseal time vs a login password check, encrypt+decrypt of 1 KiB vs
+ *     native ChaCha20-Poly1305, secret put+get through SQLite vs plaintext (bench/lib/vault.ts).
  * The gateway runs as the real CLI (`node dist/cli/main.js --port … --config-dir … --data-dir …`);
  * dist/ is rebuilt first when older than src/. Every phase is bounded in time, a watchdog ends
  * the run after 180 s, and all children are killed on exit, error or Ctrl-C. Not a timed test:
@@ -35,6 +37,7 @@ import { httpLoad, postRequest } from './lib/http-load.js';
 import { median, timeToHealth } from './lib/startup.js';
 import { wsLoad } from './lib/ws-load.js';
 import { printReport, type Row } from './lib/report.js';
+import { vaultFigures } from './lib/vault.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PASSWORD = 'correct horse battery staple';
@@ -181,6 +184,8 @@ async function main(): Promise<void> {
     const bareRss = await idleRss(children, bareHttp(rt), async (u) => { await (await fetch(u, { method: 'POST', body: '{"method":"health"}' })).text(); });
     const rows: Row[] = [...t.rows, { figure: 'Idle RSS 1 s after start + 1 request, MB (vs bare node:http)', unit: 'MB', moltis: gwRss, baseline: bareRss, digits: 1 }];
     rows.push(...await startup(children, rt, p, tmp));
+    log('vault: unseal, AEAD, secret store');
+    rows.push(...await vaultFigures({ runs: p.runs, durationMs: Math.min(p.durationMs, 2000) }));
     printReport({ rows, runtime: rt, params: p, elapsedMs: Date.now() - started, json: values.json === true });
   } finally {
     cleanup();

@@ -7,7 +7,7 @@ import type { Runtime } from './children.js';
 /** One figure: our number next to the baseline from the same run. */
 export interface Row {
   figure: string;
-  unit: 'req/s' | 'ms' | 'MB';
+  unit: 'req/s' | 'ops/s' | 'ms' | 'MB';
   moltis: number;
   baseline: number;
   /** Failed requests seen during the load (both servers); a non-zero count is shown. */

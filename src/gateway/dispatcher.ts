@@ -1,5 +1,5 @@
 import type { Identity } from '../auth/index.js';
-import { authorize, methodScope } from '../policy/index.js';
+import { authorize, methodScope, VAULT_METHODS } from '../policy/index.js';
 import { RpcError, type ResponseFrame } from './frames.js';
 
 /** What a method handler knows about its caller. */
@@ -10,7 +10,8 @@ export type MethodHandler = (params: unknown, ctx: CallContext) => unknown | Pro
  * The RPC dispatcher shared by WebSocket `req` frames and `POST /api/rpc`: the policy table
  * is consulted before any handler runs, so REST and WS cannot disagree.
  */
-export function createDispatcher(opts: { onError: (err: unknown, method: string) => void }) {
+export function createDispatcher(opts: { onError: (err: unknown, method: string) => void; vaultStatus?: () => string; vaultMethods?: ReadonlySet<string> }) {
+  const vaultMethods = opts.vaultMethods ?? VAULT_METHODS;
   const methods = new Map<string, MethodHandler>();
   return {
     register(name: string, handler: MethodHandler): void {
@@ -22,6 +23,10 @@ export function createDispatcher(opts: { onError: (err: unknown, method: string)
       // Authorization happens before the method is even looked up (unknown names need admin too).
       const a = authorize(methodScope(method), ctx.identity.scopes);
       if (!a.ok) return { type: 'res', id, ok: false, error: { code: 'UNAUTHORIZED', message: `missing scope: ${a.missing}`, details: { missingScope: a.missing } } };
+      // Vault guard after authorization, as for REST: methods that need a secret wait for an unsealed vault.
+      if (vaultMethods.has(method) && (opts.vaultStatus?.() ?? 'sealed') !== 'unsealed') {
+        return { type: 'res', id, ok: false, error: { code: 'VAULT_SEALED', message: 'vault is sealed: log in or unlock it (POST /api/auth/vault/unlock)', details: { status: opts.vaultStatus?.() ?? 'sealed' } } };
+      }
       const handler = methods.get(method);
       if (!handler) return { type: 'res', id, ok: false, error: { code: 'UNKNOWN_METHOD', message: `unknown method: ${method}` } };
       try {

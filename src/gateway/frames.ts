@@ -8,7 +8,7 @@ export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Error codes of the WebSocket/RPC protocol (reference §2.7). */
 export type ErrorCode =
   | 'UNKNOWN_METHOD' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED'
-  | 'TIMEOUT' | 'INTERNAL' | 'PROTOCOL_ERROR' | 'PAYLOAD_TOO_LARGE' | 'INVALID_REQUEST' | 'UNAVAILABLE';
+  | 'TIMEOUT' | 'INTERNAL' | 'PROTOCOL_ERROR' | 'PAYLOAD_TOO_LARGE' | 'INVALID_REQUEST' | 'UNAVAILABLE' | 'VAULT_SEALED';
 
 export interface ErrorShape { code: ErrorCode; message: string; details?: unknown; retryable?: boolean; retryAfterMs?: number }
 export interface ResponseFrame { type: 'res'; id: string; ok: boolean; payload?: unknown; error?: ErrorShape }

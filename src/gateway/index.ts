@@ -30,7 +30,7 @@ export interface GatewayOptions {
 /** Builds the gateway; call `registerRoutes` on the Fastify app (after @fastify/websocket). */
 export function createGateway(o: GatewayOptions) {
   const conns = createConnections({ max: o.maxConnections });
-  const dispatcher = createDispatcher({ onError: o.onError });
+  const dispatcher = createDispatcher({ onError: o.onError, vaultStatus: () => o.auth.vaultStatus() });
   registerCoreMethods(dispatcher, { auth: o.auth, store: o.store, bus: o.bus, now: o.now, startedAt: o.startedAt, version: o.version, tls: o.tls, connections: conns.size });
 
   registerSubscriptionMethods(dispatcher, conns);

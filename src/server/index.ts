@@ -39,7 +39,7 @@ export interface ServerOptions {
 }
 
 const truthy = (v: string | undefined) => v !== undefined && ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase());
-const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'req.body.password', 'req.body.new_password', 'req.body.current_password', 'req.body.setup_code'];
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'req.body.password', 'req.body.new_password', 'req.body.current_password', 'req.body.setup_code', 'req.body.value', 'req.body.recovery_key'];
 const TLS_RECHECK_MS = 12 * 3600 * 1000;
 
 async function loadTls(o: ServerOptions, print: (l: string) => void): Promise<{ files: TlsFiles; recheck: (() => Promise<TlsFiles | null>) | null } | null> {

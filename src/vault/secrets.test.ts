@@ -49,7 +49,7 @@ test('put/get round trip; upsert by (kind, name); kinds are separate; the stored
     assert.equal(r.encrypted, 1);
     assert.ok(!r.value.includes('sk-'), `row ${r.id} holds plaintext`);
     // The documented binding: AAD secrets:<id>:value under the vault DEK.
-    assert.equal(vault.decrypt(r.value, secretAad(r.id)), s.get(r.kind, r.name));
+    assert.equal(vault.decrypt(r.value, secretAad(r.id, r.kind, r.name)), s.get(r.kind, r.name));
   }
   assert.throws(() => s.put('', 'x', 'v'), RangeError);
   assert.throws(() => s.put('env', '', 'v'), RangeError);
@@ -63,6 +63,14 @@ test('a ciphertext copied (raw SQL) from row A into row B does not decrypt', asy
   store.db.prepare('UPDATE secrets SET value = (SELECT value FROM secrets WHERE id = ?) WHERE id = ?').run(a.id, b.id);
   assert.throws(() => vault.secrets.get('env', 'B'), code('DECRYPT_FAILED'));
   assert.equal(vault.secrets.get('env', 'A'), 'secret-of-a');
+  store.close();
+});
+
+test('a row relabelled in place (provider key turned into an env var) does not decrypt', async () => {
+  const { store, vault } = await unsealed();
+  vault.secrets.put('provider', 'openai', 'sk-provider-key');
+  store.db.prepare("UPDATE secrets SET kind = 'env', name = 'LEAK' WHERE kind = 'provider'").run();
+  assert.throws(() => vault.secrets.get('env', 'LEAK'), code('DECRYPT_FAILED'));
   store.close();
 });
 

@@ -23,9 +23,13 @@ export interface SecretsApi {
   migrateLegacyPlaintext(): number;
 }
 
-/** AAD binding a secret's ciphertext to its row. */
-export function secretAad(id: number): string {
-  return `secrets:${id}:value`;
+/**
+ * AAD binding a secret's ciphertext to its row *and* its kind and name: with database write
+ * access alone, nobody can move a ciphertext to another row, nor relabel a provider key as an
+ * environment variable that the agent would then be handed. JSON keeps the fields unambiguous.
+ */
+export function secretAad(id: number, kind: string, name: string): string {
+  return `secrets:${id}:${JSON.stringify([kind, name])}:value`;
 }
 
 const enc = new TextEncoder();
@@ -63,7 +67,7 @@ export function createSecretsApi(deps: {
     const count = repo.transaction(() => {
       const now = deps.now();
       const rows = repo.plaintextRows();
-      for (const r of rows) repo.updateValue({ id: r.id, value: sealString(key, r.value, secretAad(r.id)), encrypted: true, now });
+      for (const r of rows) repo.updateValue({ id: r.id, value: sealString(key, r.value, secretAad(r.id, r.kind, r.name)), encrypted: true, now });
       return rows.length;
     });
     if (count === 0) return 0;
@@ -84,12 +88,12 @@ export function createSecretsApi(deps: {
         const now = deps.now();
         const existing = repo.byName(kind, name);
         if (existing) {
-          repo.updateValue({ id: existing.id, value: sealString(key, value, secretAad(existing.id)), encrypted: true, now });
+          repo.updateValue({ id: existing.id, value: sealString(key, value, secretAad(existing.id, kind, name)), encrypted: true, now });
           return { id: existing.id, created: false };
         }
         // The AAD needs the row id, so insert an empty placeholder first; both writes commit together.
         const id = repo.insert({ kind, name, value: '', encrypted: true, now });
-        repo.updateValue({ id, value: sealString(key, value, secretAad(id)), encrypted: true, now });
+        repo.updateValue({ id, value: sealString(key, value, secretAad(id, kind, name)), encrypted: true, now });
         return { id, created: true };
       });
     },
@@ -105,7 +109,7 @@ export function createSecretsApi(deps: {
         row = repo.byId(row.id);
         if (!row || row.encrypted === 0) throw new VaultError('DECRYPT_FAILED', `secret ${kind}/${name} could not be encrypted in place; retry`);
       }
-      const plain = openBlob(key, row.value, secretAad(row.id));
+      const plain = openBlob(key, row.value, secretAad(row.id, row.kind, row.name));
       try {
         return dec.decode(plain);
       } catch {

@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { METHOD_POLICY, ROUTE_POLICY } from '../../src/policy/index.js';
+import { METHOD_POLICY, ROUTE_POLICY, VAULT_ROUTES, VAULT_METHODS } from '../../src/policy/index.js';
 import { startTestServer } from '../support/server.js';
 
 test('every route and every method is in the policy table, and the table has no stale rows', async () => {
@@ -17,6 +17,8 @@ test('every route and every method is in the policy table, and the table has no 
     const missingMethods = methods.filter((m) => !Object.hasOwn(METHOD_POLICY, m));
     assert.deepEqual(missingMethods, [], 'methods without a policy entry');
     assert.deepEqual(Object.keys(ROUTE_POLICY).filter((r) => !routes.includes(r)), [], 'policy rows for routes that do not exist');
+    assert.deepEqual([...VAULT_ROUTES].filter((r) => !routes.includes(r)), [], 'vault-guarded routes that do not exist');
+    assert.deepEqual([...VAULT_METHODS].filter((m) => !methods.includes(m)), [], 'vault-guarded methods that do not exist');
     assert.deepEqual(Object.keys(METHOD_POLICY).filter((m) => !methods.includes(m)), [], 'policy rows for methods that do not exist');
   } finally { await s.stop(); }
 });
