@@ -31,6 +31,13 @@ export async function serve(flags: ServeFlags, io: Out): Promise<number> {
     throw err;
   }
   if (loaded.created) io.out(`wrote a commented example config to ${loaded.path} (every key with its default)`);
+  // Signals are caught from here on, so a Ctrl-C during start-up still shuts down cleanly.
+  let onSignal: (sig: string) => void = (sig) => { pending = sig; };
+  let pending: string | null = null;
+  const handler = (sig: string) => () => onSignal(sig);
+  // `on`, not `once`: a second Ctrl-C during a slow shutdown must reach the forced-exit branch.
+  process.on('SIGINT', handler('SIGINT'));
+  process.on('SIGTERM', handler('SIGTERM'));
   let server;
   try {
     server = await startServer({ config: loaded.config, configDir, dataDir, print: io.out, logger: { level: process.env.MOLTIS_LOG_LEVEL ?? 'warn' } });
@@ -58,16 +65,15 @@ export async function serve(flags: ServeFlags, io: Out): Promise<number> {
     io.out('  auth: no password yet — full access from this machine (tier 2); remote callers can only complete setup (tier 3)');
     if (code) io.out(`  setup code: ${code.code}  (needed for setup from another machine; valid until ${new Date(code.expiresAt).toLocaleTimeString()}, single use)`);
   }
+  const running = server;
   return await new Promise<number>((resolveExit) => {
     let stopping = false;
-    const stop = (sig: string) => {
+    onSignal = (sig: string) => {
       if (stopping) { io.err('forced exit'); process.exit(130); }
       stopping = true;
       io.out(`${sig} received, shutting down…`);
-      server.close().then(() => { io.out('stopped'); resolveExit(0); }, (err) => { io.err(`shutdown failed: ${(err as Error).message}`); resolveExit(1); });
+      running.close().then(() => { io.out('stopped'); resolveExit(0); }, (err) => { io.err(`shutdown failed: ${(err as Error).message}`); resolveExit(1); });
     };
-    // `on`, not `once`: a second Ctrl-C during a slow shutdown must reach the forced-exit branch.
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
+    if (pending) onSignal(pending);
   });
 }
