@@ -14,7 +14,7 @@ type Describe<T> = { readonly $: string } & {
 };
 
 /** One line of explanation for every table and key of moltis.toml. */
-export const DESCRIPTIONS: Omit<Describe<Config>, '$'> = {
+export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers'> = {
   server: {
     $: 'HTTPS/WebSocket listener.',
     bind: 'Address to listen on; keep 127.0.0.1 unless you expose the gateway through a proxy or tunnel.',
@@ -51,6 +51,13 @@ export const DESCRIPTIONS: Omit<Describe<Config>, '$'> = {
       max_tracked_ips: 'Most IPs tracked at once (bounds memory use under attack).',
     },
   },
+  agent: {
+    $: 'The agent\'s turn loop.',
+    max_steps: 'Model calls per turn; each tool round trip uses one (1-100).',
+    tool_timeout_secs: 'A tool call running longer than this is stopped and reported as failed.',
+    request_timeout_secs: 'A model request that has not finished after this many seconds is aborted.',
+    max_history_messages: 'Most past messages of a session sent to the model with each turn.',
+  },
   tls: {
     $: 'TLS for the listener.',
     enabled: 'Serve HTTPS; set false only behind a TLS-terminating proxy (same as --no-tls / MOLTIS_NO_TLS=1).',
@@ -63,6 +70,24 @@ export const DESCRIPTIONS: Omit<Describe<Config>, '$'> = {
     renew_before_days: 'Renew the generated leaf certificate this many days before it expires.',
   },
 };
+
+// Provider tables have user-chosen names, so they are shown as commented examples, not defaults.
+const PROVIDERS_EXAMPLE = [
+  '',
+  '# LLM providers. None is configured by default; the first enabled model is the default model.',
+  '# API keys are never written here: store them in the vault (RPC providers.save_key, admin) or set',
+  '# OPENAI_API_KEY / ANTHROPIC_API_KEY in the gateway\'s environment. OPENAI_BASE_URL overrides the openai base_url.',
+  '#   [providers.openai]',
+  '#   enabled = true',
+  '#   base_url = "https://api.openai.com/v1"',
+  '#   models = ["gpt-4o-mini"]',
+  '#   [providers.anthropic]',
+  '#   models = ["claude-sonnet-4-5"]',
+  '# Any OpenAI-compatible server (Ollama, LM Studio, vLLM, llama.cpp):',
+  '#   [providers.custom-ollama]',
+  '#   base_url = "http://127.0.0.1:11434/v1"',
+  '#   models = ["llama3.2"]',
+];
 
 const isTable = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -111,8 +136,10 @@ export function exampleToml(): string {
   ];
   const notes = DESCRIPTIONS as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(DEFAULTS)) {
+    if (key === 'providers') continue;
     const sub = notes[key];
     renderTable([key], value as Record<string, unknown>, isTable(sub) ? sub : {}, out);
   }
+  out.push(...PROVIDERS_EXAMPLE);
   return `${out.join('\n')}\n`;
 }

@@ -121,7 +121,10 @@ function toIssues(zodIssues: readonly z.core.$ZodIssue[], ctx: IssueContext): Co
     const entries: { path: KeyPath; message: string }[] =
       zi.code === 'unrecognized_keys'
         ? zi.keys.map((k) => ({ path: [...base, k], message: unknownKeyMessage(k, base) }))
-        : [{ path: base, message: valueMessage(zi, valueAt(ctx.doc, base)) }];
+        : zi.code === 'invalid_key'
+          // A record key (e.g. a provider table name) that fails its pattern: give the pattern's own message.
+          ? [{ path: base, message: zi.issues[0]?.message ?? zi.message }]
+          : [{ path: base, message: valueMessage(zi, valueAt(ctx.doc, base)) }];
     for (const { path, message } of entries) {
       const key = dotted(path);
       const label = originOf(ctx.origins, path);

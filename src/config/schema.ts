@@ -48,6 +48,13 @@ const defaults = {
       max_tracked_ips: 10_000,
     },
   },
+  agent: {
+    max_steps: 8, // model calls per turn (each tool round trip is one step)
+    tool_timeout_secs: 30,
+    request_timeout_secs: 120,
+    max_history_messages: 200,
+  },
+  providers: {} as Record<string, { enabled: boolean; base_url?: string | undefined; models: string[] }>,
   tls: {
     enabled: true,
     auto_generate: true,
@@ -220,10 +227,41 @@ const tlsSchema = z
   // Always present in the output (undefined when unset) so consumers see one shape.
   .transform((t) => ({ ...t, cert_path: unset(t.cert_path), key_path: unset(t.key_path), ca_cert_path: unset(t.ca_cert_path) }));
 
+const agentSchema = z.strictObject({
+  max_steps: int(1, D.agent.max_steps, 100),
+  tool_timeout_secs: int(1, D.agent.tool_timeout_secs, 3600),
+  request_timeout_secs: int(1, D.agent.request_timeout_secs, 3600),
+  max_history_messages: int(2, D.agent.max_history_messages, 10_000),
+});
+
+/** A model endpoint: an http(s) URL without credentials (keys live in the vault or env vars). */
+function baseUrlProblem(value: string): string | null {
+  let u: URL;
+  try { u = new URL(value); } catch { return 'expected a URL like "http://127.0.0.1:11434/v1"'; }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'expected an http:// or https:// URL';
+  // A key in the URL would sit in plaintext in moltis.toml: keys belong in the vault.
+  if (u.username || u.password) return 'credentials do not belong in the URL: store the API key with `providers.save_key` (vault) or an env var';
+  return null;
+}
+
+const providerSchema = z.strictObject({
+  enabled: bool(true),
+  base_url: checked(baseUrlProblem).optional(),
+  models: z.array(z.string().min(1).max(200)).prefault(() => []),
+});
+
+export const PROVIDER_NAME = /^(openai|anthropic|custom-[a-z0-9][a-z0-9-]{0,62})$/;
+const providersSchema = z.record(
+  z.string().regex(PROVIDER_NAME, 'provider tables are [providers.openai], [providers.anthropic] or [providers.custom-<name>] (lower-case letters, digits, -)'),
+  providerSchema,
+).prefault(() => ({}));
+
 /** Strict schema of moltis.toml: unknown keys anywhere are errors; every key has a default. */
 export const ConfigSchema = z.strictObject({
   server: serverSchema.prefault({}),
   auth: authSchema.prefault({}),
+  agent: agentSchema.prefault({}),
+  providers: providersSchema,
   tls: tlsSchema.prefault({}),
 });
 

@@ -10,7 +10,13 @@ export type MethodHandler = (params: unknown, ctx: CallContext) => unknown | Pro
  * The RPC dispatcher shared by WebSocket `req` frames and `POST /api/rpc`: the policy table
  * is consulted before any handler runs, so REST and WS cannot disagree.
  */
-export function createDispatcher(opts: { onError: (err: unknown, method: string) => void; vaultStatus?: () => string; vaultMethods?: ReadonlySet<string> }) {
+export function createDispatcher(opts: {
+  onError: (err: unknown, method: string) => void;
+  vaultStatus?: () => string;
+  vaultMethods?: ReadonlySet<string>;
+  /** Told about every call refused for a missing scope (audit). */
+  onDenied?: (method: string, missing: string, ctx: CallContext) => void;
+}) {
   const vaultMethods = opts.vaultMethods ?? VAULT_METHODS;
   const methods = new Map<string, MethodHandler>();
   return {
@@ -22,6 +28,7 @@ export function createDispatcher(opts: { onError: (err: unknown, method: string)
     async dispatch(id: string, method: string, params: unknown, ctx: CallContext): Promise<ResponseFrame> {
       // Authorization happens before the method is even looked up (unknown names need admin too).
       const a = authorize(methodScope(method), ctx.identity.scopes);
+      if (!a.ok) opts.onDenied?.(method, a.missing, ctx);
       if (!a.ok) return { type: 'res', id, ok: false, error: { code: 'UNAUTHORIZED', message: `missing scope: ${a.missing}`, details: { missingScope: a.missing } } };
       // Vault guard after authorization, as for REST: methods that need a secret wait for an unsealed vault.
       if (vaultMethods.has(method) && (opts.vaultStatus?.() ?? 'sealed') !== 'unsealed') {

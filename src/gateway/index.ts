@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Auth, RevokedEvent } from '../auth/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Store } from '../store/index.js';
-import { canReceiveEvent } from '../policy/index.js';
+import { canReceiveEvent, canSeeSession } from '../policy/index.js';
 import { createDispatcher } from './dispatcher.js';
 import { createConnections, sendFrame, type Conn } from './connections.js';
 import { registerCoreMethods, registerSubscriptionMethods } from './methods.js';
@@ -30,7 +30,12 @@ export interface GatewayOptions {
 /** Builds the gateway; call `registerRoutes` on the Fastify app (after @fastify/websocket). */
 export function createGateway(o: GatewayOptions) {
   const conns = createConnections({ max: o.maxConnections });
-  const dispatcher = createDispatcher({ onError: o.onError, vaultStatus: () => o.auth.vaultStatus() });
+  const dispatcher = createDispatcher({
+    onError: o.onError,
+    vaultStatus: () => o.auth.vaultStatus(),
+    // Scope denials are security events; identity changes get their own name (seed: Identity Protection).
+    onDenied: (method, missing, ctx) => o.auth.audit(method.startsWith('identity.') && method !== 'identity.get' ? 'identity_modification_denied' : 'scope_denied', ctx.clientIp, `method=${method} missing=${missing}${ctx.identity.apiKeyId !== undefined ? ` key=${ctx.identity.apiKeyId}` : ''}`),
+  });
   registerCoreMethods(dispatcher, { auth: o.auth, store: o.store, bus: o.bus, now: o.now, startedAt: o.startedAt, version: o.version, tls: o.tls, connections: conns.size });
 
   registerSubscriptionMethods(dispatcher, conns);
@@ -51,6 +56,9 @@ export function createGateway(o: GatewayOptions) {
     const frame = { type: 'event', event, payload, seq: ++seq };
     for (const c of conns.all()) {
       if (!c.identity || !canReceiveEvent(event, c.identity.scopes)) continue;
+      // Session-scoped events (chat deltas, tool calls) go only to connections that may see that session.
+      const sessionKey = (payload as { sessionKey?: unknown } | null)?.sessionKey;
+      if (typeof sessionKey === 'string' && !canSeeSession(sessionKey, c.identity.scopes)) continue;
       if (c.subscriptions !== 'all' && !c.subscriptions.has(event)) continue;
       sendFrame(c, frame);
     }

@@ -6,6 +6,7 @@ import type { Store } from '../store/index.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { Connections } from './connections.js';
 import { RpcError } from './frames.js';
+import { canSeeSession } from '../policy/index.js';
 
 /** Parses params with a schema, turning failures into INVALID_REQUEST with the field named. */
 export function parseParams<T>(schema: z.ZodType<T>, params: unknown): T {
@@ -37,10 +38,11 @@ export function registerCoreMethods(d: Dispatcher, deps: { auth: Auth; store: St
     clientIp: ctx.clientIp,
     isLocal: ctx.isLocal,
   }));
-  d.register('sessions.list', () => ({ sessions: store.chatSessions.list().map((s) => ({ key: s.key, label: s.label, createdAt: s.created_at, updatedAt: s.updated_at })) }));
-  d.register('sessions.create', (params) => {
+  d.register('sessions.list', (_p, ctx) => ({ sessions: store.chatSessions.list().filter((s) => canSeeSession(s.key, ctx.identity.scopes)).map((s) => ({ key: s.key, label: s.label, createdAt: s.created_at, updatedAt: s.updated_at })) }));
+  d.register('sessions.create', (params, ctx) => {
     const p = parseParams(SessionCreate, params);
     const key = p.key ?? `session:${randomUUID()}`;
+    if (!canSeeSession(key, ctx.identity.scopes)) throw new RpcError('FORBIDDEN', 'session keys starting with "channel:" belong to chat channels');
     if (store.chatSessions.get(key)) throw new RpcError('CONFLICT', `session ${key} already exists`);
     const s = store.chatSessions.create({ key, label: p.label ?? 'New session', now: now() });
     deps.bus.publish('sessions.changed', { kind: 'created', key });

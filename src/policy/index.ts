@@ -31,6 +31,18 @@ export const METHOD_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   'exec.approval.list': 'operator.approvals',
   'node.pairing.status': 'operator.pairing',
   'auth.audit.list': 'operator.admin',
+  'sessions.delete': 'operator.write',
+  'sessions.rename': 'operator.write',
+  'sessions.set_model': 'operator.write',
+  'chat.send': 'operator.write',
+  'chat.abort': 'operator.write',
+  'chat.history': 'operator.read',
+  'identity.get': 'operator.read',
+  // Seed "Identity Protection": changing who the agent is needs write, never read.
+  'identity.update': 'operator.write',
+  'models.list': 'operator.read',
+  'providers.list': 'operator.read',
+  'providers.save_key': 'operator.admin', // a credential
   subscribe: 'operator.read',
   unsubscribe: 'operator.read',
 });
@@ -67,12 +79,16 @@ export const ROUTE_POLICY: Readonly<Record<string, Requirement>> = Object.freeze
  * else keeps working while sealed.
  */
 export const VAULT_ROUTES: ReadonlySet<string> = new Set(['POST /api/env']);
-export const VAULT_METHODS: ReadonlySet<string> = new Set<string>([]);
+export const VAULT_METHODS: ReadonlySet<string> = new Set<string>(['providers.save_key']);
 
 /** Events that only holders of a scope may receive. Other events go to every subscriber. */
 export const EVENT_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   'auth.audit': 'operator.admin',
   'vault.status': 'operator.admin',
+  chat: 'operator.read',
+  agent: 'operator.read',
+  'identity.updated': 'operator.read',
+  'sessions.changed': 'operator.read',
   'exec.approval.requested': 'operator.approvals',
   'exec.approval.resolved': 'operator.approvals',
 });
@@ -100,4 +116,14 @@ export function authorize(needed: Scope, scopes: readonly string[]): { ok: true 
 export function canReceiveEvent(event: string, scopes: readonly string[]): boolean {
   const needed = EVENT_POLICY[event];
   return needed === undefined || authorize(needed, scopes).ok;
+}
+
+/**
+ * Session isolation (seed "Channel Isolation"): sessions opened by a chat channel (keys starting
+ * `channel:`) belong to that channel; from the operator side only admins may read or drive them.
+ * Every other session is visible to any holder of operator.read.
+ */
+export function canSeeSession(sessionKey: string, scopes: readonly string[]): boolean {
+  if (sessionKey.startsWith('channel:')) return scopes.includes(ADMIN);
+  return authorize('operator.read', scopes).ok;
 }

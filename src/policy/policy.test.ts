@@ -22,3 +22,12 @@ test('event scope guard', () => {
   assert.equal(canReceiveEvent('auth.audit', ['operator.admin']), true);
   assert.equal(canReceiveEvent('tick', []), true);
 });
+
+test('channel sessions are isolated: only admins see them; other sessions need read', async () => {
+  const { canSeeSession } = await import('./index.js');
+  assert.equal(canSeeSession('main', ['operator.read']), true);
+  assert.equal(canSeeSession('main', ['operator.write']), true);
+  assert.equal(canSeeSession('main', ['operator.approvals']), false);
+  assert.equal(canSeeSession('channel:telegram:42', ['operator.read', 'operator.write']), false);
+  assert.equal(canSeeSession('channel:telegram:42', ['operator.admin']), true);
+});

@@ -17,6 +17,8 @@ import { defaultServedNames, ensureAutoTls, loadCustomTls, type TlsFiles } from 
 import { VERSION } from './version.js';
 import { createVault } from '../vault/index.js';
 import { autoUnseal } from './auto-unseal.js';
+import { createAgent, createToolRegistry, currentTimeTool, listModels, registerAgentMethods, NO_PROVIDER_HELP, type ToolDefinition } from '../agent/index.js';
+import { createIdentityStore } from '../identity/index.js';
 
 export { VERSION } from './version.js';
 
@@ -36,6 +38,8 @@ export interface ServerOptions {
   onRoute?: (method: string, url: string) => void;
   maxConnections?: number;
   handshakeTimeoutMs?: number;
+  /** Extra tools for the agent (tests register their own). */
+  tools?: ToolDefinition[];
 }
 
 const truthy = (v: string | undefined) => v !== undefined && ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase());
@@ -95,6 +99,25 @@ export async function startServer(o: ServerOptions) {
     ...(o.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: o.handshakeTimeoutMs } : {}),
     onError: (err, where) => print(`internal error in ${where}: ${(err as Error).stack ?? String(err)}`),
   });
+  // The agent: identity files in the data dir, tools, providers (keys from the vault, else env vars).
+  const identity = createIdentityStore({ dataDir: o.dataDir });
+  const createdIdentity = identity.ensureDefaults().created;
+  if (createdIdentity.length) print(`created ${createdIdentity.join(', ')} in ${o.dataDir} (the agent's identity; edit them or use identity.update)`);
+  const tools = createToolRegistry();
+  tools.register(currentTimeTool(now));
+  for (const t of o.tools ?? []) tools.register(t);
+  const agent = createAgent({
+    store, config: cfg, bus, tools, env, now,
+    systemPrompt: (toolNames) => identity.systemPrompt({ now: new Date(now()), toolNames }),
+    keys: (provider) => vault.status() === 'unsealed'
+      ? { key: vault.secrets.get('provider', provider), sealed: false }
+      : { key: null, sealed: vault.secrets.list('provider').some((s) => s.name === provider) },
+  });
+  registerAgentMethods(gateway.dispatcher, {
+    agent, store, bus, config: cfg, now, identity, secrets: vault.secrets,
+    audit: (type, ip, detail) => auth.audit(type, ip, detail),
+  });
+  if (listModels(cfg).length === 0) print(`  note: ${NO_PROVIDER_HELP.split('\n')[0]} (see the [providers] examples at the end of moltis.toml)`);
   const th = cfg.server.throttle;
   let app: FastifyInstance;
   try {
@@ -138,7 +161,7 @@ export async function startServer(o: ServerOptions) {
   const host = cfg.server.bind === '0.0.0.0' || cfg.server.bind === '::' ? 'localhost' : cfg.server.bind.includes(':') ? `[${cfg.server.bind}]` : cfg.server.bind;
   let closed = false;
   return {
-    app, auth, store, bus, gateway, vault, port,
+    app, auth, store, bus, gateway, vault, agent, identity, port,
     url: `${scheme}://${host}:${port}`,
     tls: tls?.files ?? null,
     setupCode: () => auth.setupCodes.current(),
@@ -146,6 +169,7 @@ export async function startServer(o: ServerOptions) {
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
+      await agent.close();
       gateway.close();
       await app.close();
       bus.close();

@@ -13,7 +13,7 @@ export { openDatabase, migrate, StoreError, type Db } from './db.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export type { AuthRepo, SessionRow, ApiKeyRow } from './repos/auth.js';
 export type { AuditRepo, AuditRow } from './repos/audit.js';
-export type { ChatSessionsRepo, ChatSessionRow } from './repos/chat-sessions.js';
+export type { ChatSessionsRepo, ChatSessionRow, ChatMessageRow } from './repos/chat-sessions.js';
 export type { VaultRepo, VaultMetadataRow } from './repos/vault.js';
 export type { SecretsRepo, SecretRow, SecretListRow, CheckpointResult } from './repos/secrets.js';
 

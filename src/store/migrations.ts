@@ -100,4 +100,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'chat_messages',
+    sql: `
+      ALTER TABLE chat_sessions ADD COLUMN model TEXT;
+      -- content is the JSON of one AI SDK ModelMessage content (text, tool calls, tool results).
+      CREATE TABLE chat_messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_key TEXT NOT NULL REFERENCES chat_sessions(key) ON DELETE CASCADE,
+        run_id TEXT,
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'tool')),
+        content TEXT NOT NULL,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX idx_chat_messages_session ON chat_messages(session_key, id);
+    `,
+  },
 ];

@@ -25,6 +25,7 @@ export interface TestServerOptions {
   now?: () => number;
   onRoute?: ServerOptions['onRoute'];
   handshakeTimeoutMs?: number;
+  tools?: ServerOptions['tools'];
 }
 
 /** Starts a server; by default without TLS (TLS tests opt in). */
@@ -42,6 +43,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     ...(o.now ? { now: o.now } : {}),
     ...(o.onRoute ? { onRoute: o.onRoute } : {}),
     ...(o.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: o.handshakeTimeoutMs } : {}),
+    ...(o.tools ? { tools: o.tools } : {}),
   });
   return Object.assign(s, {
     dirs, printed,

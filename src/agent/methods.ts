@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import type { Config } from '../config/index.js';
+import type { Dispatcher } from '../gateway/index.js';
+import { parseParams, RpcError, type CallContext } from '../gateway/index.js';
+import { canSeeSession } from '../policy/index.js';
+import type { EventBus } from '../events/index.js';
+import type { Store } from '../store/index.js';
+import { ChatError, type Agent } from './runner.js';
+import { listModels, resolveModelRef, NO_PROVIDER_HELP, envKeyName } from './providers.js';
+
+/** What the RPC layer needs from the identity files (implemented by `src/identity`). */
+export interface IdentityPort {
+  read(): unknown;
+  update(patch: Record<string, unknown>): { changed: string[] };
+}
+/** What it needs from the vault's secret store. */
+export interface ProviderSecrets {
+  list(kind: string): Array<{ name: string }>;
+  put(kind: string, name: string, value: string): { id: number; created: boolean };
+}
+
+const SessionKey = z.string().regex(/^[A-Za-z0-9:_.-]{1,128}$/, 'session keys are 1-128 letters, digits and : _ . -');
+const Send = z.object({ sessionKey: SessionKey, text: z.string().min(1, 'text is empty').max(100_000) }).strict();
+const Abort = z.object({ sessionKey: SessionKey.optional(), runId: z.string().max(64).optional() }).strict()
+  .refine((p) => p.sessionKey !== undefined || p.runId !== undefined, 'give sessionKey or runId');
+const History = z.object({ sessionKey: SessionKey, limit: z.number().int().min(1).max(1000).optional() }).strict();
+const Delete = z.object({ key: SessionKey }).strict();
+const Rename = z.object({ key: SessionKey, label: z.string().trim().min(1).max(200) }).strict();
+const SetModel = z.object({ key: SessionKey, model: z.string().max(300).nullable() }).strict();
+const SaveKey = z.object({ provider: z.string().max(80), api_key: z.string().min(1).max(4096) }).strict();
+
+/** A session the caller may not see is reported as absent (its existence is not revealed). */
+function visible(key: string, ctx: CallContext): string {
+  if (!canSeeSession(key, ctx.identity.scopes)) throw new RpcError('NOT_FOUND', `no session ${key}`);
+  return key;
+}
+
+function chatError(err: unknown): never {
+  if (err instanceof ChatError) throw new RpcError(err.code, err.message);
+  throw err;
+}
+
+/** Registers chat.*, the rest of sessions.*, identity.*, providers.* and models.list. */
+export function registerAgentMethods(d: Dispatcher, deps: {
+  agent: Agent; store: Store; bus: EventBus; config: Config; now: () => number;
+  identity: IdentityPort; secrets: ProviderSecrets; audit: (type: string, ip: string | null, detail: string | null) => void;
+}) {
+  const { agent, store } = deps;
+  d.register('chat.send', (params, ctx) => {
+    const p = parseParams(Send, params);
+    visible(p.sessionKey, ctx);
+    try { return agent.send(p, { scopes: ctx.identity.scopes, origin: ctx.connId ? 'web' : 'api' }); } catch (err) { return chatError(err); }
+  });
+  d.register('chat.abort', (params, ctx) => {
+    const p = parseParams(Abort, params);
+    if (p.sessionKey !== undefined) visible(p.sessionKey, ctx);
+    return agent.abort(p, (k) => canSeeSession(k, ctx.identity.scopes));
+  });
+  d.register('chat.history', (params, ctx) => {
+    const p = parseParams(History, params);
+    visible(p.sessionKey, ctx);
+    try { return { sessionKey: p.sessionKey, messages: agent.history(p.sessionKey, p.limit ?? 200) }; } catch (err) { return chatError(err); }
+  });
+  d.register('sessions.delete', (params, ctx) => {
+    const p = parseParams(Delete, params);
+    visible(p.key, ctx);
+    agent.abort({ sessionKey: p.key });
+    if (!store.chatSessions.delete(p.key)) throw new RpcError('NOT_FOUND', `no session ${p.key}`);
+    deps.bus.publish('sessions.changed', { kind: 'deleted', key: p.key });
+    return { ok: true };
+  });
+  d.register('sessions.rename', (params, ctx) => {
+    const p = parseParams(Rename, params);
+    visible(p.key, ctx);
+    if (!store.chatSessions.rename(p.key, p.label, deps.now())) throw new RpcError('NOT_FOUND', `no session ${p.key}`);
+    deps.bus.publish('sessions.changed', { kind: 'renamed', key: p.key, label: p.label });
+    return { ok: true };
+  });
+  d.register('sessions.set_model', (params, ctx) => {
+    const p = parseParams(SetModel, params);
+    visible(p.key, ctx);
+    if (p.model !== null) { try { resolveModelRef(deps.config, p.model); } catch (err) { throw new RpcError('INVALID_REQUEST', (err as Error).message); } }
+    if (!store.chatSessions.setModel(p.key, p.model, deps.now())) throw new RpcError('NOT_FOUND', `no session ${p.key}`);
+    return { ok: true };
+  });
+
+  d.register('identity.get', () => deps.identity.read());
+  d.register('identity.update', (params, ctx) => {
+    if (!params || typeof params !== 'object') throw new RpcError('INVALID_REQUEST', 'params must be {identity?, user?, soul?, tools?}');
+    let r: { changed: string[] };
+    try { r = deps.identity.update(params as Record<string, unknown>); } catch (err) {
+      if ((err as { code?: string }).code === 'INVALID_IDENTITY') throw new RpcError('INVALID_REQUEST', (err as Error).message);
+      throw err;
+    }
+    deps.audit('identity_updated', ctx.clientIp, `files=${r.changed.join(',')}${ctx.identity.apiKeyId !== undefined ? ` key=${ctx.identity.apiKeyId}` : ''}`);
+    deps.bus.publish('identity.updated', { changed: r.changed });
+    return { ok: true, changed: r.changed };
+  });
+
+  d.register('models.list', () => {
+    const models = listModels(deps.config);
+    return { models: models.map((m, i) => ({ id: m.id, provider: m.provider, model: m.model, default: i === 0 })), ...(models.length === 0 ? { hint: NO_PROVIDER_HELP } : {}) };
+  });
+  d.register('providers.list', () => {
+    const stored = new Set(deps.secrets.list('provider').map((s) => s.name));
+    return {
+      providers: Object.entries(deps.config.providers).map(([name, p]) => ({
+        name, enabled: p.enabled, baseUrl: p.base_url ?? null, models: p.models,
+        hasKey: stored.has(name) || !!process.env[envKeyName(name)], keyEnv: envKeyName(name),
+      })),
+      ...(listModels(deps.config).length === 0 ? { hint: NO_PROVIDER_HELP } : {}),
+    };
+  });
+  d.register('providers.save_key', (params, ctx) => {
+    const p = parseParams(SaveKey, params);
+    if (!Object.hasOwn(deps.config.providers, p.provider)) throw new RpcError('NOT_FOUND', `no provider ${p.provider} in moltis.toml`);
+    const r = deps.secrets.put('provider', p.provider, p.api_key);
+    deps.audit('provider_key_saved', ctx.clientIp, `provider=${p.provider}`);
+    return { ok: true, created: r.created };
+  });
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { stepCountIs, streamText, type ModelMessage } from 'ai';
+import type { Config } from '../config/index.js';
+import type { EventBus } from '../events/index.js';
+import type { Scope } from '../policy/index.js';
+import type { Store } from '../store/index.js';
+import { readableError } from './errors.js';
+import { languageModel, resolveModelRef, type KeyLookup } from './providers.js';
+import type { Origin, ToolRegistry } from './tools.js';
+
+/** Most turns running at once (each holds a model stream): bounded like every attacker-driven map. */
+export const MAX_ACTIVE_RUNS = 32;
+
+/** A refused `chat.send`; the RPC layer maps `code` to a protocol error. */
+export class ChatError extends Error {
+  constructor(readonly code: 'CONFLICT' | 'NOT_FOUND' | 'UNAVAILABLE' | 'INVALID_REQUEST', message: string) { super(message); }
+}
+
+export interface AgentDeps {
+  store: Store; config: Config; bus: EventBus; tools: ToolRegistry;
+  systemPrompt: (toolNames: string[]) => string;
+  keys: KeyLookup; env: Record<string, string | undefined>; now: () => number;
+}
+
+/**
+ * Chat turns: stores the user message, streams the model's answer as `chat` events
+ * (delta → final | error) and its tool use as `agent` events, stores every message with token
+ * usage. A failing provider ends the turn with a readable `error` event; the session stays usable.
+ */
+export function createAgent(d: AgentDeps) {
+  const runs = new Map<string, { sessionKey: string; controller: AbortController; done?: Promise<void> }>();
+  const a = d.config.agent;
+  const chat = (p: Record<string, unknown>) => d.bus.publish('chat', p);
+  const agentEvent = (p: Record<string, unknown>) => d.bus.publish('agent', p);
+
+  async function run(runId: string, sessionKey: string, controller: AbortController, ctx: { scopes: readonly Scope[]; origin: Origin }): Promise<void> {
+    const session = d.store.chatSessions.get(sessionKey);
+    let provider = 'the provider';
+    try {
+      const ref = resolveModelRef(d.config, session?.model);
+      provider = ref.provider;
+      const model = languageModel(d.config, ref, d.keys, d.env);
+      const history: ModelMessage[] = d.store.chatSessions.messages(sessionKey, a.max_history_messages)
+        .map((m) => ({ role: m.role, content: JSON.parse(m.content) }) as ModelMessage);
+      const timeout = AbortSignal.timeout(a.request_timeout_secs * 1000);
+      const signal = AbortSignal.any([controller.signal, timeout]);
+      const tools = d.tools.forTurn({ sessionKey, runId, origin: ctx.origin, scopes: ctx.scopes, signal, defaultTimeoutMs: a.tool_timeout_secs * 1000 });
+      const result = streamText({
+        model, system: d.systemPrompt(Object.keys(tools)), messages: history, tools,
+        stopWhen: stepCountIs(a.max_steps), abortSignal: signal, maxRetries: 0,
+      });
+      let text = '';
+      let failure: unknown = null;
+      let usage: { inputTokens?: number | undefined; outputTokens?: number | undefined } = {};
+      for await (const part of result.fullStream) {
+        if (part.type === 'text-delta') { text += part.text; chat({ sessionKey, runId, state: 'delta', text: part.text }); }
+        else if (part.type === 'tool-call') agentEvent({ sessionKey, runId, kind: 'tool_call', toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
+        else if (part.type === 'tool-result') agentEvent({ sessionKey, runId, kind: 'tool_result', toolCallId: part.toolCallId, toolName: part.toolName, output: part.output });
+        else if (part.type === 'tool-error') agentEvent({ sessionKey, runId, kind: 'tool_error', toolCallId: part.toolCallId, toolName: part.toolName, error: String((part.error as Error)?.message ?? part.error) });
+        else if (part.type === 'error') failure = part.error;
+        else if (part.type === 'abort') failure = failure ?? Object.assign(new Error('aborted'), { name: 'AbortError' });
+        else if (part.type === 'finish') usage = part.totalUsage;
+      }
+      if (controller.signal.aborted) {
+        chat({ sessionKey, runId, state: 'final', text, aborted: true });
+        return;
+      }
+      if (failure) throw failure;
+      const response = await result.response;
+      const rows = response.messages.map((m, i, all) => ({
+        runId, role: m.role, content: m.content,
+        ...(i === all.length - 1 ? { inputTokens: usage.inputTokens ?? null, outputTokens: usage.outputTokens ?? null } : {}),
+      }));
+      d.store.chatSessions.appendMessages(sessionKey, rows, d.now());
+      chat({ sessionKey, runId, state: 'final', text, model: ref.id, usage: { inputTokens: usage.inputTokens ?? null, outputTokens: usage.outputTokens ?? null } });
+    } catch (err) {
+      chat({ sessionKey, runId, state: 'error', text: readableError(err, { provider, timeoutSecs: a.request_timeout_secs }) });
+    }
+  }
+
+  return {
+    /** Starts a turn and returns its run id at once; the answer arrives as events. */
+    send(p: { sessionKey: string; text: string }, ctx: { scopes: readonly Scope[]; origin: Origin }): { runId: string } {
+      if (!d.store.chatSessions.get(p.sessionKey)) {
+        d.store.chatSessions.create({ key: p.sessionKey, label: p.text.slice(0, 60).replace(/\s+/g, ' ').trim() || 'New session', now: d.now() });
+        d.bus.publish('sessions.changed', { kind: 'created', key: p.sessionKey });
+      }
+      for (const r of runs.values()) if (r.sessionKey === p.sessionKey) throw new ChatError('CONFLICT', `a turn is already running in ${p.sessionKey}: wait for it or chat.abort it`);
+      if (runs.size >= MAX_ACTIVE_RUNS) throw new ChatError('UNAVAILABLE', 'too many turns running; try again shortly');
+      const runId = randomUUID();
+      d.store.chatSessions.appendMessages(p.sessionKey, [{ runId, role: 'user', content: p.text }], d.now());
+      const controller = new AbortController();
+      const entry: { sessionKey: string; controller: AbortController; done?: Promise<void> } = { sessionKey: p.sessionKey, controller };
+      runs.set(runId, entry);
+      // Deferred so the `res` frame with the run id reaches the client before the first event.
+      entry.done = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => run(runId, p.sessionKey, controller, ctx))
+        .finally(() => { runs.delete(runId); });
+      return { runId };
+    },
+    /** Aborts the turn with `runId`, or every turn of `sessionKey`. */
+    abort(p: { runId?: string; sessionKey?: string }, mayTouch: (sessionKey: string) => boolean = () => true): { aborted: number } {
+      let n = 0;
+      for (const [id, r] of runs) {
+        if (!mayTouch(r.sessionKey)) continue;
+        if (id === p.runId || (p.sessionKey !== undefined && r.sessionKey === p.sessionKey)) { r.controller.abort(); n++; }
+      }
+      return { aborted: n };
+    },
+    history(sessionKey: string, limit: number) {
+      if (!d.store.chatSessions.get(sessionKey)) throw new ChatError('NOT_FOUND', `no session ${sessionKey}`);
+      return d.store.chatSessions.messages(sessionKey, limit).map((m) => ({
+        id: m.id, runId: m.run_id, role: m.role, content: JSON.parse(m.content) as unknown, createdAt: m.created_at,
+        ...(m.input_tokens !== null || m.output_tokens !== null ? { usage: { inputTokens: m.input_tokens, outputTokens: m.output_tokens } } : {}),
+      }));
+    },
+    activeRuns: () => runs.size,
+    /** Aborts every turn and waits (bounded) for them to stop writing. */
+    async close(): Promise<void> {
+      const pending = [...runs.values()].map((r) => { r.controller.abort(); return r.done; });
+      await Promise.race([Promise.allSettled(pending), new Promise((r) => setTimeout(r, 2000))]);
+    },
+  };
+}
+export type Agent = ReturnType<typeof createAgent>;
