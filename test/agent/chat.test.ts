@@ -151,6 +151,23 @@ describe('chat over WebSocket', () => {
     c.close();
   });
 
+  test('chat.abort stops a running turn; the session stays usable', async () => {
+    const c = await client(s, { api_key: key });
+    llm.script({ hang: true }, { text: 'after abort' });
+    const r = await c.request('chat.send', { sessionKey: 'abortable', text: 'take your time' });
+    const runId = r.payload.runId as string;
+    await new Promise((res) => setTimeout(res, 100));
+    const again = await c.request('chat.send', { sessionKey: 'abortable', text: 'too soon' });
+    assert.equal(again.error!.code, 'CONFLICT'); // one turn per session at a time
+    assert.deepEqual((await c.request('chat.abort', { runId })).payload, { aborted: 1 });
+    const fin = await c.next(finalOrError(runId));
+    assert.equal(fin.payload.state, 'final');
+    assert.equal(fin.payload.aborted, true);
+    const r2 = await c.request('chat.send', { sessionKey: 'abortable', text: 'now?' });
+    assert.equal((await c.next(finalOrError(r2.payload.runId))).payload.text, 'after abort');
+    c.close();
+  });
+
   test('a read-only key cannot send', async () => {
     const c = await client(s, { api_key: readKey });
     const r = await c.request('chat.send', { sessionKey: 'main', text: 'hi' });
@@ -203,5 +220,59 @@ describe('no provider configured', () => {
       assert.match(err.payload.text, /no LLM provider is configured/);
       c.close();
     } finally { await s.stop(); }
+  });
+});
+
+describe('provider keys live in the vault', () => {
+  test('providers.save_key (admin) stores the key encrypted; the provider receives it; sealed → VAULT_SEALED', async () => {
+    const llm = await startScriptedLlm();
+    const s = await startTestServer({ toml: providerToml(llm) });
+    try {
+      const cookie = await setupPassword(s);
+      const admin = (await createKey(s, cookie, ['operator.admin'])).key;
+      const writer = (await createKey(s, cookie, ['operator.read', 'operator.write'])).key;
+      const w = await client(s, { api_key: writer });
+      assert.equal((await w.request('providers.save_key', { provider: 'custom-scripted', api_key: 'sk-nope' })).error!.code, 'UNAUTHORIZED');
+      const c = await client(s, { api_key: admin });
+      const saved = await c.request('providers.save_key', { provider: 'custom-scripted', api_key: 'sk-live-canary-123' });
+      assert.equal(saved.ok, true, JSON.stringify(saved));
+      assert.ok(!JSON.stringify(s.store.db.prepare('SELECT * FROM secrets').all()).includes('sk-live-canary-123'));
+      const listed = await c.request('providers.list');
+      assert.equal(listed.payload.providers[0].hasKey, true);
+      assert.ok(!JSON.stringify(listed).includes('sk-live'));
+      llm.script({ text: 'keyed' });
+      const r = await c.request('chat.send', { sessionKey: 'k', text: 'hi' });
+      assert.equal((await c.next(finalOrError(r.payload.runId))).payload.text, 'keyed');
+      assert.equal(llm.requests.at(-1)!.headers.authorization, 'Bearer sk-live-canary-123');
+      s.vault.seal();
+      const sealed = await c.request('providers.save_key', { provider: 'custom-scripted', api_key: 'sk-2' });
+      assert.equal(sealed.error!.code, 'VAULT_SEALED');
+      c.close(); w.close();
+    } finally { await s.stop(); await llm.close(); }
+  });
+});
+
+describe('channel sessions are isolated', () => {
+  test('events of a channel: session reach admins only; others cannot read or drive it', async () => {
+    const llm = await startScriptedLlm();
+    const s = await startTestServer({ toml: providerToml(llm) });
+    try {
+      const cookie = await setupPassword(s);
+      const admin = (await createKey(s, cookie, ['operator.admin'])).key;
+      const rw = (await createKey(s, cookie, ['operator.read', 'operator.write'])).key;
+      const a = await client(s, { api_key: admin });
+      const o = await client(s, { api_key: rw });
+      llm.script({ text: 'private channel reply' }, { text: 'main reply' });
+      const r = await a.request('chat.send', { sessionKey: 'channel:telegram:42', text: 'hello from a channel' });
+      await a.next(finalOrError(r.payload.runId));
+      const m = await o.request('chat.send', { sessionKey: 'main', text: 'hi' });
+      await o.next(finalOrError(m.payload.runId));
+      assert.ok(!o.frames.some((f) => f.payload?.sessionKey === 'channel:telegram:42'), 'a non-admin connection saw channel events');
+      assert.equal((await o.request('chat.history', { sessionKey: 'channel:telegram:42' })).error!.code, 'NOT_FOUND');
+      assert.equal((await o.request('chat.send', { sessionKey: 'channel:telegram:42', text: 'inject' })).error!.code, 'NOT_FOUND');
+      const list = await o.request('sessions.list');
+      assert.ok(!list.payload.sessions.some((x: { key: string }) => x.key.startsWith('channel:')));
+      a.close(); o.close();
+    } finally { await s.stop(); await llm.close(); }
   });
 });

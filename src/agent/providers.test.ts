@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig } from '../config/index.js';
+import { envKeyName, languageModel, listModels, ProviderError, resolveModelRef } from './providers.js';
+
+const cfg = parseConfig(`
+[providers.openai]
+models = ["gpt-4o-mini", "gpt-4o"]
+[providers.anthropic]
+models = ["claude-sonnet-4-5"]
+[providers.custom-ollama]
+base_url = "http://127.0.0.1:11434/v1"
+models = ["llama3.2"]
+[providers.custom-off]
+enabled = false
+models = ["x"]
+`);
+const noKeys = () => ({ key: null, sealed: false });
+const code = (c: string) => (e: unknown) => e instanceof ProviderError && e.code === c;
+
+test('models in config order; the first enabled one is the default; disabled providers are skipped', () => {
+  assert.deepEqual(listModels(cfg).map((m) => m.id), ['openai/gpt-4o-mini', 'openai/gpt-4o', 'anthropic/claude-sonnet-4-5', 'custom-ollama/llama3.2']);
+  assert.equal(resolveModelRef(cfg, null).id, 'openai/gpt-4o-mini');
+  assert.equal(resolveModelRef(cfg, 'custom-ollama/llama3.2').provider, 'custom-ollama');
+  assert.throws(() => resolveModelRef(cfg, 'custom-off/x'), code('UNKNOWN_MODEL'));
+  assert.throws(() => resolveModelRef(parseConfig(''), null), code('NO_PROVIDER'));
+});
+
+test('keys: vault first, then the usual env var; hosted providers need one, local ones do not', () => {
+  const openai = resolveModelRef(cfg, 'openai/gpt-4o');
+  assert.throws(() => languageModel(cfg, openai, noKeys, {}), code('NO_API_KEY'));
+  assert.throws(() => languageModel(cfg, openai, () => ({ key: null, sealed: true }), {}), code('VAULT_SEALED'));
+  assert.equal(languageModel(cfg, openai, noKeys, { OPENAI_API_KEY: 'sk-env' }).provider, 'openai.chat');
+  assert.equal(languageModel(cfg, openai, () => ({ key: 'sk-vault', sealed: false }), {}).modelId, 'gpt-4o');
+  const claude = languageModel(cfg, resolveModelRef(cfg, 'anthropic/claude-sonnet-4-5'), noKeys, { ANTHROPIC_API_KEY: 'sk-ant' });
+  assert.match(claude.provider, /^anthropic/);
+  assert.equal(languageModel(cfg, resolveModelRef(cfg, 'custom-ollama/llama3.2'), noKeys, {}).provider, 'custom-ollama.chat');
+  assert.equal(envKeyName('custom-my-llm'), 'MOLTIS_CUSTOM_MY_LLM_API_KEY');
+});
