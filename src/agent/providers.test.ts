@@ -16,6 +16,8 @@ enabled = false
 models = ["x"]
 `);
 const noKeys = () => ({ key: null, sealed: false });
+type Built = { provider: string; modelId: string };
+const build = (...a: Parameters<typeof languageModel>) => languageModel(...a) as unknown as Built;
 const code = (c: string) => (e: unknown) => e instanceof ProviderError && e.code === c;
 
 test('models in config order; the first enabled one is the default; disabled providers are skipped', () => {
@@ -30,10 +32,10 @@ test('keys: vault first, then the usual env var; hosted providers need one, loca
   const openai = resolveModelRef(cfg, 'openai/gpt-4o');
   assert.throws(() => languageModel(cfg, openai, noKeys, {}), code('NO_API_KEY'));
   assert.throws(() => languageModel(cfg, openai, () => ({ key: null, sealed: true }), {}), code('VAULT_SEALED'));
-  assert.equal(languageModel(cfg, openai, noKeys, { OPENAI_API_KEY: 'sk-env' }).provider, 'openai.chat');
-  assert.equal(languageModel(cfg, openai, () => ({ key: 'sk-vault', sealed: false }), {}).modelId, 'gpt-4o');
-  const claude = languageModel(cfg, resolveModelRef(cfg, 'anthropic/claude-sonnet-4-5'), noKeys, { ANTHROPIC_API_KEY: 'sk-ant' });
+  assert.equal(build(cfg, openai, noKeys, { OPENAI_API_KEY: 'sk-env' }).provider, 'openai.chat');
+  assert.equal(build(cfg, openai, () => ({ key: 'sk-vault', sealed: false }), {}).modelId, 'gpt-4o');
+  const claude = build(cfg, resolveModelRef(cfg, 'anthropic/claude-sonnet-4-5'), noKeys, { ANTHROPIC_API_KEY: 'sk-ant' });
   assert.match(claude.provider, /^anthropic/);
-  assert.equal(languageModel(cfg, resolveModelRef(cfg, 'custom-ollama/llama3.2'), noKeys, {}).provider, 'custom-ollama.chat');
+  assert.equal(build(cfg, resolveModelRef(cfg, 'custom-ollama/llama3.2'), noKeys, {}).provider, 'custom-ollama.chat');
   assert.equal(envKeyName('custom-my-llm'), 'MOLTIS_CUSTOM_MY_LLM_API_KEY');
 });
