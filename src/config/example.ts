@@ -58,6 +58,28 @@ export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers'> = {
     request_timeout_secs: 'A model request that has not finished after this many seconds is aborted.',
     max_history_messages: 'Most past messages of a session sent to the model with each turn.',
   },
+  tools: {
+    $: 'The agent\'s tools.',
+    exec: {
+      $: 'Shell commands run by the agent (the exec tool).',
+      approval_mode: 'When to ask a human first: "always", "smart" (read-only commands run, the rest ask; default) or "never"; the dangerous-command floor asks in every mode.',
+      allowlist: 'Commands (exact, or with * globs) exempt from the dangerous-command floor, e.g. ["git push --force origin feature/*"].',
+      timeout_secs: 'Default time limit of a command; the whole process tree is killed after it.',
+      max_timeout_secs: 'Largest time limit the agent may ask for.',
+      output_max_bytes: 'Most bytes of stdout (and of stderr) kept per command.',
+      approval_timeout_secs: 'An approval request not answered within this many seconds is denied.',
+    },
+    web: {
+      $: 'Web access.',
+      fetch: {
+        $: 'The web_fetch tool (SSRF-guarded).',
+        ssrf_allowlist: 'Private networks (CIDR) web_fetch may reach anyway, e.g. ["172.22.0.0/16"]; never add 169.254.169.254.',
+        max_bytes: 'Most bytes of a response body kept.',
+        timeout_secs: 'Time limit of one fetch, redirects included.',
+        max_redirects: 'Redirects followed (each one re-checked).',
+      },
+    },
+  },
   tls: {
     $: 'TLS for the listener.',
     enabled: 'Serve HTTPS; set false only behind a TLS-terminating proxy (same as --no-tls / MOLTIS_NO_TLS=1).',

@@ -55,6 +55,24 @@ const defaults = {
     max_history_messages: 200,
   },
   providers: {} as Record<string, { enabled: boolean; base_url?: string | undefined; models: string[] }>,
+  tools: {
+    exec: {
+      approval_mode: 'smart' as 'always' | 'smart' | 'never',
+      allowlist: [] as string[],
+      timeout_secs: 30,
+      max_timeout_secs: 300,
+      output_max_bytes: 65_536,
+      approval_timeout_secs: 120,
+    },
+    web: {
+      fetch: {
+        ssrf_allowlist: [] as string[],
+        max_bytes: 1_048_576,
+        timeout_secs: 15,
+        max_redirects: 3,
+      },
+    },
+  },
   tls: {
     enabled: true,
     auto_generate: true,
@@ -256,12 +274,38 @@ const providersSchema = z.record(
   providerSchema,
 ).prefault(() => ({}));
 
+// The original's names for the modes are accepted and mapped.
+const approvalMode = z.enum(['always', 'smart', 'never', 'on-miss', 'off'])
+  .transform((m): 'always' | 'smart' | 'never' => (m === 'on-miss' ? 'smart' : m === 'off' ? 'never' : m))
+  .prefault(D.tools.exec.approval_mode);
+
+const toolsSchema = z.strictObject({
+  exec: z.strictObject({
+    approval_mode: approvalMode,
+    allowlist: strings(z.string().min(1).max(1000), D.tools.exec.allowlist),
+    timeout_secs: int(1, D.tools.exec.timeout_secs, 86_400),
+    max_timeout_secs: int(1, D.tools.exec.max_timeout_secs, 86_400),
+    output_max_bytes: int(1024, D.tools.exec.output_max_bytes, 64 * 1024 * 1024),
+    approval_timeout_secs: int(1, D.tools.exec.approval_timeout_secs, 86_400),
+  }).prefault({}),
+  web: z.strictObject({
+    fetch: z.strictObject({
+      // Opening private ranges to the agent is an explicit choice, CIDR by CIDR.
+      ssrf_allowlist: strings(checked(cidrProblem), D.tools.web.fetch.ssrf_allowlist),
+      max_bytes: int(1, D.tools.web.fetch.max_bytes, 64 * 1024 * 1024),
+      timeout_secs: int(1, D.tools.web.fetch.timeout_secs, 600),
+      max_redirects: int(0, D.tools.web.fetch.max_redirects, 10),
+    }).prefault({}),
+  }).prefault({}),
+});
+
 /** Strict schema of moltis.toml: unknown keys anywhere are errors; every key has a default. */
 export const ConfigSchema = z.strictObject({
   server: serverSchema.prefault({}),
   auth: authSchema.prefault({}),
   agent: agentSchema.prefault({}),
   providers: providersSchema,
+  tools: toolsSchema.prefault({}),
   tls: tlsSchema.prefault({}),
 });
 

@@ -48,8 +48,6 @@ export function registerCoreMethods(d: Dispatcher, deps: { auth: Auth; store: St
     deps.bus.publish('sessions.changed', { kind: 'created', key });
     return { key: s.key, label: s.label, createdAt: s.created_at, updatedAt: s.updated_at };
   });
-  // Approval requests arrive with the exec capability; until then the queue is genuinely empty.
-  d.register('exec.approval.list', () => ({ requests: [] }));
   // Node pairing is not offered by this gateway yet: report it disabled.
   d.register('node.pairing.status', () => ({ enabled: false, pending: [] }));
   d.register('auth.audit.list', (params) => {

@@ -29,6 +29,7 @@ export const METHOD_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   'sessions.list': 'operator.read',
   'sessions.create': 'operator.write',
   'exec.approval.list': 'operator.approvals',
+  'exec.approval.resolve': 'operator.approvals',
   'node.pairing.status': 'operator.pairing',
   'auth.audit.list': 'operator.admin',
   'sessions.delete': 'operator.write',

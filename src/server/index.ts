@@ -19,6 +19,10 @@ import { createVault } from '../vault/index.js';
 import { autoUnseal } from './auto-unseal.js';
 import { createAgent, createToolRegistry, currentTimeTool, listModels, registerAgentMethods, NO_PROVIDER_HELP, type ToolDefinition } from '../agent/index.js';
 import { createIdentityStore } from '../identity/index.js';
+import { createApprovals, createClassifier, registerApprovalMethods } from '../approval/index.js';
+import { createHostRunner } from '../sandbox/index.js';
+import { execTool, webFetchTool } from '../tools/index.js';
+import { allowlistWarnings, type Lookup } from '../net/index.js';
 
 export { VERSION } from './version.js';
 
@@ -38,6 +42,8 @@ export interface ServerOptions {
   onRoute?: (method: string, url: string) => void;
   maxConnections?: number;
   handshakeTimeoutMs?: number;
+  /** DNS resolver for web_fetch (tests pin it; default: the system's). */
+  lookup?: Lookup;
   /** Extra tools for the agent (tests register their own). */
   tools?: ToolDefinition[];
 }
@@ -105,6 +111,27 @@ export async function startServer(o: ServerOptions) {
   if (createdIdentity.length) print(`created ${createdIdentity.join(', ')} in ${o.dataDir} (the agent's identity; edit them or use identity.update)`);
   const tools = createToolRegistry();
   tools.register(currentTimeTool(now));
+  const ex = cfg.tools.exec;
+  const classifier = await createClassifier();
+  const approvals = createApprovals({
+    now, timeoutMs: ex.approval_timeout_secs * 1000,
+    publish: (event, payload) => bus.publish(event, payload),
+    audit: (type, detail) => auth.audit(type, null, detail),
+  });
+  registerApprovalMethods(gateway.dispatcher, approvals);
+  tools.register(execTool({
+    classifier, approvals, runner: createHostRunner(), workspaceRoot: join(o.dataDir, 'workspaces'),
+    mode: ex.approval_mode, allowlist: ex.allowlist, timeoutSecs: ex.timeout_secs, maxTimeoutSecs: ex.max_timeout_secs,
+    outputMaxBytes: ex.output_max_bytes, approvalTimeoutSecs: ex.approval_timeout_secs,
+    audit: (type, detail) => auth.audit(type, null, detail),
+  }));
+  const wf = cfg.tools.web.fetch;
+  for (const w of allowlistWarnings([...wf.ssrf_allowlist])) print(`  WARNING: [tools.web.fetch] ssrf_allowlist: ${w}`);
+  tools.register(webFetchTool({
+    allowlist: wf.ssrf_allowlist, maxBytes: wf.max_bytes, timeoutMs: wf.timeout_secs * 1000, maxRedirects: wf.max_redirects,
+    ...(o.lookup ? { lookup: o.lookup } : {}),
+    audit: (type, detail) => auth.audit(type, null, detail),
+  }));
   for (const t of o.tools ?? []) tools.register(t);
   const agent = createAgent({
     store, config: cfg, bus, tools, env, now,
@@ -169,7 +196,9 @@ export async function startServer(o: ServerOptions) {
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
+      approvals.close();
       await agent.close();
+      classifier.close();
       gateway.close();
       await app.close();
       bus.close();

@@ -26,6 +26,7 @@ export interface TestServerOptions {
   onRoute?: ServerOptions['onRoute'];
   handshakeTimeoutMs?: number;
   tools?: ServerOptions['tools'];
+  lookup?: ServerOptions['lookup'];
 }
 
 /** Starts a server; by default without TLS (TLS tests opt in). */
@@ -44,6 +45,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     ...(o.onRoute ? { onRoute: o.onRoute } : {}),
     ...(o.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: o.handshakeTimeoutMs } : {}),
     ...(o.tools ? { tools: o.tools } : {}),
+    ...(o.lookup ? { lookup: o.lookup } : {}),
   });
   return Object.assign(s, {
     dirs, printed,

@@ -1,0 +1,139 @@
+import { BlockList, isIPv4 } from 'node:net';
+import { promises as dns } from 'node:dns';
+import { classifyAddress, ipv6Bytes, normalizeIpLiteral } from './ip.js';
+import type { NetErrorCode } from './errors.js';
+
+/** Name resolution, injected so tests (and rebinding drills) pin what a name resolves to. */
+export type Lookup = (hostname: string) => Promise<Array<{ address: string; family: 4 | 6 }>>;
+
+/** Options shared by every guarded check. */
+export interface GuardOptions {
+  /** CIDRs allowed even though non-public (e.g. a sibling Docker network). Invalid entries are ignored. */
+  allowlist?: string[];
+  /** Resolver; default is the system resolver with all addresses, in system order. */
+  lookup?: Lookup;
+}
+
+/** Outcome of a check; `address` is present only when allowed and is the one to dial. */
+export interface GuardResult {
+  allowed: boolean;
+  url: string;
+  hostname: string;
+  addresses: string[];
+  address?: string;
+  reason: string;
+  /** Why it was refused, as a NetError code (absent when allowed). */
+  code?: NetErrorCode;
+}
+
+/** Cloud metadata endpoints (AWS/GCP/Azure/OpenStack, AWS IPv6, Alibaba). */
+export const METADATA_ADDRESSES = ['169.254.169.254', 'fd00:ec2::254', '100.100.100.200'] as const;
+
+/** The system resolver: every address, in the order the system returns them. */
+export const systemLookup: Lookup = async (hostname) => {
+  const rows = await dns.lookup(hostname, { all: true, verbatim: true });
+  return rows.map((r) => ({ address: r.address, family: r.family === 6 ? 6 : 4 }));
+};
+
+interface Cidr {
+  list: BlockList;
+  family: 'ipv4' | 'ipv6';
+}
+
+/** Parses `addr/bits` (or a bare address as a single host); null if invalid. */
+export function parseCidr(text: string): Cidr | null {
+  const [addr = '', bits, extra] = text.trim().split('/');
+  if (extra !== undefined) return null;
+  const family = isIPv4(addr) ? 'ipv4' : ipv6Bytes(addr) ? 'ipv6' : null;
+  if (!family) return null;
+  const max = family === 'ipv4' ? 32 : 128;
+  const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+  if (!(prefix >= 0 && prefix <= max)) return null;
+  const list = new BlockList();
+  list.addSubnet(addr, prefix, family);
+  return { list, family };
+}
+
+function inAllowlist(ip: string, cidrs: Cidr[]): boolean {
+  const family = isIPv4(ip) ? 'ipv4' : 'ipv6';
+  return cidrs.some((c) => c.list.check(ip, family));
+}
+
+/**
+ * One warning per allowlist entry that is invalid (it will be ignored) or that covers a cloud
+ * metadata address (opening it hands the agent the host's cloud credentials).
+ */
+export function allowlistWarnings(cidrs: string[]): string[] {
+  const out: string[] = [];
+  for (const text of cidrs) {
+    const c = parseCidr(text);
+    if (!c) {
+      out.push(`ssrf_allowlist entry "${text}" is not a valid CIDR and is ignored`);
+      continue;
+    }
+    const hits = METADATA_ADDRESSES.filter((m) => c.list.check(m, isIPv4(m) ? 'ipv4' : 'ipv6'));
+    if (hits.length > 0) {
+      out.push(`ssrf_allowlist entry "${text}" covers cloud metadata address ${hits.join(', ')}: web_fetch can reach instance credentials`);
+    }
+  }
+  return out;
+}
+
+function refuse(base: Omit<GuardResult, 'allowed' | 'reason' | 'code'>, code: NetErrorCode, reason: string): GuardResult {
+  return { ...base, allowed: false, reason, code };
+}
+
+/**
+ * Checks a URL for fetching: http/https only, no credentials, resolve the name once, and refuse
+ * if ANY address is non-public and outside the allowlist. The returned `address` is the checked
+ * one; the caller must dial exactly it (never resolve again).
+ */
+export async function resolveAndGuard(url: string, o: GuardOptions): Promise<GuardResult> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return refuse({ url, hostname: '', addresses: [] }, 'BAD_URL', 'invalid URL');
+  }
+  const base = { url: u.href, hostname: u.hostname, addresses: [] as string[] };
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    return refuse(base, 'BAD_URL', `scheme ${u.protocol} is not allowed (http and https only)`);
+  }
+  // Credentials in a fetched URL would leak to the target and hide the real host from readers.
+  if (u.username !== '' || u.password !== '') return refuse(base, 'BAD_URL', 'credentials in URL are not allowed');
+  if (u.hostname === '') return refuse(base, 'BAD_URL', 'URL has no host');
+
+  let addresses: string[];
+  const literal = normalizeIpLiteral(u.hostname);
+  if (literal) {
+    addresses = [literal];
+  } else {
+    try {
+      const rows = await (o.lookup ?? systemLookup)(u.hostname);
+      addresses = rows.map((r) => normalizeIpLiteral(r.address) ?? r.address);
+    } catch (err) {
+      // Fail closed: an unresolvable name is not fetched.
+      return refuse(base, 'FETCH_FAILED', `DNS resolution failed for ${u.hostname}: ${(err as Error).message}`);
+    }
+  }
+  base.addresses = addresses;
+  // Fail closed: no address means nothing was checked.
+  if (addresses.length === 0) return refuse(base, 'FETCH_FAILED', `DNS resolution failed for ${u.hostname}: no addresses`);
+
+  const allow = (o.allowlist ?? []).map(parseCidr).filter((c): c is Cidr => c !== null);
+  for (const ip of addresses) {
+    const cls = classifyAddress(ip);
+    if (cls.public || inAllowlist(ip, allow)) continue;
+    // Fail closed: one non-public address poisons the name (the client might pick it).
+    return refuse(base, 'SSRF_BLOCKED', `SSRF blocked: ${u.hostname} resolves to ${cls.range} address ${ip}`);
+  }
+  const address = addresses[0]!;
+  const how = literal ? 'is' : 'resolves to';
+  return { ...base, allowed: true, address, reason: `${u.hostname} ${how} ${addresses.join(', ')}: allowed` };
+}
+
+/** The `moltis net check URL` line: exactly the web_fetch guard, reduced to what a user reads. */
+export async function netCheck(url: string, o: GuardOptions): Promise<{ url: string; allowed: boolean; addresses: string[]; reason: string }> {
+  const r = await resolveAndGuard(url, o);
+  return { url: r.url, allowed: r.allowed, addresses: r.addresses, reason: r.reason };
+}

@@ -1,0 +1,87 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import type { ToolDefinition } from '../agent/index.js';
+import type { Approvals } from '../approval/pending.js';
+import type { Runner } from '../sandbox/index.js';
+
+/** What exec needs from the classifier (`src/approval`). */
+export interface ClassifierPort {
+  classify(command: string, o: { mode: 'always' | 'smart' | 'never'; allowlist?: string[]; sandboxed?: boolean }): { decision: 'run' | 'ask'; floor: boolean; rule: string | null; reason: string };
+}
+
+export interface ExecOptions {
+  classifier: ClassifierPort;
+  approvals: Approvals;
+  runner: Runner;
+  workspaceRoot: string;
+  mode: 'always' | 'smart' | 'never';
+  allowlist: readonly string[];
+  timeoutSecs: number;
+  maxTimeoutSecs: number;
+  outputMaxBytes: number;
+  approvalTimeoutSecs: number;
+  audit: (type: string, detail: string) => void;
+}
+
+/** Most times an approver may send back a modified command within one call. */
+const MAX_MODIFY_ROUNDS = 3;
+
+/** A per-session working directory under the data dir's `workspaces/` (never the data dir itself). */
+export function workspaceFor(root: string, sessionKey: string): string {
+  const safe = sessionKey.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64);
+  const tag = createHash('sha256').update(sessionKey).digest('hex').slice(0, 8);
+  const dir = join(root, `${safe}-${tag}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
+/**
+ * The `exec` tool: classify → (ask a human) → run. The command that runs is exactly the one
+ * classified or approved; a modified command is classified again. The environment is minimal:
+ * none of the gateway's own variables or secrets reach the command.
+ */
+export function execTool(o: ExecOptions): ToolDefinition {
+  return {
+    name: 'exec',
+    description: 'Run a shell command in the session workspace. Read-only commands may run at once; others wait for the owner\'s approval. Returns exit code, stdout and stderr.',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        command: { type: 'string', description: 'the shell command' },
+        timeout_secs: { type: 'number', description: `time limit (default ${o.timeoutSecs}, at most ${o.maxTimeoutSecs})` },
+      },
+      required: ['command'],
+      additionalProperties: false,
+    },
+    scope: 'operator.write',
+    timeoutMs: (o.approvalTimeoutSecs * (MAX_MODIFY_ROUNDS + 1) + o.maxTimeoutSecs + 5) * 1000,
+    async execute(input, ctx) {
+      const p = input as { command?: unknown; timeout_secs?: unknown };
+      if (typeof p.command !== 'string' || p.command.trim() === '' || p.command.length > 16_384) return { error: 'command must be a non-empty string of at most 16384 characters' };
+      const timeoutSecs = typeof p.timeout_secs === 'number' && p.timeout_secs > 0 ? Math.min(p.timeout_secs, o.maxTimeoutSecs) : o.timeoutSecs;
+      let command = p.command;
+      let approvedBy: string = 'policy';
+      for (let round = 0; ; round++) {
+        const d = o.classifier.classify(command, { mode: o.mode, allowlist: [...o.allowlist], sandboxed: o.runner.name !== 'host' });
+        if (d.decision === 'run') break;
+        if (o.approvals.isRemembered(ctx.sessionKey, command)) { approvedBy = 'remembered'; break; }
+        if (round > MAX_MODIFY_ROUNDS) return { status: 'denied', reason: 'too many modifications' };
+        const { outcome } = o.approvals.request({ sessionKey: ctx.sessionKey, command, reason: d.reason, rule: d.rule, signal: ctx.signal });
+        const answer = await outcome;
+        if (answer.decision === 'deny') return { status: 'denied', command, reason: answer.reason };
+        if (answer.decision === 'approve') { approvedBy = 'approver'; break; }
+        command = answer.command; // modified: classified again before it may run
+      }
+      const cwd = workspaceFor(o.workspaceRoot, ctx.sessionKey);
+      const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: cwd, LANG: 'C.UTF-8', TERM: 'dumb' };
+      const r = await o.runner.run({ command, cwd, env, timeoutMs: timeoutSecs * 1000, maxBytes: o.outputMaxBytes, signal: ctx.signal });
+      o.audit('exec_run', `session=${ctx.sessionKey} by=${approvedBy} exit=${r.exitCode ?? r.signal} command=${JSON.stringify(command)}`);
+      return {
+        status: r.timedOut ? 'timeout' : r.aborted ? 'aborted' : 'completed',
+        command, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr,
+        ...(r.truncated ? { truncated: true } : {}), durationMs: r.durationMs,
+      };
+    },
+  };
+}

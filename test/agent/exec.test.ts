@@ -1,0 +1,146 @@
+/**
+ * The exec tool with human approval, over real WebSockets: the scripted model asks for a command,
+ * an approver approves / denies / modifies, and the right thing runs (or not).
+ */
+import { test, describe, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestServer, setupPassword, createKey, type TestServer } from '../support/server.js';
+import { startScriptedLlm, type ScriptedLlm } from '../support/scripted-llm.js';
+import { WsClient, wsUrl, type Frame } from '../support/ws.js';
+
+const toml = (llm: ScriptedLlm, extra = '') => `[providers.custom-scripted]\nbase_url = "${llm.url}"\nmodels = ["scripted-model"]\n${extra}`;
+const finalOrError = (runId: string) => (f: Frame) => f.type === 'event' && f.event === 'chat' && f.payload?.runId === runId && (f.payload?.state === 'final' || f.payload?.state === 'error');
+const requested = (f: Frame) => f.type === 'event' && f.event === 'exec.approval.requested';
+
+async function connect(s: TestServer, key: string, events: string[]): Promise<WsClient> {
+  const c = await WsClient.open(wsUrl(s.url));
+  assert.equal((await c.connect({ api_key: key })).ok, true);
+  assert.equal((await c.request('subscribe', { events })).ok, true);
+  return c;
+}
+/** The workspace dir the session's commands ran in. */
+function workspace(s: TestServer, sessionKey: string): string {
+  const root = join(s.dirs.dataDir, 'workspaces');
+  const dir = existsSync(root) ? readdirSync(root).find((d) => d.startsWith(`${sessionKey.replace(/[^A-Za-z0-9_.-]/g, '_')}-`)) : undefined;
+  // No workspace yet means nothing ever ran in that session.
+  return dir ? join(root, dir) : join(root, `${sessionKey}-never-created`);
+}
+/** The last tool result the model was sent. */
+const lastToolResult = (llm: ScriptedLlm) => JSON.parse(llm.requests.at(-1)!.body.messages.filter((m: { role: string }) => m.role === 'tool').at(-1).content);
+
+describe('exec with approval', () => {
+  let llm: ScriptedLlm;
+  let s: TestServer;
+  let user: WsClient;
+  let approver: WsClient;
+  let reader: WsClient;
+  before(async () => {
+    llm = await startScriptedLlm();
+    s = await startTestServer({ toml: toml(llm, '[tools.exec]\napproval_timeout_secs = 2\n') });
+    const cookie = await setupPassword(s);
+    user = await connect(s, (await createKey(s, cookie, ['operator.read', 'operator.write'])).key, ['chat', 'agent', 'exec.approval.requested']);
+    approver = await connect(s, (await createKey(s, cookie, ['operator.read', 'operator.approvals'])).key, ['exec.approval.requested', 'exec.approval.resolved']);
+    reader = await connect(s, (await createKey(s, cookie, ['operator.read'])).key, ['*']);
+  });
+  after(async () => { user.close(); approver.close(); reader.close(); await s.stop(); await llm.close(); });
+
+  async function turn(sessionKey: string, command: string, answer: (req: Frame) => Promise<void>): Promise<Frame> {
+    llm.script({ toolCalls: [{ name: 'exec', arguments: { command } }] }, { respond: (req) => ({ text: `tool said: ${req.body.messages.filter((m: { role: string }) => m.role === 'tool').at(-1).content}` }) });
+    approver.frames.length = 0;
+    const r = await user.request('chat.send', { sessionKey, text: 'please run it' });
+    assert.equal(r.ok, true, JSON.stringify(r));
+    await answer(await approver.next(requested));
+    return user.next(finalOrError(r.payload.runId), 10_000);
+  }
+
+  test('a safe command runs without asking', async () => {
+    llm.script({ toolCalls: [{ name: 'exec', arguments: { command: 'echo safe-$((6*7))' } }] }, { text: 'done' });
+    const r = await user.request('chat.send', { sessionKey: 'safe', text: 'go' });
+    assert.equal((await user.next(finalOrError(r.payload.runId))).payload.text, 'done');
+    assert.equal(lastToolResult(llm).stdout, 'safe-42\n');
+    assert.ok(!approver.frames.some(requested));
+  });
+
+  test('approve: the approver sees the request with its reason; the command runs; the result reaches the chat', async () => {
+    const fin = await turn('approve', 'echo approved > out.txt && cat out.txt', async (req) => {
+      assert.equal(req.payload.sessionKey, 'approve');
+      assert.equal(req.payload.command, 'echo approved > out.txt && cat out.txt');
+      assert.ok(req.payload.reason.length > 0);
+      assert.ok(req.payload.expiresAt > Date.now());
+      const ok = await approver.request('exec.approval.resolve', { requestId: req.payload.requestId, decision: 'approve' });
+      assert.equal(ok.ok, true);
+      const again = await approver.request('exec.approval.resolve', { requestId: req.payload.requestId, decision: 'approve' });
+      assert.equal(again.error!.code, 'NOT_FOUND'); // single use
+    });
+    assert.match(fin.payload.text, /approved/);
+    assert.equal(readFileSync(join(workspace(s, 'approve'), 'out.txt'), 'utf8'), 'approved\n');
+  });
+
+  test('deny: nothing runs, the model is told', async () => {
+    const fin = await turn('deny', 'echo x > denied.txt', async (req) => {
+      assert.equal((await approver.request('exec.approval.resolve', { requestId: req.payload.requestId, decision: 'deny' })).ok, true);
+    });
+    assert.match(fin.payload.text, /denied/);
+    assert.equal(existsSync(join(workspace(s, 'deny'), 'denied.txt')), false);
+  });
+
+  test('modify: the edited command runs instead (after being checked again)', async () => {
+    await turn('modify', 'echo original > a.txt', async (req) => {
+      assert.equal((await approver.request('exec.approval.resolve', { requestId: req.payload.requestId, decision: 'modify', command: 'echo edited' })).ok, true);
+    });
+    assert.equal(lastToolResult(llm).stdout, 'edited\n');
+    assert.equal(existsSync(join(workspace(s, 'modify'), 'a.txt')), false);
+  });
+
+  test('no answer → denied at the timeout', async () => {
+    const fin = await turn('timeout', 'echo late > late.txt', async () => { /* silence */ });
+    assert.match(fin.payload.text, /no answer within 2s/);
+    assert.equal(existsSync(join(workspace(s, 'timeout'), 'late.txt')), false);
+  });
+
+  test('an operator.read connection never sees requests and cannot resolve', async () => {
+    let id = '';
+    await turn('reader', 'echo r > r.txt', async (req) => {
+      id = req.payload.requestId;
+      const r = await reader.request('exec.approval.resolve', { requestId: id, decision: 'approve' });
+      assert.equal(r.error!.code, 'UNAUTHORIZED');
+      await approver.request('exec.approval.resolve', { requestId: id, decision: 'deny' });
+    });
+    assert.ok(!reader.frames.some((f) => f.event?.startsWith('exec.approval')));
+    assert.ok(s.auth.auditList({ type: 'approval_requested' }).length >= 4);
+    assert.ok(s.auth.auditList({ type: 'approval_denied' }).length >= 2);
+  });
+});
+
+describe('approval_mode = "never" and the dangerous-command floor', () => {
+  test('a floor command is still held; an allowlist entry lets it run', async () => {
+    const llm = await startScriptedLlm();
+    const s = await startTestServer({ toml: toml(llm, '[tools.exec]\napproval_mode = "never"\napproval_timeout_secs = 1\nallowlist = ["git reset --hard"]\n') });
+    try {
+      const cookie = await setupPassword(s);
+      const user = await connect(s, (await createKey(s, cookie, ['operator.read', 'operator.write', 'operator.approvals'])).key, ['chat', 'exec.approval.requested']);
+      // Held: rm -rf of the home dir is on the floor whatever the mode.
+      llm.script({ toolCalls: [{ name: 'exec', arguments: { command: 'rm -rf ~' } }] }, { text: 'ok' });
+      const r1 = await user.request('chat.send', { sessionKey: 'floor', text: 'clean up' });
+      const req = await user.next((f) => f.event === 'exec.approval.requested');
+      assert.equal(req.payload.rule !== undefined, true);
+      await user.next(finalOrError(r1.payload.runId), 5000);
+      assert.equal(lastToolResult(llm).status, 'denied');
+      // Allowlisted floor command: runs (it fails outside a git repo, but it ran).
+      llm.script({ toolCalls: [{ name: 'exec', arguments: { command: 'git reset --hard' } }] }, { text: 'ok' });
+      const r2 = await user.request('chat.send', { sessionKey: 'floor', text: 'reset' });
+      await user.next(finalOrError(r2.payload.runId), 5000);
+      const res = lastToolResult(llm);
+      assert.equal(res.status, 'completed');
+      assert.notEqual(res.exitCode, null);
+      // A non-floor command runs at once in never mode.
+      llm.script({ toolCalls: [{ name: 'exec', arguments: { command: 'echo free > free.txt' } }] }, { text: 'ok' });
+      const r3 = await user.request('chat.send', { sessionKey: 'floor', text: 'write' });
+      await user.next(finalOrError(r3.payload.runId), 5000);
+      assert.equal(lastToolResult(llm).status, 'completed');
+      user.close();
+    } finally { await s.stop(); await llm.close(); }
+  });
+});
