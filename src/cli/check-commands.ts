@@ -4,6 +4,7 @@ import { createClassifier, parseApprovalMode } from '../approval/index.js';
 import { netCheck } from '../net/index.js';
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
+const collect = (v: string, prev: string[]) => [...prev, v];
 
 /**
  * Dry runs that show why something is or is not allowed, through exactly the code `exec` and
@@ -15,7 +16,7 @@ export function registerCheckCommands(program: Command, io: Out): void {
     .command('check')
     .description('classify commands as exec would: one JSON line each {"command","decision","floor","rule","reason"}')
     .option('--mode <mode>', 'always | smart | never (aliases on-miss, off)', 'smart')
-    .option('--allow <entry...>', 'allowlist entries to apply (as in [tools.exec] allowlist)')
+    .option('--allow <entry>', 'an allowlist entry to apply (as in [tools.exec] allowlist); repeatable', collect, [])
     .option('--stdin', 'read one command per line from stdin')
     .argument('[command...]', 'the command (after --)')
     .action(async (words: string[], o: { mode: string; allow?: string[]; stdin?: boolean }) => {
@@ -39,7 +40,7 @@ export function registerCheckCommands(program: Command, io: Out): void {
     .command('check')
     .description('check a URL as web_fetch would: {"url","allowed","addresses","reason"}')
     .argument('<url>')
-    .option('--allow <cidr...>', 'ssrf_allowlist entries to apply')
+    .option('--allow <cidr>', 'an ssrf_allowlist CIDR to apply; repeatable', collect, [])
     .action(async (url: string, o: { allow?: string[] }) => {
       const r = await netCheck(url, { allowlist: o.allow ?? [] });
       io.out(JSON.stringify(r));

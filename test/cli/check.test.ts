@@ -1,0 +1,43 @@
+/**
+ * `moltis approval check` and `moltis net check`: dry runs through the exec and web_fetch code paths.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanEnv, killAll, removeDirs, runCli, tempDirs } from './harness.js';
+
+after(killAll);
+const d = tempDirs();
+after(() => removeDirs(d));
+
+test('approval check: one JSON line with decision, floor and rule', async () => {
+  const r = await runCli(['approval', 'check', '--', 'rm', '-rf', '/'], cleanEnv(d));
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.decision, 'ask');
+  assert.equal(j.floor, true);
+  assert.equal(j.rule, 'rm-rf-root');
+  assert.equal(j.command, 'rm -rf /');
+});
+
+test('approval check --stdin: a line out per line in; modes and allowlist apply', async () => {
+  const input = 'ls -la\necho hi > f\ngit push -f origin main\n';
+  const smart = (await runCli(['approval', 'check', '--stdin'], cleanEnv(d), 30_000, input)).stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(smart.map((x) => x.decision), ['run', 'ask', 'ask']);
+  assert.deepEqual(smart.map((x) => x.floor), [false, false, true]);
+  const never = (await runCli(['approval', 'check', '--mode', 'off', '--stdin'], cleanEnv(d), 30_000, input)).stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(never.map((x) => x.decision), ['run', 'run', 'ask']);
+  const allowed = (await runCli(['approval', 'check', '--mode', 'never', '--allow', 'git push -f origin main', '--stdin'], cleanEnv(d), 30_000, input)).stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(allowed.map((x) => x.decision), ['run', 'run', 'run']);
+});
+
+test('net check: loopback and encoded loopback are refused (exit 1), with the reason', async () => {
+  for (const url of ['http://127.0.0.1/', 'http://0x7f.1/', 'http://[::ffff:10.0.0.1]/']) {
+    const r = await runCli(['net', 'check', url], cleanEnv(d));
+    assert.equal(r.code, 1, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.allowed, false);
+    assert.ok(j.reason.length > 0);
+  }
+  const ok = await runCli(['net', 'check', '--allow', '127.0.0.0/8', 'http://127.0.0.1/'], cleanEnv(d));
+  assert.equal(JSON.parse(ok.stdout).allowed, true);
+});
