@@ -30,7 +30,12 @@ export interface ToolDefinition {
 const NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** The tool registry: names are unique; a tool is offered only to callers holding its scope. */
-export function createToolRegistry() {
+/** Runs `BeforeToolCall` / `AfterToolCall` hooks (see src/hooks); absent = no hooks. */
+export interface ToolHooks {
+  run(event: 'BeforeToolCall' | 'AfterToolCall', data: { sessionKey: string; toolName: string; input: unknown; output?: unknown }): Promise<{ allow: true; input?: unknown } | { allow: false; reason: string; hook: string }>;
+}
+
+export function createToolRegistry(opts: { hooks?: ToolHooks } = {}) {
   const tools = new Map<string, ToolDefinition>();
   return {
     register(def: ToolDefinition): void {
@@ -52,7 +57,14 @@ export function createToolRegistry() {
         set[def.name] = tool({
           description: def.description,
           inputSchema: jsonSchema(def.inputSchema as Parameters<typeof jsonSchema>[0]),
-          execute: async (input: unknown) => runTool(def, input, ctx),
+          execute: async (input: unknown) => {
+            const before = await opts.hooks?.run('BeforeToolCall', { sessionKey: ctx.sessionKey, toolName: def.name, input });
+            if (before && !before.allow) return { status: 'blocked', hook: before.hook, reason: before.reason };
+            const finalInput = before && 'input' in before && before.input !== undefined ? before.input : input;
+            const output = await runTool(def, finalInput, ctx);
+            await opts.hooks?.run('AfterToolCall', { sessionKey: ctx.sessionKey, toolName: def.name, input: finalInput, output });
+            return output;
+          },
         });
       }
       return set;

@@ -36,7 +36,8 @@ test('every schema key appears once, under its table, with a one-line descriptio
     assert.match(above, /^# [A-Z].{10,}$/, `description for ${table}.${key}`);
     assert.doesNotMatch(above, KEY_LINE);
   }
-  assert.deepEqual(seen.sort(), leafKeys(DEFAULTS).sort());
+  // [[hooks]] is an array of tables: shown as a commented example block, not as a key line.
+  assert.deepEqual(seen.sort(), leafKeys(DEFAULTS).filter((k) => k !== 'hooks').sort());
 });
 
 test('every table has a header, so uncommenting a key puts it in the right table', () => {

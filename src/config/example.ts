@@ -14,7 +14,7 @@ type Describe<T> = { readonly $: string } & {
 };
 
 /** One line of explanation for every table and key of moltis.toml. */
-export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers'> = {
+export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks'> = {
   server: {
     $: 'HTTPS/WebSocket listener.',
     bind: 'Address to listen on; keep 127.0.0.1 unless you expose the gateway through a proxy or tunnel.',
@@ -111,6 +111,20 @@ const PROVIDERS_EXAMPLE = [
   '#   models = ["llama3.2"]',
 ];
 
+const HOOKS_EXAMPLE = [
+  '',
+  '# Hooks: a shell command run on events with the event as JSON on stdin. Exit 0 allows (stdout may',
+  '# be {"input": {...}} to modify a tool call); non-zero blocks with stderr as the reason. guard = true',
+  '# fails closed on a crash or timeout. Example: the Destructive Command Guard on every exec call:',
+  '#   [[hooks]]',
+  '#   name = "dcg"',
+  '#   command = "dcg"',
+  '#   events = ["BeforeToolCall"]',
+  '#   tools = ["exec"]',
+  '#   guard = true',
+  '#   timeout_secs = 5',
+];
+
 const isTable = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** TOML literal for a default value; an unset optional shows as "" (which also means unset). */
@@ -158,10 +172,10 @@ export function exampleToml(): string {
   ];
   const notes = DESCRIPTIONS as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(DEFAULTS)) {
-    if (key === 'providers') continue;
+    if (key === 'providers' || key === 'hooks') continue;
     const sub = notes[key];
     renderTable([key], value as Record<string, unknown>, isTable(sub) ? sub : {}, out);
   }
-  out.push(...PROVIDERS_EXAMPLE);
+  out.push(...PROVIDERS_EXAMPLE, ...HOOKS_EXAMPLE);
   return `${out.join('\n')}\n`;
 }

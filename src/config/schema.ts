@@ -73,6 +73,7 @@ const defaults = {
       },
     },
   },
+  hooks: [] as Array<{ name: string; command: string; events: Array<'BeforeAgentStart' | 'BeforeToolCall' | 'AfterToolCall'>; tools?: string[] | undefined; guard: boolean; timeout_secs: number }>,
   tls: {
     enabled: true,
     auto_generate: true,
@@ -299,6 +300,17 @@ const toolsSchema = z.strictObject({
   }).prefault({}),
 });
 
+export const HOOK_EVENTS = ['BeforeAgentStart', 'BeforeToolCall', 'AfterToolCall'] as const;
+const hookSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'hook names are 1-64 letters, digits and _ . -'),
+  command: z.string().min(1).max(4096),
+  events: z.array(z.enum(HOOK_EVENTS)).min(1),
+  tools: z.array(z.string().min(1).max(64)).optional(),
+  // A guard fails closed: a crash or timeout blocks the call instead of letting it through.
+  guard: z.boolean().prefault(false),
+  timeout_secs: z.int().min(1).max(600).prefault(5),
+});
+
 /** Strict schema of moltis.toml: unknown keys anywhere are errors; every key has a default. */
 export const ConfigSchema = z.strictObject({
   server: serverSchema.prefault({}),
@@ -306,6 +318,7 @@ export const ConfigSchema = z.strictObject({
   agent: agentSchema.prefault({}),
   providers: providersSchema,
   tools: toolsSchema.prefault({}),
+  hooks: z.array(hookSchema).prefault(() => []),
   tls: tlsSchema.prefault({}),
 });
 

@@ -44,6 +44,7 @@ export const METHOD_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   'models.list': 'operator.read',
   'providers.list': 'operator.read',
   'providers.save_key': 'operator.admin', // a credential
+  'hooks.list': 'operator.admin', // hooks run commands on the host: managing them is admin-only
   subscribe: 'operator.read',
   unsubscribe: 'operator.read',
 });

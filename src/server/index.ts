@@ -22,6 +22,7 @@ import { createIdentityStore } from '../identity/index.js';
 import { createApprovals, createClassifier, registerApprovalMethods } from '../approval/index.js';
 import { createHostRunner } from '../sandbox/index.js';
 import { execTool, webFetchTool } from '../tools/index.js';
+import { createHooks } from '../hooks/index.js';
 import { allowlistWarnings, type Lookup } from '../net/index.js';
 
 export { VERSION } from './version.js';
@@ -109,7 +110,8 @@ export async function startServer(o: ServerOptions) {
   const identity = createIdentityStore({ dataDir: o.dataDir });
   const createdIdentity = identity.ensureDefaults().created;
   if (createdIdentity.length) print(`created ${createdIdentity.join(', ')} in ${o.dataDir} (the agent's identity; edit them or use identity.update)`);
-  const tools = createToolRegistry();
+  const hooks = createHooks({ hooks: cfg.hooks, audit: (type, detail) => auth.audit(type, null, detail) });
+  const tools = createToolRegistry({ hooks });
   tools.register(currentTimeTool(now));
   const ex = cfg.tools.exec;
   const classifier = await createClassifier();
@@ -119,6 +121,7 @@ export async function startServer(o: ServerOptions) {
     audit: (type, detail) => auth.audit(type, null, detail),
   });
   registerApprovalMethods(gateway.dispatcher, approvals);
+  gateway.dispatcher.register('hooks.list', () => ({ hooks: hooks.list() }));
   tools.register(execTool({
     classifier, approvals, runner: createHostRunner(), workspaceRoot: join(o.dataDir, 'workspaces'),
     mode: ex.approval_mode, allowlist: ex.allowlist, timeoutSecs: ex.timeout_secs, maxTimeoutSecs: ex.max_timeout_secs,
