@@ -20,6 +20,8 @@ export interface AgentDeps {
   store: Store; config: Config; bus: EventBus; tools: ToolRegistry;
   systemPrompt: (toolNames: string[]) => string;
   keys: KeyLookup; env: Record<string, string | undefined>; now: () => number;
+  /** `BeforeAgentStart` hooks may refuse a turn (src/hooks). */
+  beforeStart?: (sessionKey: string, text: string) => Promise<{ allow: true } | { allow: false; reason: string; hook: string }>;
 }
 
 /**
@@ -33,10 +35,12 @@ export function createAgent(d: AgentDeps) {
   const chat = (p: Record<string, unknown>) => d.bus.publish('chat', p);
   const agentEvent = (p: Record<string, unknown>) => d.bus.publish('agent', p);
 
-  async function run(runId: string, sessionKey: string, controller: AbortController, ctx: { scopes: readonly Scope[]; origin: Origin }): Promise<void> {
+  async function run(runId: string, sessionKey: string, controller: AbortController, ctx: { scopes: readonly Scope[]; origin: Origin }, text0: string): Promise<void> {
     const session = d.store.chatSessions.get(sessionKey);
     let provider = 'the provider';
     try {
+      const gate = await d.beforeStart?.(sessionKey, text0);
+      if (gate && !gate.allow) { chat({ sessionKey, runId, state: 'error', text: `blocked by hook ${gate.hook}: ${gate.reason}` }); return; }
       const ref = resolveModelRef(d.config, session?.model);
       provider = ref.provider;
       const model = languageModel(d.config, ref, d.keys, d.env);
@@ -94,7 +98,7 @@ export function createAgent(d: AgentDeps) {
       runs.set(runId, entry);
       // Deferred so the `res` frame with the run id reaches the client before the first event.
       entry.done = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() => run(runId, p.sessionKey, controller, ctx))
+        .then(() => run(runId, p.sessionKey, controller, ctx, p.text))
         .finally(() => { runs.delete(runId); });
       return { runId };
     },

@@ -138,6 +138,7 @@ export async function startServer(o: ServerOptions) {
   for (const t of o.tools ?? []) tools.register(t);
   const agent = createAgent({
     store, config: cfg, bus, tools, env, now,
+    beforeStart: (sessionKey, text) => hooks.run('BeforeAgentStart', { sessionKey, input: { text } }),
     systemPrompt: (toolNames) => identity.systemPrompt({ now: new Date(now()), toolNames }),
     keys: (provider) => vault.status() === 'unsealed'
       ? { key: vault.secrets.get('provider', provider), sealed: false }

@@ -39,6 +39,7 @@ describe('hooks', () => {
     s = await startTestServer({
       toml: `[providers.custom-scripted]\nbase_url = "${llm.url}"\nmodels = ["m"]\n[tools.exec]\napproval_mode = "never"\n` +
         `[[hooks]]\nname = "dcg"\ncommand = "${join(dir, 'dcg')}"\nevents = ["BeforeToolCall"]\ntools = ["exec"]\nguard = true\n` +
+        `[[hooks]]\nname = "turns"\ncommand = "grep -q forbidden-turn && { echo 'no forbidden turns' >&2; exit 3; } || exit 0"\nevents = ["BeforeAgentStart"]\n` +
         `[[hooks]]\nname = "slow-guard"\ncommand = "cat >/dev/null; case \\"$(echo)\\" in *) sleep 10;; esac"\nevents = ["BeforeToolCall"]\ntools = ["web_fetch"]\nguard = true\ntimeout_secs = 1\n`,
     });
     c = await WsClient.open(wsUrl(s.url));
@@ -71,6 +72,13 @@ describe('hooks', () => {
     const r = await call('web_fetch', { url: 'http://example.invalid/' });
     assert.equal(r.status, 'blocked');
     assert.match(r.reason, /slow-guard timed out after 1s/);
+  });
+
+  test('a BeforeAgentStart hook can refuse a turn', async () => {
+    const r = await c.request('chat.send', { sessionKey: 'h', text: 'please say forbidden-turn' });
+    const fin = await c.next(finalOrError(r.payload.runId), 10_000);
+    assert.equal(fin.payload.state, 'error');
+    assert.match(fin.payload.text, /blocked by hook turns: no forbidden turns/);
   });
 
   test('hooks.list is admin-only', async () => {
