@@ -94,6 +94,23 @@ describe('exec with approval', () => {
     assert.equal(existsSync(join(workspace(s, 'modify'), 'a.txt')), false);
   });
 
+  test('"remember for this session": the same command runs again unasked in that session only', async () => {
+    await turn('remember', 'echo again >> log.txt', async (req) => {
+      assert.equal((await approver.request('exec.approval.resolve', { requestId: req.payload.requestId, decision: 'approve', remember: 'session' })).ok, true);
+    });
+    approver.frames.length = 0;
+    llm.script({ toolCalls: [{ name: 'exec', arguments: { command: 'echo again >> log.txt' } }] }, { text: 'ok' });
+    const r = await user.request('chat.send', { sessionKey: 'remember', text: 'once more' });
+    await user.next(finalOrError(r.payload.runId), 10_000);
+    assert.ok(!approver.frames.some(requested), 'asked again for a remembered command');
+    assert.equal(readFileSync(join(workspace(s, 'remember'), 'log.txt'), 'utf8'), 'again\nagain\n');
+    // A different command, or the same command in another session, still asks.
+    const other = await turn('remember-other', 'echo again >> log.txt', async (req) => {
+      await approver.request('exec.approval.resolve', { requestId: req.payload.requestId, decision: 'deny' });
+    });
+    assert.match(other.payload.text, /denied/);
+  });
+
   test('no answer → denied at the timeout', async () => {
     const fin = await turn('timeout', 'echo late > late.txt', async () => { /* silence */ });
     assert.match(fin.payload.text, /no answer within 2s/);
