@@ -5,7 +5,6 @@ import { basename, type Word } from './words.js';
 type Check = (args: Word[]) => string | null;
 
 const any: Check = () => null;
-const none: Check = (args) => (args.length === 0 ? null : 'takes arguments that may change state');
 
 /** Rejects any argument equal to, or starting with (for `--long=`), one of `bad`; also catches them inside short clusters. */
 function noFlags(shortBad: string, longBad: string[] = []): Check {

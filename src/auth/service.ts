@@ -271,10 +271,10 @@ export function createAuth(o: AuthOptions) {
     /** Removes every credential; setup opens again behind a fresh setup code. */
     reset(ctx: { clientIp: string | null }): void {
       repo.deletePassword();
-      const ids = sessions.revokeAll();
+      sessions.revokeAll();
       repo.revokeAllApiKeys(now());
       audit('auth_reset', ctx.clientIp);
-      revoked({ sessionIds: ids, all: true, reason: 'auth_reset' });
+      revoked({ all: true, reason: 'auth_reset' });
       setupCodes.clear();
       ensureSetupCode(); // also seals the vault
     },

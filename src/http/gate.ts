@@ -67,7 +67,7 @@ export function prepareResponse(req: FastifyRequest, reply: FastifyReply, tls: b
  * and locality → `checkAuth` → throttle (unauthenticated traffic only) → origin check →
  * route policy. Every HTTP request and every WebSocket upgrade passes here.
  */
-export function installGate(app: FastifyInstance, o: GateOptions): { throttleSize: () => number } {
+export function installGate(app: FastifyInstance, o: GateOptions): void {
   const resolveIp = createClientIpResolver({ behindProxy: o.behindProxy, trustedProxies: [...o.trustedProxies] });
   const throttle = createThrottle({ limits: o.throttle.limits, maxBuckets: o.throttle.maxBuckets, now: o.now });
   const isTrustedPeer = createTrustedPeerCheck(o.trustedProxies);
@@ -136,5 +136,4 @@ export function installGate(app: FastifyInstance, o: GateOptions): { throttleSiz
       if (v === 'uninitialized') return deny(reply, 409, 'VAULT_NOT_INITIALIZED', 'the vault is not initialized: set a password first (setup), then store secrets', { status: 'uninitialized' });
     }
   });
-  return { throttleSize: () => throttle.size() };
 }

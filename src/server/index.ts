@@ -79,7 +79,8 @@ export async function startServer(o: ServerOptions) {
   const bus = createEventBus({ onListenerError: (err, ev) => print(`event listener failed on ${ev}: ${(err as Error).message}`) });
   const lg = cfg.auth.login_guard;
   const guard = createLoginGuard({ banThreshold: lg.ban_threshold, banBaseMs: lg.ban_base_secs * 1000, banMaxMs: lg.ban_max_secs * 1000, maxTrackedIps: lg.max_tracked_ips, now });
-  let setupCode: { code: string; expiresAt: number } | null = null;
+  // The first code goes in the start-up banner; later ones (expiry, reset) are printed as they come.
+  let bannerCodeIssued = false;
   // The vault's own events (unseal, migration) go to the same audit trail as auth events.
   let auditSink: ((type: string, detail: string | null) => void) | null = null;
   const vault = createVault({ store, now, onEvent: (type, detail) => auditSink?.(type, detail) });
@@ -91,10 +92,9 @@ export async function startServer(o: ServerOptions) {
     maxSessions: cfg.auth.max_sessions,
     setupCodeTtlMs: cfg.auth.setup_code_ttl_mins * 60_000,
     onSetupCode: (code, expiresAt) => {
-      const first = setupCode === null;
-      setupCode = { code, expiresAt };
       o.onSetupCode?.(code, expiresAt);
-      if (!first) print(`new setup code: ${code} (valid until ${new Date(expiresAt).toISOString()})`);
+      if (bannerCodeIssued) print(`new setup code: ${code} (valid until ${new Date(expiresAt).toISOString()})`);
+      bannerCodeIssued = true;
     },
   });
   auditSink = (type, detail) => auth.audit(type, null, detail);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startTestServer, setupPassword, createKey, type TestServer } from '../support/server.js';
 import { startScriptedLlm, type ScriptedLlm } from '../support/scripted-llm.js';
 import { WsClient, wsUrl, type Frame } from '../support/ws.js';
+import { finalOrError } from '../support/chat.js';
 
 const providerToml = (llm: ScriptedLlm, extra = '') => `[providers.custom-scripted]\nbase_url = "${llm.url}"\nmodels = ["scripted-model"]\n${extra}`;
 
@@ -21,7 +22,6 @@ async function client(s: TestServer, auth: Record<string, string>): Promise<WsCl
   return c;
 }
 const isChat = (runId: string, state: string) => (f: Frame) => f.type === 'event' && f.event === 'chat' && f.payload?.runId === runId && f.payload?.state === state;
-const finalOrError = (runId: string) => (f: Frame) => f.type === 'event' && f.event === 'chat' && f.payload?.runId === runId && (f.payload?.state === 'final' || f.payload?.state === 'error');
 
 describe('chat over WebSocket', () => {
   let llm: ScriptedLlm;

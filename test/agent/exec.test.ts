@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { startTestServer, setupPassword, createKey, type TestServer } from '../support/server.js';
 import { startScriptedLlm, type ScriptedLlm } from '../support/scripted-llm.js';
 import { WsClient, wsUrl, type Frame } from '../support/ws.js';
+import { finalOrError, lastToolResult } from '../support/chat.js';
 
 const toml = (llm: ScriptedLlm, extra = '') => `[providers.custom-scripted]\nbase_url = "${llm.url}"\nmodels = ["scripted-model"]\n${extra}`;
-const finalOrError = (runId: string) => (f: Frame) => f.type === 'event' && f.event === 'chat' && f.payload?.runId === runId && (f.payload?.state === 'final' || f.payload?.state === 'error');
 const requested = (f: Frame) => f.type === 'event' && f.event === 'exec.approval.requested';
 
 async function connect(s: TestServer, key: string, events: string[]): Promise<WsClient> {
@@ -27,8 +27,6 @@ function workspace(s: TestServer, sessionKey: string): string {
   // No workspace yet means nothing ever ran in that session.
   return dir ? join(root, dir) : join(root, `${sessionKey}-never-created`);
 }
-/** The last tool result the model was sent. */
-const lastToolResult = (llm: ScriptedLlm) => JSON.parse(llm.requests.at(-1)!.body.messages.filter((m: { role: string }) => m.role === 'tool').at(-1).content);
 
 describe('exec with approval', () => {
   let llm: ScriptedLlm;

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { startScriptedLlm, type ScriptedLlm } from '../support/scripted-llm.js';
-import { WsClient, wsUrl, type Frame } from '../support/ws.js';
+import { WsClient, wsUrl } from '../support/ws.js';
+import { finalOrError } from '../support/chat.js';
 
-const finalOrError = (runId: string) => (f: Frame) => f.type === 'event' && f.event === 'chat' && f.payload?.runId === runId && (f.payload?.state === 'final' || f.payload?.state === 'error');
 
 // A stand-in speaking dcg's hook protocol: JSON on stdin with tool_name/tool_input.command; to deny,
 // print {"hookSpecificOutput":{"permissionDecision":"deny","permissionDecisionReason":…}} and exit 0.

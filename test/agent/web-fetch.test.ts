@@ -8,9 +8,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestServer, setupPassword, createKey, type TestServer } from '../support/server.js';
 import { startScriptedLlm, type ScriptedLlm } from '../support/scripted-llm.js';
-import { WsClient, wsUrl, type Frame } from '../support/ws.js';
+import { WsClient, wsUrl } from '../support/ws.js';
+import { finalOrError } from '../support/chat.js';
 
-const finalOrError = (runId: string) => (f: Frame) => f.type === 'event' && f.event === 'chat' && f.payload?.runId === runId && (f.payload?.state === 'final' || f.payload?.state === 'error');
 
 describe('web_fetch', () => {
   let llm: ScriptedLlm;
