@@ -68,6 +68,21 @@ export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks'> =
       max_timeout_secs: 'Largest time limit the agent may ask for.',
       output_max_bytes: 'Most bytes of stdout (and of stderr) kept per command.',
       approval_timeout_secs: 'An approval request not answered within this many seconds is denied.',
+      sandbox: {
+        $: 'Where commands run. Each chat session gets its own sandbox, workspace and home.',
+        enabled: 'Run commands in a sandbox (default). Off = on the host, with approvals as the only barrier.',
+        backend: 'Backend: "auto" (strongest that works here), "bwrap", "oci" (podman, else docker), "podman", "docker", "apple-container" or "none".',
+        image: 'OCI image for the oci/podman/docker/apple-container backends (built locally; nothing is pulled).',
+        oci_args: 'Extra global arguments for the container engine, e.g. ["--runtime", "/usr/sbin/runc", "--cgroup-manager", "cgroupfs"].',
+        resource_limits: {
+          $: 'Limits applied by every backend.',
+          memory_limit: 'Memory per sandbox, e.g. "512M" or "2G".',
+          cpu_quota: 'CPU cores per sandbox (1.0 = one core).',
+          pids_max: 'Most processes per sandbox (stops fork bombs).',
+        },
+        network: 'Network: "none" = no network at all (default); "trusted" = only through the gateway\'s filtering proxy, to trusted_domains.',
+        trusted_domains: 'Domains reachable in "trusted" mode, e.g. ["api.github.com", "*.npmjs.org"]; "*" and "*.com" are refused.',
+      },
     },
     web: {
       $: 'Web access.',

@@ -63,6 +63,19 @@ const defaults = {
       max_timeout_secs: 300,
       output_max_bytes: 65_536,
       approval_timeout_secs: 120,
+      sandbox: {
+        enabled: true,
+        backend: 'auto' as SandboxBackendName,
+        image: 'localhost/moltis-sandbox:latest',
+        oci_args: [] as string[], // extra global engine arguments, e.g. ["--runtime", "/usr/sbin/runc"]
+        resource_limits: {
+          memory_limit: '512M',
+          cpu_quota: 1.0,
+          pids_max: 256,
+        },
+        network: 'none' as 'none' | 'trusted',
+        trusted_domains: [] as string[],
+      },
     },
     web: {
       fetch: {
@@ -85,6 +98,10 @@ const defaults = {
     renew_before_days: 30,
   },
 };
+
+/** Sandbox backends: "auto" probes for the strongest that works; "none" runs on the host. */
+export const SANDBOX_BACKENDS = ['auto', 'bwrap', 'oci', 'podman', 'docker', 'apple-container', 'none'] as const;
+export type SandboxBackendName = typeof SANDBOX_BACKENDS[number];
 
 // ---- value checks (each returns a reason, or null when the value is acceptable) ----
 
@@ -146,6 +163,38 @@ function certNameProblem(value: string): string | null {
   }
   if (value.includes('*')) return 'a wildcard is only allowed as a leading "*."';
   return isHostname(value) ? null : 'expected a DNS name or an IP address';
+}
+
+/** An egress allowlist entry: a DNS name, or "*." + a name of at least two labels. */
+function trustedDomainProblem(value: string): string | null {
+  // "*" or "*.com" would turn the allowlist into "the whole internet".
+  if (value === '*') return 'a bare "*" would allow every domain; list domains instead';
+  if (value.startsWith('*.')) {
+    const rest = value.slice(2);
+    if (rest.includes('*') || !isHostname(rest)) return 'expected "*." followed by a DNS name';
+    if (rest.split('.').length < 2) return `"${value}" would allow a whole top-level domain; use e.g. "*.example.com"`;
+    return null;
+  }
+  if (value.includes('*')) return 'a wildcard is only allowed as a leading "*."';
+  if (isIP(value) !== 0) return 'list domain names, not IP addresses';
+  return isHostname(value) ? null : 'expected a domain name like "api.github.com"';
+}
+
+/** A memory size: digits with an optional K/M/G suffix (binary units). */
+function memoryProblem(value: string): string | null {
+  const m = /^(\d+)([KMG])?$/i.exec(value.trim());
+  if (!m) return 'expected a size like "512M", "2G" or "65536K"';
+  const bytes = parseMemory(value);
+  if (bytes < 16 * 1024 * 1024) return 'at least 16M is needed to run a shell';
+  return null;
+}
+
+/** Bytes in a memory size accepted by the schema ("512M" → 536870912). */
+export function parseMemory(value: string): number {
+  const m = /^(\d+)([KMG])?$/i.exec(value.trim());
+  if (!m || m[1] === undefined) return Number.NaN;
+  const unit = { K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? '').toUpperCase() as 'K' | 'M' | 'G'] ?? 1;
+  return Number(m[1]) * unit;
 }
 
 /** A listen address: IP literal or host name. */
@@ -288,6 +337,19 @@ const toolsSchema = z.strictObject({
     max_timeout_secs: int(1, D.tools.exec.max_timeout_secs, 86_400),
     output_max_bytes: int(1024, D.tools.exec.output_max_bytes, 64 * 1024 * 1024),
     approval_timeout_secs: int(1, D.tools.exec.approval_timeout_secs, 86_400),
+    sandbox: z.strictObject({
+      enabled: bool(D.tools.exec.sandbox.enabled),
+      backend: z.enum(SANDBOX_BACKENDS).prefault(D.tools.exec.sandbox.backend),
+      image: z.string().min(1).max(512).prefault(D.tools.exec.sandbox.image),
+      oci_args: strings(z.string().min(1).max(1000), D.tools.exec.sandbox.oci_args),
+      resource_limits: z.strictObject({
+        memory_limit: checked(memoryProblem).prefault(D.tools.exec.sandbox.resource_limits.memory_limit),
+        cpu_quota: z.number().min(0.01).max(1024).prefault(D.tools.exec.sandbox.resource_limits.cpu_quota),
+        pids_max: int(8, D.tools.exec.sandbox.resource_limits.pids_max, 1_000_000),
+      }).prefault({}),
+      network: z.enum(['none', 'trusted']).prefault(D.tools.exec.sandbox.network),
+      trusted_domains: strings(checked(trustedDomainProblem).transform((d) => d.toLowerCase()), D.tools.exec.sandbox.trusted_domains),
+    }).prefault({}),
   }).prefault({}),
   web: z.strictObject({
     fetch: z.strictObject({

@@ -1,27 +1,5 @@
 import { spawn } from 'node:child_process';
-
-/** One command to run. */
-export interface RunRequest {
-  command: string;
-  cwd: string;
-  env: Record<string, string>;
-  timeoutMs: number;
-  maxBytes: number;
-  signal?: AbortSignal;
-}
-/** What came back. Output beyond `maxBytes` per stream is dropped (`truncated`). */
-export interface RunResult {
-  exitCode: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  truncated: boolean;
-  timedOut: boolean;
-  aborted: boolean;
-  durationMs: number;
-}
-/** A place commands run: the host now; sandbox backends (bwrap, OCI) implement the same. */
-export interface Runner { readonly name: string; run(r: RunRequest): Promise<RunResult> }
+import type { Runner, RunRequest, RunResult } from './types.js';
 
 /**
  * Host execution: `/bin/sh -c` in its own process group, so a timeout or abort kills the whole
@@ -31,6 +9,9 @@ export interface Runner { readonly name: string; run(r: RunRequest): Promise<Run
 export function createHostRunner(): Runner {
   return {
     name: 'host',
+    isolated: false,
+    async endSession() { /* nothing per session on the host */ },
+    async close() { /* nothing held */ },
     run(r: RunRequest): Promise<RunResult> {
       const started = Date.now();
       return new Promise((resolve) => {

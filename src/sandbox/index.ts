@@ -1,5 +1,7 @@
 /**
- * Where commands run. For now only the host runner; sandbox backends (bwrap, OCI, Apple
- * container) plug in behind the same `Runner` interface.
+ * Where commands run: the `Runner` interface and its backends (host, bwrap, OCI, Apple container).
+ * The only public surface.
  */
-export { createHostRunner, type Runner, type RunRequest, type RunResult } from './host.js';
+export { createHostRunner } from './host.js';
+export type { Runner, RunRequest, RunResult, SandboxLimits } from './types.js';
+export { SANDBOX_WORKSPACE, SANDBOX_HOME, SANDBOX_PROXY_SOCKET, SANDBOX_PROXY_PORT } from './types.js';
