@@ -22,6 +22,7 @@
  *  5. Vault (in this process): unseal time vs a login password check, encrypt+decrypt of 1 KiB vs
  *     native ChaCha20-Poly1305, secret put+get through SQLite vs plaintext (bench/lib/vault.ts).
  *  6. Commands classified per second by the exec approval classifier vs the bare shell parse.
+ *  7. Latency of exec("true") per sandbox backend vs a plain spawn("true") (bench/lib/sandbox.ts).
  * The gateway runs as the real CLI (`node dist/cli/main.js --port … --config-dir … --data-dir …`);
  * dist/ is rebuilt first when older than src/. Every phase is bounded in time, a watchdog ends
  * the run after 180 s, and all children are killed on exit, error or Ctrl-C. Not a timed test:
@@ -40,6 +41,7 @@ import { wsLoad } from './lib/ws-load.js';
 import { printReport, type Row } from './lib/report.js';
 import { vaultFigures } from './lib/vault.js';
 import { classifierFigures } from './lib/classifier.js';
+import { sandboxFigures } from './lib/sandbox.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PASSWORD = 'correct horse battery staple';
@@ -190,6 +192,8 @@ async function main(): Promise<void> {
     rows.push(...await vaultFigures({ runs: p.runs, durationMs: Math.min(p.durationMs, 2000) }));
     log('approval classifier');
     rows.push(...await classifierFigures({ durationMs: Math.min(p.durationMs, 2000) }));
+    log('sandboxed exec latency');
+    rows.push(...await sandboxFigures({ runs: Math.max(5, p.runs * 3), log }));
     printReport({ rows, runtime: rt, params: p, elapsedMs: Date.now() - started, json: values.json === true });
   } finally {
     cleanup();

@@ -9,3 +9,5 @@ export { SESSION_COOKIE, sessionCookie, clearSessionCookie, readSessionCookie } 
 export { createLoginGuard } from './login-guard.js';
 export { SETUP_CODE_ALPHABET, SETUP_CODE_LENGTH } from './setup-code.js';
 export { parseScopes, validateKeyRequest, type ApiKeyInfo } from './api-keys.js';
+export { rpConfigFromEnv, resolveRelyingParty, type RpConfig, type RelyingParty } from './webauthn-rp.js';
+export type { Passkeys, PasskeyInfo, PasskeyRequest } from './passkeys.js';

@@ -10,6 +10,8 @@ import { createSetupCodes } from './setup-code.js';
 import { readSessionCookie } from './cookie.js';
 import { isBadCredential, type VaultPort } from './vault-port.js';
 import { createVaultFlows } from './vault-flows.js';
+import { createPasskeys } from './passkeys.js';
+import type { RpConfig } from './webauthn-rp.js';
 
 export const PASSWORD_MIN = 12;
 /** Published on the bus as `auth.revoked`: which live credentials just died. */
@@ -35,6 +37,8 @@ export interface AuthOptions {
   fixedSetupCode?: string;
   /** The vault whose life cycle follows the password (null: no vault, secrets cannot be stored). */
   vault?: VaultPort | null;
+  /** Fixed WebAuthn RP (MOLTIS_WEBAUTHN_RP_ID / _ORIGIN); empty: derived from each request's Host. */
+  webauthn?: RpConfig;
 }
 
 function checkNewPassword(pw: unknown, what: string): string {
@@ -62,7 +66,7 @@ export function createAuth(o: AuthOptions) {
   };
   /** Tells the WebSocket layer to close connections whose credentials just died. */
   const revoked = (r: RevokedEvent) => bus.publish('auth.revoked', r);
-  const setupComplete = () => repo.getPasswordHash() !== null;
+  const setupComplete = () => repo.getPasswordHash() !== null || store.passkeys.exists();
 
   // Fail closed: whenever setup is incomplete there is a code, so setup is never open to strangers.
   const vault = o.vault ?? null;
@@ -100,8 +104,51 @@ export function createAuth(o: AuthOptions) {
     return null;
   }
 
+  /** The setup gate shared by password and passkey setup: remote callers need the setup code; guesses feed the guard. */
+  const assertSetupCaller = (code: unknown, ctx: RequestContext) => {
+    assertNotBlocked(ctx.clientIp);
+    if (ctx.isLocal) return;
+    const c = setupCodes.verify(code);
+    if (c === 'expired') {
+      audit('setup_code_expired', ctx.clientIp);
+      throw new AuthError('SETUP_CODE_EXPIRED', 'setup code has expired — a new one has been printed in the server console');
+    }
+    if (c !== 'ok') {
+      failure(ctx.clientIp, 'setup_code_failure', c);
+      throw new AuthError('SETUP_CODE_INVALID', 'invalid or missing setup code — it is printed in the server console at start-up');
+    }
+  };
+
+  const passkeys = createPasskeys({
+    repo: store.passkeys, now, rp: o.webauthn ?? {}, audit, assertNotBlocked, failure,
+    recordSuccess: (ip) => guard.recordSuccess(ip),
+    isSetupComplete: setupComplete,
+    hasPassword: () => repo.getPasswordHash() !== null,
+    assertSetupAllowed: (code, ctx) => {
+      if (o.disabled) throw new AuthError('AUTH_DISABLED', 'authentication is disabled in moltis.toml ([auth] disabled = true); set it to false and restart to require a passkey');
+      if (setupComplete()) throw new AuthError('SETUP_ALREADY_COMPLETE', 'setup already completed');
+      assertSetupCaller(code, ctx);
+    },
+    completeSetup: (ctx) => {
+      setupCodes.clear();
+      audit('setup_complete', ctx.clientIp, 'passkey');
+      revoked({ loopback: true, reason: 'setup_complete' });
+    },
+    createSession: (ip) => sessions.create(ip),
+    // Like a reset: nobody who set up the gateway next should inherit live sessions or keys.
+    onNoCredentialsLeft: (ctx) => {
+      sessions.revokeAll();
+      repo.revokeAllApiKeys(now());
+      audit('last_credential_removed', ctx.clientIp);
+      revoked({ all: true, reason: 'last_credential_removed' });
+      setupCodes.clear();
+      ensureSetupCode(); // a fresh code, printed to the console; also seals the vault
+    },
+    vaultStatus: () => vault?.status() ?? 'disabled',
+  });
+
   const service = {
-    sessions, apiKeys, setupCodes,
+    sessions, apiKeys, setupCodes, passkeys,
     isSetupComplete: setupComplete,
     isDisabled: () => o.disabled,
 
@@ -152,14 +199,15 @@ export function createAuth(o: AuthOptions) {
       return {
         setup_required: r.kind === 'setup_required',
         setup_complete: setupComplete(),
-        has_passkeys: false,
-        has_password: setupComplete(),
+        has_passkeys: passkeys.has(),
+        has_password: repo.getPasswordHash() !== null,
         authenticated: r.kind === 'allowed',
         auth_disabled: o.disabled,
         setup_code_required: !isLocal && setupCodes.pending(),
         localhost_only: ['127.0.0.1', '::1', 'localhost'].includes(bind) || bind.endsWith('.localhost'),
-        webauthn_available: false,
-        passkey_origins: [] as string[],
+        webauthn_available: true,
+        // Empty: passkeys work on whatever host name the browser used (not an IP address).
+        passkey_origins: o.webauthn?.rpId ? [o.webauthn.origin ?? `https://${o.webauthn.rpId}`] : [] as string[],
       };
     },
 
@@ -167,18 +215,7 @@ export function createAuth(o: AuthOptions) {
     async setup(body: { password?: unknown; setup_code?: unknown }, ctx: RequestContext): Promise<{ token: string; maxAgeSeconds: number; recoveryKey: string | null; vaultStatus: string } | null> {
       if (o.disabled) throw new AuthError('AUTH_DISABLED', 'authentication is disabled in moltis.toml ([auth] disabled = true); set it to false and restart to require a password');
       if (setupComplete()) throw new AuthError('SETUP_ALREADY_COMPLETE', 'setup already completed');
-      assertNotBlocked(ctx.clientIp);
-      if (!ctx.isLocal) {
-        const c = setupCodes.verify(body.setup_code);
-        if (c === 'expired') {
-          audit('setup_code_expired', ctx.clientIp);
-          throw new AuthError('SETUP_CODE_EXPIRED', 'setup code has expired — a new one has been printed in the server console');
-        }
-        if (c !== 'ok') {
-          failure(ctx.clientIp, 'setup_code_failure', c);
-          throw new AuthError('SETUP_CODE_INVALID', 'invalid or missing setup code — it is printed in the server console at start-up');
-        }
-      }
+      assertSetupCaller(body.setup_code, ctx);
       if (ctx.isLocal && (body.password === undefined || body.password === '')) return null; // stays Tier 2
       const pw = checkNewPassword(body.password, 'password');
       const hash = await hashPassword(pw);
@@ -271,6 +308,7 @@ export function createAuth(o: AuthOptions) {
     /** Removes every credential; setup opens again behind a fresh setup code. */
     reset(ctx: { clientIp: string | null }): void {
       repo.deletePassword();
+      store.passkeys.deleteAll();
       sessions.revokeAll();
       repo.revokeAllApiKeys(now());
       audit('auth_reset', ctx.clientIp);

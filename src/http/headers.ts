@@ -4,6 +4,14 @@ import { hostPart } from './locality.js';
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
 
 /**
+ * CSP of the web UI page. The bundle has no inline script or style, so no nonce and no
+ * 'unsafe-inline': an injected `<script>` or `style=` cannot run. `connect-src 'self'` covers the
+ * same-origin WebSocket (CSP3 matches ws:/wss: for 'self').
+ */
+export const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+
+/**
  * Security headers on every response, errors included. HSTS only when this process terminates
  * TLS, and without includeSubDomains on loopback names (it would pin every *.localhost dev site).
  */

@@ -14,6 +14,8 @@ import { registerRpcRoute } from './routes/rpc.js';
 import { registerPublicRoutes } from './routes/public.js';
 import { registerVaultRoutes } from './routes/vault.js';
 import { registerEnvRoutes, type SecretsPort } from './routes/env.js';
+import { registerUiRoutes } from './routes/ui.js';
+import { registerPasskeyRoutes } from './routes/passkeys.js';
 
 export { isLocalConnection, isLoopbackAddress, hostPart } from './locality.js';
 export { createClientIpResolver } from './client-ip.js';
@@ -76,9 +78,11 @@ export async function buildHttpApp(o: HttpOptions): Promise<FastifyInstance> {
   await app.register(websocket, { options: { maxPayload: MAX_PAYLOAD_BYTES } });
   registerPublicRoutes(app, { caPem: o.caPem });
   registerAuthRoutes(app, { auth: o.auth as Auth, bind: o.bind });
+  registerPasskeyRoutes(app, { auth: o.auth as Auth });
   registerRpcRoute(app, { dispatcher: o.gateway.dispatcher });
   registerVaultRoutes(app, { auth: o.auth });
   registerEnvRoutes(app, { secrets: o.secrets, auth: o.auth });
+  registerUiRoutes(app);
   o.gateway.registerRoutes(app);
   return app;
 }

@@ -71,7 +71,8 @@ function normalizePath(path: string): string {
  */
 export function classifyRequest(method: string, path: string): ThrottleScope | null {
   const p = normalizePath(path);
-  if (method.toUpperCase() === 'POST' && p === '/api/auth/login') return 'login';
+  // Passkey login is a login: same (tighter) bucket as the password.
+  if (method.toUpperCase() === 'POST' && (p === '/api/auth/login' || p === '/api/auth/passkey/auth/finish')) return 'login';
   if (p === '/api/auth' || p.startsWith('/api/auth/')) return 'auth';
   if (p === '/api' || p.startsWith('/api/')) return 'api';
   if (p === '/ws' || p === '/ws/chat') return 'ws';

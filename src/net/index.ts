@@ -12,3 +12,8 @@ export { guardedFetch, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_REDIRE
 export type { FetchOptions, FetchResult } from './fetch.js';
 export { NetError, NET_ERRORS } from './errors.js';
 export type { NetErrorCode } from './errors.js';
+export { domainAllowed, trustedDomainsFilter } from './domains.js';
+export { createEgressProxy, DEFAULT_PROXY_PORTS, PROXY_DEFAULTS, type EgressProxy, type EgressProxyOptions } from './proxy.js';
+export type { ProxyFilter, SelfAddress } from './proxy-decide.js';
+export { createNetworkAudit, DEFAULT_MAX_ROWS, type NetworkAudit, type NetworkAuditEntry, type NetworkAuditInput, type AuditFilter, type AuditStats } from './audit.js';
+export { registerNetworkAuditMethods } from './audit-methods.js';

@@ -45,6 +45,10 @@ export const METHOD_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   'providers.list': 'operator.read',
   'providers.save_key': 'operator.admin', // a credential
   'hooks.list': 'operator.admin', // hooks run commands on the host: managing them is admin-only
+  'network.audit.list': 'operator.read',
+  'network.audit.tail': 'operator.read',
+  'network.audit.stats': 'operator.read',
+  'sandbox.status': 'operator.read',
   subscribe: 'operator.read',
   unsubscribe: 'operator.read',
 });
@@ -63,6 +67,15 @@ export const ROUTE_POLICY: Readonly<Record<string, Requirement>> = Object.freeze
   'DELETE /api/auth/api-keys/:id': 'operator.admin',
   'POST /api/auth/reset': 'operator.admin',
   'GET /api/auth/audit': 'operator.admin',
+  'POST /api/auth/passkey/register/begin': 'operator.admin',
+  'POST /api/auth/passkey/register/finish': 'operator.admin',
+  'POST /api/auth/passkey/auth/begin': 'public',
+  'POST /api/auth/passkey/auth/finish': 'public', // gated by the login guard inside
+  'POST /api/auth/setup/passkey/register/begin': 'public', // gated by the setup code inside
+  'POST /api/auth/setup/passkey/register/finish': 'public', // gated by the setup code inside
+  'GET /api/auth/passkeys': 'operator.admin',
+  'PATCH /api/auth/passkeys/:id': 'operator.admin',
+  'DELETE /api/auth/passkeys/:id': 'operator.admin',
   'GET /api/auth/vault/status': 'operator.admin',
   'POST /api/auth/vault/unlock': 'operator.admin',
   'POST /api/auth/vault/recovery': 'operator.admin',
@@ -71,6 +84,14 @@ export const ROUTE_POLICY: Readonly<Record<string, Requirement>> = Object.freeze
   'POST /api/env': 'operator.admin',
   'DELETE /api/env/:id': 'operator.admin',
   'POST /api/rpc': 'authenticated', // each method is checked against METHOD_POLICY
+  // Web UI: the page and its hashed bundle hold no data; every API call the page makes is authenticated.
+  'GET /': 'public',
+  'GET /login': 'public',
+  'GET /onboarding': 'public',
+  'GET /chat': 'public',
+  'GET /settings': 'public',
+  'GET /settings/*': 'public',
+  'GET /assets/:file': 'public',
   'GET /ws': 'connect',
   'GET /ws/chat': 'connect',
 });
@@ -91,6 +112,7 @@ export const EVENT_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   agent: 'operator.read',
   'identity.updated': 'operator.read',
   'sessions.changed': 'operator.read',
+  'network.audit.entry': 'operator.read',
   'exec.approval.requested': 'operator.approvals',
   'exec.approval.resolved': 'operator.approvals',
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createAuth, createLoginGuard } from '../auth/index.js';
+import { createAuth, createLoginGuard, rpConfigFromEnv, type RpConfig } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import { createEventBus } from '../events/index.js';
 import { createGateway } from '../gateway/index.js';
@@ -18,12 +18,12 @@ import { VERSION } from './version.js';
 import { createVault } from '../vault/index.js';
 import { autoUnseal } from './auto-unseal.js';
 import { createAgent, createToolRegistry, currentTimeTool, listModels, registerAgentMethods, NO_PROVIDER_HELP, type ToolDefinition } from '../agent/index.js';
-import { createIdentityStore } from '../identity/index.js';
+import { createIdentityStore, IDENTITY_FILE_NAMES } from '../identity/index.js';
 import { createApprovals, createClassifier, registerApprovalMethods } from '../approval/index.js';
-import { createHostRunner } from '../sandbox/index.js';
-import { execTool, webFetchTool } from '../tools/index.js';
+import { webFetchTool } from '../tools/index.js';
+import { setupExec } from './exec-setup.js';
 import { createHooks } from '../hooks/index.js';
-import { allowlistWarnings, type Lookup } from '../net/index.js';
+import { allowlistWarnings, createEgressProxy, createNetworkAudit, registerNetworkAuditMethods, trustedDomainsFilter, type Lookup } from '../net/index.js';
 
 export { VERSION } from './version.js';
 
@@ -45,6 +45,8 @@ export interface ServerOptions {
   handshakeTimeoutMs?: number;
   /** DNS resolver for web_fetch (tests pin it; default: the system's). */
   lookup?: Lookup;
+  /** Destination ports the egress proxy allows (default 80 and 443; tests add their ephemeral ports). */
+  egressPorts?: number[];
   /** Extra tools for the agent (tests register their own). */
   tools?: ToolDefinition[];
 }
@@ -74,6 +76,9 @@ export async function startServer(o: ServerOptions) {
   if (behindProxy && cfg.tls.enabled && !truthy(env.MOLTIS_ALLOW_TLS_BEHIND_PROXY)) {
     throw new StartupError('MOLTIS_BEHIND_PROXY is set but TLS is enabled: terminate TLS at the proxy and run with --no-tls (or MOLTIS_NO_TLS=true); if your proxy really connects over HTTPS, set MOLTIS_ALLOW_TLS_BEHIND_PROXY=true');
   }
+  // WebAuthn RP behind a proxy: read once, like every other env setting.
+  let webauthn: RpConfig;
+  try { webauthn = rpConfigFromEnv(env); } catch (err) { throw new StartupError((err as Error).message); }
   const tls = await loadTls(o, print);
   const store = createStore({ path: databasePath(o.dataDir) });
   const bus = createEventBus({ onListenerError: (err, ev) => print(`event listener failed on ${ev}: ${(err as Error).message}`) });
@@ -85,7 +90,7 @@ export async function startServer(o: ServerOptions) {
   let auditSink: ((type: string, detail: string | null) => void) | null = null;
   const vault = createVault({ store, now, onEvent: (type, detail) => auditSink?.(type, detail) });
   const auth = createAuth({
-    store, bus, guard, now, vault,
+    store, bus, guard, now, vault, webauthn,
     disabled: cfg.auth.disabled,
     sessionTtlMs: cfg.auth.session_ttl_days * 86_400_000,
     sessionIdleMs: cfg.auth.session_idle_timeout_mins * 60_000,
@@ -122,12 +127,31 @@ export async function startServer(o: ServerOptions) {
   });
   registerApprovalMethods(gateway.dispatcher, approvals);
   gateway.dispatcher.register('hooks.list', () => ({ hooks: hooks.list() }));
-  tools.register(execTool({
-    classifier, approvals, runner: createHostRunner(), workspaceRoot: join(o.dataDir, 'workspaces'),
-    mode: ex.approval_mode, allowlist: ex.allowlist, timeoutSecs: ex.timeout_secs, maxTimeoutSecs: ex.max_timeout_secs,
-    outputMaxBytes: ex.output_max_bytes, approvalTimeoutSecs: ex.approval_timeout_secs,
+  // The network audit log exists in every mode (RPC always answers); the egress proxy only in
+  // trusted mode, where it is a sandbox's one way out (a Unix socket per session, no TCP listener).
+  const networkAudit = createNetworkAudit({ db: store.db, publish: (event, payload) => bus.publish(event, payload), onError: (err) => print(`network audit: ${(err as Error).message}`) });
+  registerNetworkAuditMethods(gateway.dispatcher, networkAudit);
+  let listenPort: number | null = null;
+  const egressProxy = ex.sandbox.network === 'trusted' ? createEgressProxy({
+    socketDir: join(o.dataDir, 'run', 'proxy'),
+    filter: trustedDomainsFilter(ex.sandbox.trusted_domains),
+    allowCidrs: [...cfg.tools.web.fetch.ssrf_allowlist],
+    // The gateway itself is never a destination, whatever the CIDR allowlist says.
+    selfAddresses: () => [{ host: cfg.server.bind, port: listenPort ?? cfg.server.port }],
+    audit: (e) => networkAudit.record(e),
+    now,
+    ...(o.lookup ? { lookup: o.lookup } : {}),
+    ...(o.egressPorts ? { ports: o.egressPorts } : {}),
+    onError: (err, where) => print(`internal error in ${where}: ${(err as Error).message}`),
+  }) : null;
+  const execSetup = await setupExec({
+    config: cfg, dataDir: o.dataDir, configDir: o.configDir, bus, gateway, classifier, approvals, print,
+    guardedNames: [...IDENTITY_FILE_NAMES, 'moltis.db', 'moltis.toml'],
+    ...(egressProxy ? { proxySocket: (k: string) => egressProxy.socketFor(k), closeProxySession: (k: string) => void egressProxy.closeSession(k) } : {}),
+    envVars: () => vault.status() === 'unsealed' ? Object.fromEntries(vault.secrets.list('env').map((e) => [e.name, vault.secrets.get('env', e.name) ?? ''])) : {},
     audit: (type, detail) => auth.audit(type, null, detail),
-  }));
+  });
+  tools.register(execSetup.tool);
   const wf = cfg.tools.web.fetch;
   for (const w of allowlistWarnings([...wf.ssrf_allowlist])) print(`  WARNING: [tools.web.fetch] ssrf_allowlist: ${w}`);
   tools.register(webFetchTool({
@@ -173,6 +197,8 @@ export async function startServer(o: ServerOptions) {
     });
     await app.listen({ host: cfg.server.bind, port: cfg.server.port });
   } catch (err) {
+    await execSetup.close().catch(() => { /* best effort on a failed start */ });
+    await egressProxy?.close();
     gateway.close(); store.close();
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new StartupError(`port ${cfg.server.port} on ${cfg.server.bind} is already in use: stop the other process or pass --port`);
@@ -188,11 +214,14 @@ export async function startServer(o: ServerOptions) {
   timer?.unref();
 
   const port = (app.server.address() as AddressInfo).port;
+  listenPort = port;
   const scheme = tls ? 'https' : 'http';
   const host = cfg.server.bind === '0.0.0.0' || cfg.server.bind === '::' ? 'localhost' : cfg.server.bind.includes(':') ? `[${cfg.server.bind}]` : cfg.server.bind;
   let closed = false;
   return {
-    app, auth, store, bus, gateway, vault, agent, identity, port,
+    app, auth, store, bus, gateway, vault, agent, identity, port, networkAudit,
+    /** The trusted-mode egress proxy (null when `network = "none"`): `socketFor(sessionKey)` for the sandbox. */
+    egressProxy,
     url: `${scheme}://${host}:${port}`,
     tls: tls?.files ?? null,
     setupCode: () => auth.setupCodes.current(),
@@ -202,6 +231,8 @@ export async function startServer(o: ServerOptions) {
       if (timer) clearInterval(timer);
       approvals.close();
       await agent.close();
+      await execSetup.close().catch((err: Error) => print(`sandbox shutdown: ${err.message}`));
+      await egressProxy?.close();
       classifier.close();
       gateway.close();
       await app.close();

@@ -8,6 +8,7 @@ import { createAuditRepo } from './repos/audit.js';
 import { createChatSessionsRepo } from './repos/chat-sessions.js';
 import { createVaultRepo } from './repos/vault.js';
 import { createSecretsRepo } from './repos/secrets.js';
+import { createPasskeysRepo } from './repos/passkeys.js';
 
 export { openDatabase, migrate, StoreError, type Db } from './db.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
@@ -16,6 +17,7 @@ export type { AuditRepo, AuditRow } from './repos/audit.js';
 export type { ChatSessionsRepo, ChatSessionRow, ChatMessageRow } from './repos/chat-sessions.js';
 export type { VaultRepo, VaultMetadataRow } from './repos/vault.js';
 export type { SecretsRepo, SecretRow, SecretListRow, CheckpointResult } from './repos/secrets.js';
+export type { PasskeysRepo, PasskeyRow } from './repos/passkeys.js';
 
 /** The database file inside a data dir. */
 export function databasePath(dataDir: string): string {
@@ -32,6 +34,7 @@ export function createStore(opts: { path: string }) {
     chatSessions: createChatSessionsRepo(db),
     vault: createVaultRepo(db),
     secrets: createSecretsRepo(db),
+    passkeys: createPasskeysRepo(db),
     close(): void {
       if (db.open) db.close();
     },

@@ -119,4 +119,48 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idx_chat_messages_session ON chat_messages(session_key, id);
     `,
   },
+  {
+    version: 5,
+    name: 'network_audit',
+    sql: `
+      -- One row per egress-proxy request (allowed or denied). Bounded: the net capability deletes
+      -- the oldest rows in batches past its cap. url is kept for plain HTTP only (CONNECT is opaque).
+      CREATE TABLE network_audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ts INTEGER NOT NULL,
+        session_key TEXT NOT NULL,
+        domain TEXT NOT NULL,
+        port INTEGER NOT NULL,
+        method TEXT NOT NULL,
+        url TEXT,
+        action TEXT NOT NULL CHECK (action IN ('allow', 'deny')),
+        reason TEXT NOT NULL,
+        bytes_up INTEGER NOT NULL DEFAULT 0,
+        bytes_down INTEGER NOT NULL DEFAULT 0,
+        duration_ms INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+      CREATE INDEX idx_network_audit_ts ON network_audit(ts);
+    `,
+  },
+  {
+    version: 6,
+    name: 'passkeys',
+    sql: `
+      -- WebAuthn credentials of the owner. public_key is the COSE key (not a secret); counter is
+      -- the authenticator's signature counter, written back after every login so a cloned
+      -- authenticator whose counter goes backwards is refused.
+      CREATE TABLE passkeys (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        credential_id TEXT NOT NULL UNIQUE,
+        public_key BLOB NOT NULL,
+        counter INTEGER NOT NULL DEFAULT 0,
+        transports TEXT NOT NULL DEFAULT '[]',
+        name TEXT NOT NULL,
+        aaguid TEXT NOT NULL,
+        backed_up INTEGER NOT NULL DEFAULT 0 CHECK (backed_up IN (0, 1)),
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER
+      ) STRICT;
+    `,
+  },
 ];

@@ -14,7 +14,24 @@ export interface ExecOptions {
   classifier: ClassifierPort;
   approvals: Approvals;
   runner: Runner;
+  /** Per-session workspaces live here, one directory each (never the data dir itself). */
   workspaceRoot: string;
+  /** Per-session homes live here, apart from workspaces (a sandbox mounts one at /home/sandbox). */
+  homeRoot: string;
+  /** "trusted": sandboxed commands reach allowlisted domains through the egress proxy. */
+  network?: 'none' | 'trusted';
+  /** This session's egress-proxy socket (trusted mode). */
+  proxySocket?: (sessionKey: string) => Promise<string>;
+  /** The sandbox was asked for but none works: every command needs a human's approval. */
+  forceApproval?: boolean;
+  /**
+   * Host execution only: names of the gateway's own files (identity files, database, config). A
+   * command naming one needs a human in every mode. Text matching is evadable, so this is a
+   * tripwire; the sandbox, which never mounts them, is the control.
+   */
+  guardedNames?: readonly string[];
+  /** Owner-set environment variables (from the vault; empty while sealed). */
+  extraEnv?: () => Record<string, string>;
   mode: 'always' | 'smart' | 'never';
   allowlist: readonly string[];
   timeoutSecs: number;
@@ -34,6 +51,17 @@ export function workspaceFor(root: string, sessionKey: string): string {
   const dir = join(root, `${safe}-${tag}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** Loader and runtime hooks an injected variable must never set (they would run code in every program). */
+const DANGEROUS_ENV = /^(LD_|DYLD_)|^(BASH_ENV|ENV|ZDOTDIR|PROMPT_COMMAND|NODE_OPTIONS|PYTHONSTARTUP|PERL5OPT|RUBYOPT|JAVA_TOOL_OPTIONS)$/i;
+
+/** The owner's variables, minus names a shell can't hold and loader/runtime hooks. */
+export function safeEnv(vars: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(vars)) if (ENV_NAME.test(k) && !DANGEROUS_ENV.test(k) && !v.includes('\0')) out[k] = v;
+  return out;
 }
 
 /**
@@ -63,7 +91,10 @@ export function execTool(o: ExecOptions): ToolDefinition {
       let command = p.command;
       let approvedBy: string = 'policy';
       for (let round = 0; ; round++) {
-        const d = o.classifier.classify(command, { mode: o.mode, allowlist: [...o.allowlist], sandboxed: o.runner.name !== 'host' });
+        // Fail closed: a requested sandbox that does not work means a human approves every command.
+        const touchesOwnFiles = !o.runner.isolated && (o.guardedNames ?? []).some((n) => command.includes(n));
+        const mode = o.forceApproval || touchesOwnFiles ? 'always' : o.mode;
+        const d = o.classifier.classify(command, { mode, allowlist: [...o.allowlist], sandboxed: o.runner.isolated });
         if (d.decision === 'run') break;
         if (o.approvals.isRemembered(ctx.sessionKey, command)) { approvedBy = 'remembered'; break; }
         if (round > MAX_MODIFY_ROUNDS) return { status: 'denied', reason: 'too many modifications' };
@@ -74,13 +105,20 @@ export function execTool(o: ExecOptions): ToolDefinition {
         command = answer.command; // modified: classified again before it may run
       }
       const cwd = workspaceFor(o.workspaceRoot, ctx.sessionKey);
-      const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: cwd, LANG: 'C.UTF-8', TERM: 'dumb' };
-      const r = await o.runner.run({ command, cwd, env, timeoutMs: timeoutSecs * 1000, maxBytes: o.outputMaxBytes, signal: ctx.signal });
+      const home = workspaceFor(o.homeRoot, ctx.sessionKey);
+      const env = { ...safeEnv(o.extraEnv?.() ?? {}), PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', TERM: 'dumb' };
+      const network = o.runner.isolated ? o.network ?? 'none' : 'none';
+      const proxySocket = network === 'trusted' && o.proxySocket ? await o.proxySocket(ctx.sessionKey) : undefined;
+      const r = await o.runner.run({
+        command, cwd, home, env, timeoutMs: timeoutSecs * 1000, maxBytes: o.outputMaxBytes, signal: ctx.signal,
+        sessionKey: ctx.sessionKey, network, ...(proxySocket ? { proxySocket } : {}),
+      });
       o.audit('exec_run', `session=${ctx.sessionKey} by=${approvedBy} exit=${r.exitCode ?? r.signal} command=${JSON.stringify(command)}`);
       return {
         status: r.timedOut ? 'timeout' : r.aborted ? 'aborted' : 'completed',
         command, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr,
-        ...(r.truncated ? { truncated: true } : {}), durationMs: r.durationMs,
+        ...(r.truncated ? { truncated: true } : {}), ...(r.limit ? { limit: r.limit } : {}), durationMs: r.durationMs,
+        sandbox: o.runner.name,
       };
     },
   };

@@ -129,10 +129,11 @@ describe('exec with approval', () => {
   });
 });
 
-describe('approval_mode = "never" and the dangerous-command floor', () => {
+describe('approval_mode = "never" and the dangerous-command floor (host execution)', () => {
   test('a floor command is still held; an allowlist entry lets it run', async () => {
     const llm = await startScriptedLlm();
-    const s = await startTestServer({ toml: toml(llm, '[tools.exec]\napproval_mode = "never"\napproval_timeout_secs = 1\nallowlist = ["git reset --hard"]\n') });
+    // The floor guards host execution; sandboxed commands are isolated instead (seed).
+    const s = await startTestServer({ toml: toml(llm, '[tools.exec]\napproval_mode = "never"\napproval_timeout_secs = 1\nallowlist = ["git reset --hard"]\n[tools.exec.sandbox]\nenabled = false\n') });
     try {
       const cookie = await setupPassword(s);
       const user = await connect(s, (await createKey(s, cookie, ['operator.read', 'operator.write', 'operator.approvals'])).key, ['chat', 'exec.approval.requested']);
@@ -155,6 +156,15 @@ describe('approval_mode = "never" and the dangerous-command floor', () => {
       const r3 = await user.request('chat.send', { sessionKey: 'floor', text: 'write' });
       await user.next(finalOrError(r3.payload.runId), 5000);
       assert.equal(lastToolResult(llm).status, 'completed');
+      // The gateway's own files (identity, database) need a human even in never mode on the host.
+      const soul = join(s.dirs.dataDir, 'SOUL.md');
+      const before = readFileSync(soul, 'utf8');
+      llm.script({ toolCalls: [{ name: 'exec', arguments: { command: `echo obey-me >> ${soul}` } }] }, { text: 'ok' });
+      const r4 = await user.request('chat.send', { sessionKey: 'floor', text: 'tweak' });
+      assert.match((await user.next((f) => f.event === 'exec.approval.requested')).payload.command, /SOUL\.md/);
+      await user.next(finalOrError(r4.payload.runId), 5000);
+      assert.equal(lastToolResult(llm).status, 'denied');
+      assert.equal(readFileSync(soul, 'utf8'), before);
       user.close();
     } finally { await s.stop(); await llm.close(); }
   });

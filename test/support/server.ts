@@ -27,6 +27,7 @@ export interface TestServerOptions {
   handshakeTimeoutMs?: number;
   tools?: ServerOptions['tools'];
   lookup?: ServerOptions['lookup'];
+  egressPorts?: ServerOptions['egressPorts'];
 }
 
 /** Starts a server; by default without TLS (TLS tests opt in). */
@@ -46,6 +47,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     ...(o.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: o.handshakeTimeoutMs } : {}),
     ...(o.tools ? { tools: o.tools } : {}),
     ...(o.lookup ? { lookup: o.lookup } : {}),
+    ...(o.egressPorts ? { egressPorts: o.egressPorts } : {}),
   });
   return Object.assign(s, {
     dirs, printed,

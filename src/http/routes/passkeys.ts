@@ -1,0 +1,55 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AuthError, clearSessionCookie, sessionCookie, type Auth, type PasskeyRequest } from '../../auth/index.js';
+
+type Body = Record<string, unknown>;
+const body = (req: FastifyRequest): Body => (req.body && typeof req.body === 'object' ? (req.body as Body) : {});
+const pkReq = (req: FastifyRequest): PasskeyRequest => ({ clientIp: req.gate.clientIp, isLocal: req.gate.isLocal, host: req.headers.host, secure: req.gate.secure });
+const idParam = (raw: string): number => {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new AuthError('NOT_FOUND', `no passkey with id ${raw}`);
+  return id;
+};
+
+/**
+ * Passkey (WebAuthn) routes, paths and shapes as in the original:
+ * begin → `{challenge_id, options}` (options = PublicKeyCredentialCreationOptionsJSON or
+ * PublicKeyCredentialRequestOptionsJSON, for @simplewebauthn/browser's `optionsJSON`);
+ * finish ← `{challenge_id, name?, setup_code?, credential}`.
+ * Who may call what is in the policy table (register/list/rename/delete: admin; login and
+ * setup: public, gated inside by the login guard and the setup code).
+ */
+export function registerPasskeyRoutes(app: FastifyInstance, deps: { auth: Auth }): void {
+  const pk = deps.auth.passkeys;
+  const setCookie = (req: FastifyRequest, reply: FastifyReply, s: { token: string; maxAgeSeconds: number }) =>
+    reply.header('set-cookie', sessionCookie(s.token, { secure: req.gate.secure, maxAgeSeconds: s.maxAgeSeconds }));
+
+  app.post('/api/auth/passkey/register/begin', async (req) => pk.registerBegin(pkReq(req), req.gate.identity));
+  app.post('/api/auth/passkey/register/finish', async (req) => pk.registerFinish(body(req), pkReq(req), req.gate.identity));
+
+  app.post('/api/auth/passkey/auth/begin', async (req) => pk.authBegin(pkReq(req)));
+  app.post('/api/auth/passkey/auth/finish', async (req, reply) => {
+    const s = await pk.authFinish(body(req), pkReq(req));
+    setCookie(req, reply, s);
+    // A passkey cannot unseal the vault: the UI offers unlock with the password or recovery key.
+    return { ok: true, vault_status: s.vaultStatus };
+  });
+
+  app.post('/api/auth/setup/passkey/register/begin', async (req) => pk.setupBegin(body(req), pkReq(req)));
+  app.post('/api/auth/setup/passkey/register/finish', async (req, reply) => {
+    const s = await pk.setupFinish(body(req), pkReq(req));
+    setCookie(req, reply, s);
+    return { ok: true, id: s.id };
+  });
+
+  app.get('/api/auth/passkeys', async () => ({ passkeys: pk.list() }));
+  app.patch<{ Params: { id: string } }>('/api/auth/passkeys/:id', async (req) => {
+    pk.rename(idParam(req.params.id), body(req).name, { clientIp: req.gate.clientIp });
+    return { ok: true };
+  });
+  app.delete<{ Params: { id: string } }>('/api/auth/passkeys/:id', async (req, reply) => {
+    const r = pk.remove(idParam(req.params.id), { clientIp: req.gate.clientIp });
+    // The last credential is gone: every session ended, so drop the caller's cookie too.
+    if (r.setupRequired) reply.header('set-cookie', clearSessionCookie({ secure: req.gate.secure }));
+    return { ok: true, setup_required: r.setupRequired };
+  });
+}

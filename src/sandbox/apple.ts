@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { runCaptured, type SpawnFn } from './capture.js';
+import type { Runner, RunRequest, RunResult, SandboxLimits } from './types.js';
+import { SANDBOX_HOME, SANDBOX_WORKSPACE } from './types.js';
+
+/** PATH inside the container. */
+const APPLE_PATH = '/usr/local/bin:/usr/bin:/bin';
+const MIB = 1024 * 1024;
+
+/** What one `container run` needs. */
+export interface AppleContainerSpec {
+  request: RunRequest;
+  image: string;
+  limits: SandboxLimits;
+  /** uid:gid inside (default 1000:1000). */
+  user?: string;
+  /** Container name (unique per run; used to kill it). */
+  name: string;
+}
+
+/*
+ * Apple's `container` runs every container in its own lightweight VM, so memory and CPUs are VM
+ * sizes (`--memory` has 1 MiB granularity, `--cpus` is a whole number), and pids are bounded with
+ * `--ulimit nproc`. Network "none": the CLI has no `--network none`; we attach no DNS and rely on
+ * the caller refusing trusted mode (below) — documented as weaker than bwrap/OCI. Read-only root:
+ * `--read-only` where the installed CLI supports it (newer releases); the writable places are the
+ * workspace and home mounts and a tmpfs /tmp.
+ */
+/** The argv (after the `container` binary) of one sandboxed run. Pure: unit-tested on any OS. */
+export function appleContainerArgs(s: AppleContainerSpec): string[] {
+  const r = s.request;
+  if (r.network === 'trusted') {
+    // Host Unix sockets cannot be shared into the VM; refusing beats handing out an open network.
+    throw new Error('apple-container: network = "trusted" is not supported (no way to share the egress proxy socket into the VM); use bwrap or podman');
+  }
+  const memMiB = Math.max(16, Math.ceil(s.limits.memoryBytes / MIB));
+  const cpus = Math.max(1, Math.ceil(s.limits.cpuQuota));
+  const a = [
+    'run', '--rm', '--name', s.name,
+    '--memory', `${memMiB}M`, '--cpus', String(cpus),
+    '--ulimit', `nproc=${s.limits.pidsMax}:${s.limits.pidsMax}`,
+    '--read-only', '--no-dns', '--tmpfs', '/tmp',
+    '--user', s.user ?? '1000:1000',
+    '--volume', `${r.cwd}:${SANDBOX_WORKSPACE}`,
+  ];
+  if (r.home) a.push('--volume', `${r.home}:${SANDBOX_HOME}`);
+  else a.push('--tmpfs', SANDBOX_HOME);
+  a.push('--workdir', SANDBOX_WORKSPACE);
+  const env: Record<string, string> = { ...r.env, PATH: APPLE_PATH, HOME: SANDBOX_HOME };
+  for (const [k, v] of Object.entries(env)) a.push('--env', `${k}=${v}`);
+  a.push(r.image ?? s.image, '/bin/sh', '-c', r.command);
+  return a;
+}
+
+/** Options of {@link createAppleContainerRunner}. */
+export interface AppleRunnerOptions {
+  image: string;
+  limits: SandboxLimits;
+  /** Default `container` (looked up in PATH). */
+  containerPath?: string;
+  user?: string;
+  spawn?: SpawnFn;
+}
+
+/**
+ * macOS backend: one `container run --rm` per command (a fresh VM each time). Timeout/abort kill
+ * the CLI's process group and then `container kill` the named container, since killing the
+ * client alone does not stop the VM.
+ */
+export function createAppleContainerRunner(o: AppleRunnerOptions): Runner {
+  const bin = o.containerPath ?? 'container';
+  const env = { PATH: process.env.PATH ?? APPLE_PATH, HOME: process.env.HOME ?? '/' };
+  return {
+    name: 'apple-container',
+    isolated: true,
+    async endSession() { /* nothing kept between runs */ },
+    async close() { /* nothing held */ },
+    async run(r: RunRequest): Promise<RunResult> {
+      const name = `moltis-${randomBytes(8).toString('hex')}`;
+      const args = appleContainerArgs({ request: r, image: o.image, limits: o.limits, user: o.user, name });
+      const res = await runCaptured({ file: bin, args, env, timeoutMs: r.timeoutMs, maxBytes: r.maxBytes, signal: r.signal, spawn: o.spawn });
+      if (res.timedOut || res.aborted) {
+        await runCaptured({ file: bin, args: ['kill', name], env, timeoutMs: 15_000, maxBytes: 4096, spawn: o.spawn });
+      }
+      return res;
+    },
+  };
+}
+
+/** Whether `container` answers (`container system status`): the CLI exists and its service runs. */
+export async function probeAppleContainer(o: { containerPath?: string; spawn?: SpawnFn } = {}): Promise<{ ok: boolean; reason: string }> {
+  if (process.platform !== 'darwin') return { ok: false, reason: 'apple-container needs macOS' };
+  const r = await runCaptured({ file: o.containerPath ?? 'container', args: ['system', 'status'], env: { PATH: process.env.PATH ?? APPLE_PATH }, timeoutMs: 15_000, maxBytes: 16_384, spawn: o.spawn });
+  return r.exitCode === 0 ? { ok: true, reason: 'container system is running' } : { ok: false, reason: `container system status failed: ${r.stderr.trim() || `exit ${r.exitCode}`} (install Apple container and run \`container system start\`)` };
+}

@@ -1,0 +1,71 @@
+import { spawn as nodeSpawn } from 'node:child_process';
+import type { RunResult } from './types.js';
+
+/** `child_process.spawn`, injectable for tests. */
+export type SpawnFn = typeof nodeSpawn;
+
+/** One process to run with capped output, a wall-clock timeout and abort. */
+export interface CaptureOptions {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+  timeoutMs: number;
+  maxBytes: number;
+  signal?: AbortSignal;
+  spawn?: SpawnFn;
+  /** Extra killing on timeout/abort/exit (e.g. every pid of a cgroup): the process group alone may not reach everything. */
+  onKill?: () => void;
+}
+
+/**
+ * Spawns `file` as the leader of a new process group and collects stdout/stderr, keeping at most
+ * `maxBytes` per stream (the rest is read and dropped, so a chatty command cannot fill memory nor
+ * block on a full pipe). Timeout and abort SIGKILL the whole group, and so does the end of the
+ * run: leftovers such as `sleep 100 &` never outlive their command.
+ */
+export function runCaptured(o: CaptureOptions): Promise<RunResult> {
+  const started = Date.now();
+  const spawn = o.spawn ?? nodeSpawn;
+  return new Promise((resolve) => {
+    const child = spawn(o.file, o.args, { cwd: o.cwd, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let errBytes = 0;
+    let truncated = false;
+    let timedOut = false;
+    let aborted = false;
+    let settled = false;
+    const killTree = () => {
+      try { if (child.pid) process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try { o.onKill?.(); } catch { /* best effort: the caller cleans up after */ }
+    };
+    const take = (chunks: Buffer[], used: number, c: Buffer): number => {
+      const room = o.maxBytes - used;
+      if (room <= 0) { truncated = true; return used; }
+      if (c.length > room) { truncated = true; chunks.push(c.subarray(0, room)); return o.maxBytes; }
+      chunks.push(c);
+      return used + c.length;
+    };
+    child.stdout?.on('data', (c: Buffer) => { outBytes = take(out, outBytes, c); });
+    child.stderr?.on('data', (c: Buffer) => { errBytes = take(err, errBytes, c); });
+    const timer = setTimeout(() => { timedOut = true; killTree(); }, o.timeoutMs);
+    const onAbort = () => { aborted = true; killTree(); };
+    if (o.signal?.aborted) onAbort();
+    else o.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = (exitCode: number | null, sig: string | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      killTree();
+      resolve({
+        exitCode, signal: sig, truncated, timedOut, aborted, durationMs: Date.now() - started,
+        stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'),
+      });
+    };
+    child.on('error', (e) => { err.push(Buffer.from(String(e.message))); done(null, null); });
+    child.on('close', (code, sig) => done(code, sig));
+  });
+}

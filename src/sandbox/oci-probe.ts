@@ -1,0 +1,51 @@
+import { runCaptured, type SpawnFn } from './capture.js';
+
+/** What to check. */
+export interface OciProbeOptions {
+  /** Default podman. */
+  engine?: 'podman' | 'docker';
+  enginePath?: string;
+  globalArgs: string[];
+  image: string;
+  spawn?: SpawnFn;
+}
+
+/** The verdict: `ok` when a container of `image` runs; `proxyBridge` when the image has socat (trusted network mode). */
+export interface OciProbe {
+  ok: boolean;
+  engine?: 'podman' | 'docker';
+  reason: string;
+  proxyBridge?: boolean;
+}
+
+/**
+ * Checks, without pulling anything, that the OCI backend can work: the engine binary runs, `info`
+ * answers (daemon/runtime/storage usable with `globalArgs`), the image exists locally, and a
+ * trivial `run --rm --pull never --network none` of it succeeds. Also reports whether the image
+ * has `socat`, which trusted network mode needs for its in-container proxy bridge.
+ */
+export async function probeOci(o: OciProbeOptions): Promise<OciProbe> {
+  const engine = o.engine ?? 'podman';
+  const bin = o.enginePath ?? engine;
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  const call = (args: string[], timeoutMs = 30_000) =>
+    runCaptured({ file: bin, args, env, timeoutMs, maxBytes: 64 * 1024, spawn: o.spawn });
+  const why = (r: { stderr: string; exitCode: number | null }) => r.stderr.trim().split('\n').slice(-1)[0] || `exit ${r.exitCode}`;
+
+  const v = await call(['--version'], 10_000);
+  if (v.exitCode !== 0) return { ok: false, reason: `${bin} not runnable: ${why(v)}` };
+  const info = await call([...o.globalArgs, 'info', '--format', '{{json .}}']);
+  if (info.exitCode !== 0) return { ok: false, engine, reason: `${engine} info failed: ${why(info)}` };
+  const img = await call([...o.globalArgs, 'image', 'inspect', '--format', '{{.Id}}', o.image]);
+  if (img.exitCode !== 0) return { ok: false, engine, reason: `image ${o.image} not present locally (never pulled): ${why(img)}` };
+  const run = await call([...o.globalArgs, 'run', '--rm', '--pull', 'never', '--network', 'none',
+    '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', o.image,
+    '/bin/sh', '-c', 'command -v socat >/dev/null && echo socat; true'], 60_000);
+  if (run.exitCode !== 0) return { ok: false, engine, reason: `${engine} run of ${o.image} failed: ${why(run)}` };
+  const proxyBridge = run.stdout.includes('socat');
+  return {
+    ok: true, engine, proxyBridge,
+    reason: proxyBridge ? `${engine} runs ${o.image}` : `${engine} runs ${o.image}; no socat in the image: trusted network mode unavailable`,
+  };
+}

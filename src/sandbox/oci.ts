@@ -1,0 +1,229 @@
+import { randomBytes } from 'node:crypto';
+import { chownSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCaptured, type SpawnFn } from './capture.js';
+import {
+  OCI_DEFAULT_USER, OCI_LABEL, containerName, envFileBody, execWrapper, groupKillScript, ociRunArgs,
+  parseOomKills, sessionHash, type OciContainerSpec,
+} from './oci-args.js';
+import type { Runner, RunRequest, RunResult, SandboxLimits } from './types.js';
+import { SANDBOX_HOME, SANDBOX_PROXY_PORT, SANDBOX_WORKSPACE } from './types.js';
+
+export { ociRunArgs, containerName, sessionHash } from './oci-args.js';
+export { probeOci, type OciProbe, type OciProbeOptions } from './oci-probe.js';
+export type { OciContainerSpec } from './oci-args.js';
+
+/** Options of the OCI backend. */
+export interface OciRunnerOptions {
+  engine: 'podman' | 'docker';
+  /** Binary to run; default the engine name (looked up in PATH). */
+  enginePath?: string;
+  /** Global args before every subcommand (`[tools.exec.sandbox] oci_args`), e.g. podman's runtime/storage flags. */
+  globalArgs: string[];
+  /**
+   * Default image. It must provide /bin/sh and, for trusted network mode, `socat` (the in-container
+   * bridge from 127.0.0.1:3128 to the proxy socket). Never pulled: it must exist locally.
+   */
+  image: string;
+  limits: SandboxLimits;
+  /** uid:gid commands run as (default 65534:65534). The session workspace and home are chowned to it. */
+  user?: string;
+  /** Remove containers labeled moltis.sandbox=1 left over from a crash before the first container (default true). */
+  sweepOnStart?: boolean;
+  spawn?: SpawnFn;
+  log?: (msg: string) => void;
+}
+
+interface Session {
+  spec: OciContainerSpec;
+  key: string;
+  /** Resolves once the container runs. */
+  ready: Promise<void>;
+  inFlight: number;
+  /** Cumulative oom_kill count of the container's memory cgroup at the last look. */
+  oomKills: number;
+}
+
+const ENGINE_TIMEOUT_MS = 60_000;
+/** Exit codes of `podman/docker exec` meaning the engine (not the command) failed when stderr says the container is gone or stopped. */
+const GONE = /no such container|state improper|is not running|not running|no container with name/i;
+
+/**
+ * The OCI backend (podman or docker CLI). One container per session, created on its first command
+ * (`run -d ... sleep infinity`) and reused by every later `exec`, removed by `endSession`/`close`.
+ * Commands run as a non-root uid in /workspace with only the request's env (plus HOME); see
+ * `ociRunArgs` for the container's confinement. Timeout/abort kills the command's whole tree inside
+ * the container (an engine client killed on the host leaves its exec process running, so the kill
+ * is itself an `exec`). A dead container is recreated on the next command.
+ */
+export function createOciRunner(o: OciRunnerOptions): Runner {
+  const bin = o.enginePath ?? o.engine;
+  const user = o.user ?? OCI_DEFAULT_USER;
+  const log = o.log ?? (() => {});
+  const sessions = new Map<string, Session>();
+  const envDir = mkdtempSync(join(tmpdir(), 'moltis-oci-env-'));
+  let closed = false;
+
+  const engine = (args: string[], timeoutMs = ENGINE_TIMEOUT_MS): Promise<RunResult> =>
+    runCaptured({ file: bin, args: [...o.globalArgs, ...args], env: engineEnv(), timeoutMs, maxBytes: 256 * 1024, spawn: o.spawn });
+
+  const sweep = async (): Promise<void> => {
+    const ps = await engine(['ps', '-a', '-q', '--filter', `label=${OCI_LABEL}`]);
+    const ids = ps.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+    if (ids.length) { log(`oci: removing ${ids.length} leftover sandbox container(s)`); await engine(['rm', '-f', ...ids]); }
+  };
+  const swept = o.sweepOnStart === false ? Promise.resolve() : sweep().catch((e: unknown) => log(`oci: sweep failed: ${String(e)}`));
+
+  const create = async (spec: OciContainerSpec): Promise<void> => {
+    await swept;
+    // The sandbox uid must be able to write its own workspace and home (they are created by the gateway).
+    for (const p of [spec.cwd, spec.home]) if (p) ownBy(p, user, log);
+    await engine(['rm', '-f', spec.name]);
+    const r = await engine(ociRunArgs(spec));
+    if (r.exitCode !== 0) throw new Error(`${o.engine} run failed (${r.exitCode}): ${r.stderr.trim()}`);
+  };
+
+  const specFor = (r: RunRequest): OciContainerSpec => {
+    const key = r.sessionKey ?? 'default';
+    const trusted = r.network === 'trusted' && !!r.proxySocket;
+    return {
+      name: containerName(key), sessionHash: sessionHash(key), image: r.image ?? o.image, limits: o.limits,
+      cwd: r.cwd, home: r.home, proxySocket: trusted ? r.proxySocket : undefined,
+    };
+  };
+
+  /** The session's container, created or recreated when its spec changed. */
+  const sessionFor = async (r: RunRequest, fresh: boolean): Promise<Session> => {
+    const key = r.sessionKey ?? 'default';
+    const spec = specFor(r);
+    let s = sessions.get(key);
+    if (s && !fresh && sameSpec(s.spec, spec)) { await s.ready; return s; }
+    if (s) await s.ready.catch(() => {});
+    s = { spec, key, ready: create(spec), inFlight: 0, oomKills: 0 };
+    sessions.set(key, s);
+    s.ready.catch(() => { if (sessions.get(key) === s) sessions.delete(key); });
+    await s.ready;
+    return s;
+  };
+
+  const execOnce = async (s: Session, r: RunRequest, runId: string): Promise<RunResult> => {
+    const trusted = !!s.spec.proxySocket;
+    const env: Record<string, string> = { ...r.env, HOME: SANDBOX_HOME };
+    if (trusted) {
+      const proxy = `http://127.0.0.1:${SANDBOX_PROXY_PORT}`;
+      Object.assign(env, { HTTP_PROXY: proxy, HTTPS_PROXY: proxy, http_proxy: proxy, https_proxy: proxy });
+    }
+    // Values go through a 0600 file, not argv: host `ps` must not show the command's secrets.
+    const { body, dropped } = envFileBody(env);
+    if (dropped.length) log(`oci: env entries not passed (name or newline): ${dropped.join(', ')}`);
+    const envFile = join(envDir, `${runId}.env`);
+    writeFileSync(envFile, body, { mode: 0o600 });
+    let killer: Promise<unknown> | undefined;
+    const started = Date.now();
+    try {
+      const res = await runCaptured({
+        file: bin,
+        args: [...o.globalArgs, 'exec', '--user', user, '--workdir', SANDBOX_WORKSPACE, '--env-file', envFile,
+          s.spec.name, '/bin/sh', '-c', execWrapper(trusted), `moltis-${runId}`, r.command, runId],
+        env: engineEnv(), timeoutMs: r.timeoutMs, maxBytes: r.maxBytes, signal: r.signal, spawn: o.spawn,
+        onKill: () => {
+          // Called at every end; only a timeout or abort needs the in-container kill.
+          if (killer || !(r.signal?.aborted || Date.now() - started >= r.timeoutMs)) return;
+          // Alone in the session: every process of the sandbox uid (also ones that left the group with setsid).
+          const script = s.inFlight <= 1 ? 'kill -9 -1' : groupKillScript(runId);
+          killer = engine(['exec', '--user', user, s.spec.name, '/bin/sh', '-c', script], 15_000);
+        },
+      });
+      if (killer) await killer;
+      return res;
+    } finally {
+      rmSync(envFile, { force: true });
+    }
+  };
+
+  /** Best effort: was a 137 the memory cgroup's OOM killer? */
+  const oomLimit = async (s: Session): Promise<string | undefined> => {
+    const r = await engine(['exec', s.spec.name, '/bin/sh', '-c', 'cat /sys/fs/cgroup/memory/memory.oom_control /sys/fs/cgroup/memory.events 2>/dev/null'], 10_000);
+    const n = parseOomKills(r.stdout);
+    if (n !== null) {
+      const hit = n > s.oomKills;
+      s.oomKills = n;
+      return hit ? 'memory' : undefined;
+    }
+    const i = await engine(['inspect', '--format', '{{.State.OOMKilled}}', s.spec.name], 10_000);
+    return i.stdout.trim() === 'true' ? 'memory' : undefined;
+  };
+
+  const remove = async (key: string): Promise<void> => {
+    const s = sessions.get(key);
+    sessions.delete(key);
+    if (s) await s.ready.catch(() => {});
+    await engine(['rm', '-f', ...(o.engine === 'podman' ? ['-t', '0'] : []), containerName(key)]);
+  };
+
+  return {
+    name: o.engine,
+    isolated: true,
+    async run(r: RunRequest): Promise<RunResult> {
+      if (closed) throw new Error('oci runner closed');
+      const runId = randomBytes(6).toString('hex');
+      let s: Session;
+      try { s = await sessionFor(r, false); } catch (e) { return failed(String((e as Error).message ?? e)); }
+      s.inFlight++;
+      try {
+        let res = await execOnce(s, r, runId);
+        if (res.exitCode === 125 || res.exitCode === 126 || res.exitCode === 255) {
+          if (GONE.test(res.stderr) && !res.stdout && !res.timedOut && !res.aborted) {
+            // The container died (its init OOM-killed, removed by someone): a new one, same session.
+            log(`oci: container ${s.spec.name} gone, recreating`);
+            s.inFlight--;
+            try { s = await sessionFor(r, true); } catch (e) { s.inFlight++; return failed(String((e as Error).message ?? e)); }
+            s.inFlight++;
+            res = await execOnce(s, r, runId);
+          }
+        }
+        if (res.exitCode === 137 && !res.timedOut && !res.aborted) {
+          const limit = await oomLimit(s).catch(() => undefined);
+          if (limit) res.limit = limit;
+        }
+        return res;
+      } finally {
+        s.inFlight--;
+      }
+    },
+    async endSession(sessionKey: string): Promise<void> {
+      await remove(sessionKey);
+    },
+    async close(): Promise<void> {
+      closed = true;
+      await Promise.all([...sessions.keys()].map((k) => remove(k)));
+      await swept;
+      rmSync(envDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function failed(message: string): RunResult {
+  return { exitCode: null, signal: null, stdout: '', stderr: message, truncated: false, timedOut: false, aborted: false, durationMs: 0 };
+}
+
+function sameSpec(a: OciContainerSpec, b: OciContainerSpec): boolean {
+  return a.image === b.image && a.cwd === b.cwd && a.home === b.home && a.proxySocket === b.proxySocket;
+}
+
+/** The engine gets the gateway's environment (PATH, XDG_RUNTIME_DIR for rootless), never the command's. */
+function engineEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+function ownBy(path: string, user: string, log: (m: string) => void): void {
+  const [u, g] = user.split(':').map(Number);
+  if (u === undefined || !Number.isInteger(u)) return;
+  try {
+    const st = statSync(path);
+    if (st.uid !== u) chownSync(path, u, Number.isInteger(g) ? (g as number) : st.gid);
+  } catch (e) { log(`oci: cannot hand ${path} to ${user}: ${String(e)}`); }
+}

@@ -1,0 +1,82 @@
+/**
+ * Wires the exec tool to its sandbox: picks the backend from `[tools.exec.sandbox]` (probing
+ * once for `auto`), maps vault env vars in, frees a session's sandbox when the session goes, and
+ * answers `sandbox.status`.
+ */
+import { join } from 'node:path';
+import type { Config } from '../config/index.js';
+import { parseMemory } from '../config/index.js';
+import type { EventBus } from '../events/index.js';
+import type { Gateway } from '../gateway/index.js';
+import { createSandbox, type Runner } from '../sandbox/index.js';
+import { execTool, type ClassifierPort } from '../tools/index.js';
+import type { Approvals } from '../approval/index.js';
+import type { ToolDefinition } from '../agent/index.js';
+
+export interface ExecSetupDeps {
+  config: Config;
+  dataDir: string;
+  configDir: string;
+  /** File names a host command must not touch without a human (identity files, moltis.db). */
+  guardedNames: readonly string[];
+  bus: EventBus;
+  gateway: Gateway;
+  classifier: ClassifierPort;
+  approvals: Approvals;
+  /** Owner-set env vars (vault kind "env"); empty while sealed. */
+  envVars: () => Record<string, string>;
+  /** This session's egress-proxy socket, when network = "trusted". */
+  proxySocket?: (sessionKey: string) => Promise<string>;
+  closeProxySession?: (sessionKey: string) => void;
+  audit: (type: string, detail: string) => void;
+  print: (line: string) => void;
+}
+
+/** Chooses the sandbox and builds the exec tool. `close()` removes every session's sandbox. */
+export async function setupExec(d: ExecSetupDeps): Promise<{ tool: ToolDefinition; runner: Runner; close(): Promise<void> }> {
+  const ex = d.config.tools.exec;
+  const sb = ex.sandbox;
+  const limits = { memoryBytes: parseMemory(sb.resource_limits.memory_limit), cpuQuota: sb.resource_limits.cpu_quota, pidsMax: sb.resource_limits.pids_max };
+  const chosen = await createSandbox({ enabled: sb.enabled, backend: sb.backend, limits, image: sb.image, ociArgs: [...sb.oci_args], log: d.print });
+  const { runner } = chosen;
+  if (chosen.fallback) {
+    // Never a silent downgrade: say it loudly, and make a human approve every command.
+    d.print(`  WARNING: no sandbox works on this machine (${chosen.reason}); commands run on the HOST and every one needs approval`);
+    d.audit('sandbox_fallback', chosen.reason);
+  } else {
+    d.print(`  sandbox: ${chosen.chosen} (${chosen.reason})`);
+  }
+  const network = sb.enabled ? sb.network : 'none';
+  const tool = execTool({
+    classifier: d.classifier, approvals: d.approvals, runner,
+    workspaceRoot: join(d.dataDir, 'workspaces'), homeRoot: join(d.dataDir, 'homes'),
+    network, ...(d.proxySocket ? { proxySocket: d.proxySocket } : {}),
+    forceApproval: chosen.fallback,
+    guardedNames: [d.dataDir, d.configDir, ...d.guardedNames],
+    extraEnv: d.envVars,
+    mode: ex.approval_mode, allowlist: ex.allowlist, timeoutSecs: ex.timeout_secs, maxTimeoutSecs: ex.max_timeout_secs,
+    outputMaxBytes: ex.output_max_bytes, approvalTimeoutSecs: ex.approval_timeout_secs,
+    audit: d.audit,
+  });
+  // A deleted chat session takes its sandbox (container, proxy socket) with it.
+  const unsubscribe = d.bus.subscribe((e) => {
+    if (e.event !== 'sessions.changed') return;
+    const p = e.payload as { kind?: string; key?: string };
+    if (p.kind !== 'deleted' || typeof p.key !== 'string') return;
+    d.closeProxySession?.(p.key);
+    runner.endSession(p.key).catch((err: Error) => d.print(`sandbox cleanup for session ${p.key} failed: ${err.message}`));
+  });
+  d.gateway.dispatcher.register('sandbox.status', () => ({
+    enabled: sb.enabled,
+    requested: sb.backend,
+    backend: runner.name,
+    isolated: runner.isolated,
+    fallback: chosen.fallback,
+    reason: chosen.reason,
+    approvalMode: chosen.fallback ? 'always' : ex.approval_mode,
+    image: runner.name === 'podman' || runner.name === 'docker' || runner.name === 'apple-container' ? sb.image : null,
+    limits: { memory: sb.resource_limits.memory_limit, memoryBytes: limits.memoryBytes, cpuQuota: limits.cpuQuota, pidsMax: limits.pidsMax, timeoutSecs: ex.timeout_secs, maxTimeoutSecs: ex.max_timeout_secs, outputMaxBytes: ex.output_max_bytes },
+    network, trustedDomains: network === 'trusted' ? [...sb.trusted_domains] : [],
+  }));
+  return { tool, runner, async close() { unsubscribe(); await runner.close(); } };
+}

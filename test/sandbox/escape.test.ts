@@ -1,0 +1,120 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBwrapRunner } from '../../src/sandbox/index.js';
+import type { Runner, RunRequest } from '../../src/sandbox/index.js';
+
+// Escape attempts against the bwrap sandbox. Each one attacks a control and would succeed on the
+// host runner (checked in 'the same attacks succeed on the host' so the suite proves something).
+const skip = spawnSync('bwrap', ['--version']).status === 0 ? false : 'bwrap is not installed (apt install bubblewrap)';
+const limits = { memoryBytes: 256 * 1024 * 1024, cpuQuota: 1, pidsMax: 128 };
+
+let data = '';
+let wsA = '';
+let wsB = '';
+let runner: Runner;
+const run = (command: string, over: Partial<RunRequest> = {}) => runner.run({ command, cwd: wsA, env: {}, timeoutMs: 15_000, maxBytes: 65_536, ...over });
+
+before(() => {
+  // A stand-in data dir: database and config next to the sessions' workspaces.
+  data = mkdtempSync(join(tmpdir(), 'moltis-data-'));
+  writeFileSync(join(data, 'moltis.db'), 'SECRET-DB');
+  mkdirSync(join(data, 'config'));
+  writeFileSync(join(data, 'config', 'moltis.toml'), 'SECRET-CONFIG');
+  wsA = join(data, 'sessions', 'a'); wsB = join(data, 'sessions', 'b');
+  mkdirSync(wsA, { recursive: true }); mkdirSync(wsB, { recursive: true });
+  writeFileSync(join(wsB, 'notes.txt'), 'SECRET-B');
+  runner = createBwrapRunner({ limits });
+});
+after(async () => { await runner?.close(); rmSync(data, { recursive: true, force: true }); });
+
+test('the same attacks succeed on the host (the suite is not vacuous)', { skip }, async () => {
+  const r = spawnSync('/bin/sh', ['-c', `cat ${join(data, 'moltis.db')} ${join(wsB, 'notes.txt')}`]);
+  assert.equal(r.stdout.toString(), 'SECRET-DBSECRET-B');
+});
+
+test('cannot write outside the workspace: /usr, /etc, / are read-only', { skip }, async () => {
+  const r = await run('for p in /usr/pwned /etc/pwned /pwned /bin/pwned; do touch $p 2>/dev/null && echo "wrote $p"; done; echo end');
+  assert.equal(r.stdout, 'end\n');
+  assert.equal(existsSync('/usr/pwned') || existsSync('/etc/pwned') || existsSync('/pwned'), false);
+});
+
+test('/tmp is private and gone after the run', { skip }, async () => {
+  const name = `moltis-private-${process.pid}-${Date.now()}`;
+  const r1 = await run(`echo x > /tmp/${name} && ls /tmp`);
+  assert.equal(r1.stdout.trim(), name);
+  assert.equal(existsSync(join('/tmp', name)), false, 'sandbox /tmp leaked to the host');
+  const r2 = await run(`ls -A /tmp | wc -l`);
+  assert.equal(r2.stdout.trim(), '0', 'the next run saw the previous run\'s /tmp');
+});
+
+test('data dir, database, config and another session\'s workspace are invisible', { skip }, async () => {
+  const r = await run([
+    `cat ${join(data, 'moltis.db')} ${join(data, 'config', 'moltis.toml')} ${join(wsB, 'notes.txt')} 2>/dev/null`,
+    'cat ../b/notes.txt ../../moltis.db 2>/dev/null',
+    'find / \\( -path /proc -o -path /usr -o -path /sys \\) -prune -o \\( -name moltis.db -o -name notes.txt -o -name moltis.toml \\) -print 2>/dev/null',
+    'echo end',
+  ].join('; '));
+  assert.equal(r.stdout, 'end\n');
+  assert.ok(!r.stdout.includes('SECRET'));
+});
+
+test('/root and the host /home are not there', { skip }, async () => {
+  const r = await run('ls -A /root 2>&1 >/dev/null | wc -l; ls -A /home');
+  assert.deepEqual(r.stdout.trim().split('\n'), ['1', 'sandbox']);
+});
+
+test('cannot kill a host process', { skip }, async () => {
+  const victim = spawn('sleep', ['30'], { stdio: 'ignore' });
+  try {
+    const r = await run(`kill -9 ${victim.pid} 2>/dev/null && echo killed || echo failed`);
+    assert.equal(r.stdout.trim(), 'failed');
+    assert.equal(victim.exitCode, null);
+    assert.doesNotThrow(() => process.kill(victim.pid as number, 0), 'host process died');
+  } finally { victim.kill('SIGKILL'); }
+});
+
+test('cannot reach a TCP server on the host\'s loopback', { skip }, async () => {
+  let connections = 0;
+  const srv = createServer((s) => { connections++; s.end('HOST'); });
+  await new Promise<void>((res) => srv.listen(0, '127.0.0.1', res));
+  const port = (srv.address() as AddressInfo).port;
+  try {
+    const r = await run(`curl -s -m 3 --noproxy '*' http://127.0.0.1:${port}/; echo "rc=$?"`);
+    assert.notEqual(r.stdout.trim(), 'rc=0');
+    assert.ok(!r.stdout.includes('HOST'));
+    assert.equal(connections, 0);
+  } finally { srv.close(); }
+});
+
+test('processes of a concurrent run and of the host are invisible (pid namespace)', { skip }, async () => {
+  const ac = new AbortController();
+  const other = runner.run({ command: 'sleep 27.1828', cwd: wsB, env: {}, timeoutMs: 15_000, maxBytes: 1024, signal: ac.signal });
+  try {
+    // Wait until the other run's sleep is visible from the host, so the check below is meaningful.
+    const visible = () => readdirSync('/proc').some((p) => { try { return /^\d+$/.test(p) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('27.1828'); } catch { return false; } });
+    for (let i = 0; i < 100 && !visible(); i++) await new Promise((res) => setTimeout(res, 20));
+    assert.ok(visible());
+    const r = await run('cat /proc/[0-9]*/cmdline | tr "\\0" " "; echo; ls /proc | grep -c "^[0-9]"');
+    assert.ok(!r.stdout.includes('27.1828'), 'saw the other run');
+    assert.ok(!r.stdout.includes('node'), 'saw the host');
+  } finally { ac.abort(); await other; }
+});
+
+test('cannot create nested user namespaces (kernel attack surface)', { skip }, async () => {
+  assert.equal(spawnSync('unshare', ['-U', 'true']).status, 0, 'control: unshare works on the host');
+  const r = await run('unshare -U true 2>/dev/null && echo nested || echo refused');
+  assert.equal(r.stdout.trim(), 'refused');
+});
+
+test('a timeout kills the whole tree inside the sandbox, background children included', { skip }, async () => {
+  const r = await run('sleep 31.4159 & sleep 32.7182', { timeoutMs: 500 });
+  assert.equal(r.timedOut, true);
+  const alive = () => readdirSync('/proc').some((p) => { try { return /^\d+$/.test(p) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('31.4159'); } catch { return false; } });
+  for (let i = 0; i < 50 && alive(); i++) await new Promise((res) => setTimeout(res, 20));
+  assert.equal(alive(), false, 'background child survived the timeout');
+});

@@ -1,0 +1,202 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createOciRunner, probeOci } from '../../src/sandbox/oci.js';
+import type { Runner, RunRequest } from '../../src/sandbox/index.js';
+import { TEST_OCI_ARGS, ensureTestImage, podmanAvailable } from '../support/oci-image.js';
+
+const skip = podmanAvailable() ? false : 'podman is not installed';
+const limits = { memoryBytes: 64 * 1024 * 1024, cpuQuota: 1, pidsMax: 64 };
+const podman = (...args: string[]) => spawnSync('podman', [...TEST_OCI_ARGS, ...args], { encoding: 'utf8' });
+
+describe('OCI sandbox (real podman)', { skip }, () => {
+  let image = '';
+  let runner: Runner;
+  let base = '';
+  const ws = (s: string) => join(base, 'sessions', s, 'workspace');
+  const home = (s: string) => join(base, 'sessions', s, 'home');
+  const req = (session: string, command: string, extra: Partial<RunRequest> = {}): RunRequest => ({
+    command, cwd: ws(session), home: home(session), sessionKey: session,
+    env: { PATH: '/bin:/usr/bin' }, timeoutMs: 20_000, maxBytes: 64 * 1024, ...extra,
+  });
+
+  before(async () => {
+    image = await ensureTestImage(TEST_OCI_ARGS);
+    base = mkdtempSync(join(tmpdir(), 'moltis-oci-'));
+    // A gateway data dir beside the workspaces: the database must stay out of every sandbox.
+    mkdirSync(join(base, 'data'));
+    writeFileSync(join(base, 'data', 'moltis.db'), 'SQLITE-SECRET-ROW');
+    for (const s of ['a', 'b', 'mem', 'trusted']) { mkdirSync(ws(s), { recursive: true }); mkdirSync(home(s), { recursive: true }); }
+    writeFileSync(join(ws('b'), 'secret-b.txt'), 'B-SESSION-SECRET');
+    runner = createOciRunner({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image, limits });
+  });
+
+  after(async () => {
+    await runner?.close();
+    if (base) rmSync(base, { recursive: true, force: true });
+  });
+
+  test('probe: engine, image and a trivial run work; the image has the proxy bridge', async () => {
+    const p = await probeOci({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image });
+    assert.equal(p.ok, true, p.reason);
+    assert.equal(p.proxyBridge, true);
+    const missing = await probeOci({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image: 'localhost/moltis-no-such-image:0' });
+    assert.equal(missing.ok, false);
+    assert.match(missing.reason, /not present locally/);
+  });
+
+  test('runs as a non-root user in /workspace with only the request env', async () => {
+    const r = await runner.run(req('a', 'id -u; pwd; echo "[$SECRET][$HOME][$FOO]"; echo out > made.txt', { env: { PATH: '/bin', FOO: 'bar baz' } }));
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n'), ['65534', '/workspace', '[][/home/sandbox][bar baz]']);
+    assert.equal(readFileSync(join(ws('a'), 'made.txt'), 'utf8'), 'out\n');
+  });
+
+  test('escape: the root fs is read-only, host /root, the data dir and other sessions are invisible', async () => {
+    const marker = join('/root', `.moltis-oci-marker-${process.pid}`);
+    writeFileSync(marker, 'HOST-ROOT-SECRET');
+    try {
+      const r = await runner.run(req('a', [
+        'touch /etc/evil /usr/evil /evil 2>&1; ls -a /root',
+        `cat ${join(base, 'data', 'moltis.db')} ${join(ws('b'), 'secret-b.txt')} ${marker} /workspace/../data/moltis.db 2>&1`,
+        'echo ==find', 'find / -xdev \\( -name moltis.db -o -name secret-b.txt -o -name ".moltis-oci-marker-*" \\) 2>/dev/null',
+        'grep -r -l -e SQLITE-SECRET -e B-SESSION-SECRET -e HOST-ROOT-SECRET /workspace /home /tmp /run /etc 2>/dev/null; true',
+      ].join('; ')));
+      assert.match(r.stdout, /Read-only file system/);
+      for (const secret of ['SQLITE-SECRET', 'B-SESSION-SECRET', 'HOST-ROOT-SECRET']) assert.ok(!r.stdout.includes(secret), `${secret} leaked: ${r.stdout}`);
+      assert.equal(r.stdout.split('==find\n')[1], '', 'found by name inside the sandbox');
+      assert.match(r.stdout, /^\.\n\.\.\n/m); // the container's /root is empty
+      assert.ok(!existsSync('/etc/evil'));
+    } finally { rmSync(marker, { force: true }); }
+  });
+
+  test('escape: a host process cannot be seen nor signalled (pid namespace)', async () => {
+    const victim = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const r = await runner.run(req('a', `kill -9 ${victim.pid}; echo rc=$?; ls /proc | grep -c '^[0-9]'`));
+      assert.match(r.stdout, /rc=[1-9]/);
+      assert.equal(victim.exitCode, null);
+      assert.equal(victim.signalCode, null);
+      process.kill(victim.pid!, 0); // still alive on the host
+    } finally { victim.kill('SIGKILL'); }
+  });
+
+  test('escape: no network — a TCP server on the host loopback is unreachable', async () => {
+    let hits = 0;
+    const srv = createTcpServer((s) => { hits++; s.end('HELLO'); });
+    await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
+    const port = (srv.address() as AddressInfo).port;
+    try {
+      const r = await runner.run(req('a', `wget -q -T 3 -O- http://127.0.0.1:${port}/ 2>&1; echo rc=$?; nc -w 2 127.0.0.1 ${port} </dev/null 2>&1; ip -o link 2>/dev/null | grep -vc ': lo:'`));
+      assert.match(r.stdout, /rc=[1-9]/);
+      assert.ok(!r.stdout.includes('HELLO'));
+      assert.equal(hits, 0);
+    } finally { srv.close(); }
+  });
+
+  test('reuse: one container per session; endSession removes it; a removed container is recreated', async () => {
+    await runner.run(req('a', 'echo kept > /tmp/reuse'));
+    const same = await runner.run(req('a', 'cat /tmp/reuse'));
+    assert.equal(same.stdout, 'kept\n');
+    const other = await runner.run(req('b', 'cat /tmp/reuse 2>&1; cat /workspace/secret-b.txt'));
+    assert.match(other.stdout, /No such file/);
+    assert.match(other.stdout, /B-SESSION-SECRET/);
+    const names = () => podman('ps', '-a', '--filter', 'label=moltis.sandbox=1', '--format', '{{.Names}}').stdout.split('\n').filter(Boolean);
+    assert.equal(names().length, 2);
+    const nameA = names().find((n) => podman('inspect', '--format', '{{index .Config.Labels "moltis.session"}}', n).stdout.trim() !== '') ?? '';
+    assert.ok(nameA);
+    // Removed behind our back (or died): the next command gets a fresh container.
+    for (const n of names()) podman('rm', '-f', '-t', '0', n);
+    const fresh = await runner.run(req('a', 'cat /tmp/reuse 2>&1; echo ok'));
+    assert.match(fresh.stdout, /No such file[\s\S]*ok/);
+    // A new workspace for the session means a new container (mounts are fixed at creation).
+    await runner.run(req('a', 'echo kept > /tmp/reuse'));
+    const moved = await runner.run(req('a', 'cat /tmp/reuse 2>&1; ls /workspace', { cwd: ws('b') }));
+    assert.match(moved.stdout, /No such file[\s\S]*secret-b\.txt/);
+    await runner.endSession('a');
+    await runner.endSession('b');
+    assert.deepEqual(names(), []);
+    // A container of ours left over by a crashed gateway is removed when the next runner starts.
+    assert.equal(podman('run', '-d', '--label', 'moltis.sandbox=1', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', image, 'sleep', 'infinity').status, 0);
+    assert.equal(names().length, 1);
+    await createOciRunner({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image, limits }).close();
+    assert.deepEqual(names(), []);
+  });
+
+  test('limits: a memory hog is OOM-killed and reported; the session survives', async () => {
+    const r = await runner.run(req('mem', 'dd bs=200M count=1 if=/dev/zero of=/dev/null'));
+    assert.equal(r.exitCode, 137);
+    assert.equal(r.limit, 'memory');
+    const next = await runner.run(req('mem', 'echo alive'));
+    assert.equal(next.stdout, 'alive\n');
+  });
+
+  test('limits: a fork bomb is bounded by the pids limit and the host stays fine', async () => {
+    const r = await runner.run(req('mem', '(i=0; while [ $i -lt 300 ]; do sleep 30 & i=$((i+1)); done) 2>/dev/null; read n < /sys/fs/cgroup/pids/pids.current; echo pids=$n'));
+    // The subshell dies at its first failed fork (busybox sh); its children still count.
+    const n = Number(/pids=(\d+)/.exec(r.stdout)?.[1]);
+    assert.ok(n > 1 && n <= limits.pidsMax, r.stdout + r.stderr);
+    assert.equal(spawnSync('true').status, 0);
+    // The command's leftovers died with it.
+    const after = await runner.run(req('mem', 'ps -o user,args'));
+    assert.deepEqual(after.stdout.split('\n').filter((l) => /sleep 30$/.test(l.trim())), [], after.stdout);
+  });
+
+  test('limits: a CPU loop is killed at the timeout, its background children too', async () => {
+    const r = await runner.run(req('mem', "sleep 300 & setsid sh -c 'while :; do :; done' & while :; do :; done", { timeoutMs: 1500 }));
+    assert.equal(r.timedOut, true);
+    const ps = await runner.run(req('mem', 'ps -o user,args > /tmp/ps.txt; cat /tmp/ps.txt'));
+    const leftovers = ps.stdout.split('\n').filter((l) => /sleep 300|while :/.test(l));
+    assert.deepEqual(leftovers, [], ps.stdout);
+  });
+
+  test('abort kills the command and its children inside the container', async () => {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 800);
+    const r = await runner.run(req('mem', 'sleep 301 & sleep 302', { signal: ac.signal }));
+    assert.equal(r.aborted, true);
+    const ps = await runner.run(req('mem', 'ps -o user,args'));
+    assert.deepEqual(ps.stdout.split('\n').filter((l) => /sleep 30[12]$/.test(l.trim())), [], ps.stdout);
+  });
+
+  test('limits: huge output is capped per stream', async () => {
+    const r = await runner.run(req('mem', 'yes | head -c 5000000; yes err | head -c 300000 >&2', { maxBytes: 1000 }));
+    assert.equal(r.truncated, true);
+    assert.equal(r.stdout.length, 1000);
+    assert.equal(r.stderr.length, 1000);
+    assert.equal(r.exitCode, 0);
+  });
+
+  test('trusted mode: only the egress proxy socket is reachable, via the in-container bridge', async () => {
+    const sockDir = mkdtempSync(join(tmpdir(), 'moltis-proxy-'));
+    const sock = join(sockDir, 'proxy.sock');
+    const seen: string[] = [];
+    const proxy = createHttpServer((rq, rs) => { seen.push(`${rq.method} ${rq.url}`); rs.end(`proxied ${rq.url}`); });
+    await new Promise<void>((ok) => proxy.listen(sock, ok));
+    let direct = 0;
+    const tcp = createTcpServer((s) => { direct++; s.end('DIRECT'); });
+    await new Promise<void>((ok) => tcp.listen(0, '127.0.0.1', ok));
+    const port = (tcp.address() as AddressInfo).port;
+    try {
+      const t = { network: 'trusted' as const, proxySocket: sock };
+      const r = await runner.run(req('trusted', 'wget -q -O- http://example.test/', t));
+      assert.equal(r.exitCode, 0, r.stderr);
+      assert.equal(r.stdout, 'proxied http://example.test/');
+      assert.deepEqual(seen, ['GET http://example.test/']);
+      // Bypassing the proxy (wget -Y off, nc) reaches nothing.
+      const d = await runner.run(req('trusted', `wget -Y off -q -T 3 -O- http://127.0.0.1:${port}/ 2>&1; echo rc=$?; nc -w 2 127.0.0.1 ${port} </dev/null 2>&1; echo nc=$?`, t));
+      assert.match(d.stdout, /rc=[1-9]/);
+      assert.ok(!d.stdout.includes('DIRECT'));
+      assert.equal(direct, 0);
+    } finally {
+      await runner.endSession('trusted');
+      proxy.close(); tcp.close();
+      rmSync(sockDir, { recursive: true, force: true });
+    }
+  });
+});

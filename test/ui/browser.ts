@@ -1,0 +1,52 @@
+/**
+ * Shared Playwright helpers for the web UI end-to-end tests: builds the bundle once, launches the
+ * system Chromium headless (never a downloaded browser), saves screenshots under test-results/ui/,
+ * and records console CSP violations and page errors.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+/** Reason to skip, or false when the browser exists. */
+export const skipReason: string | false = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium to run the UI tests`;
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SHOTS = join(ROOT, 'test-results', 'ui');
+
+/** Builds dist/web (esbuild, ~100 ms); throws with esbuild's output on failure. */
+export function buildUi(): void {
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`web build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+/** Launches headless Chromium with a fresh temporary profile. */
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Console problems seen by a page: CSP violations and uncaught errors. */
+export interface PageWatch { csp: string[]; errors: string[] }
+
+/** A new context (ignoring TLS errors) and page, with console watching. */
+export async function newPage(browser: Browser, o: { viewport?: { width: number; height: number }; isMobile?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; watch: PageWatch }> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: o.viewport ?? { width: 1200, height: 850 }, ...(o.isMobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const watch: PageWatch = { csp: [], errors: [] };
+  page.on('console', (m) => { if (/Content[- ]Security[- ]Policy/i.test(m.text())) watch.csp.push(m.text()); });
+  page.on('pageerror', (e) => watch.errors.push(String(e)));
+  return { context, page, watch };
+}
+
+/** Saves a full-page screenshot to test-results/ui/<name>.png. */
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,83 @@
+/** Settings > Sandbox & network: backend and limits (sandbox.status), network audit log (network.audit.list). */
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, errorText, rpc } from './api.js';
+import { ErrorLine } from './util.js';
+
+const unknownMethod = (e: unknown) => e instanceof ApiError && e.code === 'UNKNOWN_METHOD';
+
+function show(v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function KeyValues({ data }: { data: Record<string, unknown> }) {
+  return <dl class="kv">{Object.entries(data).map(([k, v]) => <><dt>{k}</dt><dd>{show(v)}</dd></>)}</dl>;
+}
+
+function Sandbox() {
+  const [data, setData] = useState<Record<string, unknown> | null>(null);
+  const [fallback, setFallback] = useState(false);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    rpc<Record<string, unknown>>('sandbox.status').then(setData, async (e) => {
+      if (!unknownMethod(e)) { setError(errorText(e)); return; }
+      setFallback(true);
+      rpc<Record<string, unknown>>('status').then(setData, (e2) => setError(errorText(e2)));
+    });
+  }, []);
+  return (
+    <section class="panel" aria-labelledby="h-sandbox">
+      <h2 id="h-sandbox">Sandbox</h2>
+      {fallback && <p class="muted">Sandbox details are not available from this gateway version; general status:</p>}
+      {data && <KeyValues data={data} />}
+      <ErrorLine text={error} />
+    </section>
+  );
+}
+
+interface NetEntry { [k: string]: unknown }
+
+function NetworkAudit() {
+  const [rows, setRows] = useState<NetEntry[] | null>(null);
+  const [missing, setMissing] = useState(false);
+  const [host, setHost] = useState('');
+  const [decision, setDecision] = useState('');
+  const [error, setError] = useState('');
+  useEffect(() => {
+    const params: Record<string, unknown> = { limit: 100 };
+    if (host) params.host = host;
+    if (decision) params.decision = decision;
+    rpc<{ entries: NetEntry[] }>('network.audit.list', params).then((r) => { setRows(r.entries ?? []); setError(''); }, (e) => {
+      if (unknownMethod(e)) setMissing(true); else setError(errorText(e));
+    });
+  }, [host, decision]);
+  const cols = rows && rows.length ? Object.keys(rows[0]!).slice(0, 7) : [];
+  return (
+    <section class="panel" aria-labelledby="h-net">
+      <h2 id="h-net">Network audit log</h2>
+      {missing ? <p class="muted" data-testid="net-unavailable">The network audit log is not available on this gateway.</p> : (
+        <>
+          <div class="row wrap">
+            <input aria-label="Host filter" placeholder="host" value={host} onChange={(e) => setHost((e.target as HTMLInputElement).value.trim())} />
+            <select aria-label="Decision filter" value={decision} onChange={(e) => setDecision((e.target as HTMLSelectElement).value)}>
+              <option value="">all decisions</option><option value="allowed">allowed</option><option value="denied">denied</option>
+            </select>
+          </div>
+          <ErrorLine text={error} />
+          <div class="scroll"><table class="list">
+            <thead><tr>{cols.map((c) => <th key={c}>{c}</th>)}</tr></thead>
+            <tbody>
+              {(rows ?? []).map((r, i) => <tr key={i}>{cols.map((c) => <td key={c} class="small">{show(r[c])}</td>)}</tr>)}
+              {rows && rows.length === 0 && <tr><td class="muted">No entries.</td></tr>}
+            </tbody>
+          </table></div>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function SandboxSettings() {
+  return <div class="stack"><Sandbox /><NetworkAudit /></div>;
+}
