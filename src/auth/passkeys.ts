@@ -202,7 +202,7 @@ export function createPasskeys(d: PasskeyDeps) {
         return fail(message(err));
       }
       // Compare-and-swap on the old counter: of two racing uses of one assertion, only one wins.
-      if (false && !d.repo.touch({ id: row.id, oldCounter: row.counter, counter: info.newCounter, backedUp: info.credentialBackedUp, now: d.now() })) return fail('passkey was used concurrently');
+      if (!d.repo.touch({ id: row.id, oldCounter: row.counter, counter: info.newCounter, backedUp: info.credentialBackedUp, now: d.now() })) return fail('passkey was used concurrently');
       d.recordSuccess(req.clientIp);
       d.audit('login_success', req.clientIp, `passkey id=${row.id}`);
       const s = d.createSession(req.clientIp);

@@ -24,7 +24,7 @@ const UID = 1000;
  * to load and to verify TLS. Not the host's /etc: it holds host accounts, hostnames, service
  * configs and sometimes credentials, none of which a command needs.
  */
-const ETC_BINDS = ['/etc/ld.so.cache', '/etc/alternatives', '/etc/ssl/certs', '/etc/ca-certificates', '/etc/localtime'];
+const ETC_BINDS = ['/etc/ld.so.cache', '/etc/alternatives', '/etc/ssl/certs', '/etc/localtime'];
 
 function generatedEtc(): string {
   const dir = mkdtempSync(join(tmpdir(), 'moltis-bwrap-etc-'));

@@ -26,7 +26,8 @@ test('memory hog dies at the memory limit and the runner says so', { skip: skipC
     assert.notEqual(res.exitCode, 0);
     assert.equal(res.limit, 'memory');
     // Control: the same program with room to breathe survives (so the limit, not perl, killed it).
-    const ok = await createBwrapRunner({ limits: { ...small, memoryBytes: 1024 * MiB } }).run(req(hog, d));
+    const roomy = createBwrapRunner({ limits: { ...small, memoryBytes: 1024 * MiB } });
+    const ok = await roomy.run(req(hog, d)).finally(() => roomy.close());
     assert.equal(ok.stdout, 'survived\n', ok.stderr);
     assert.equal(ok.limit, undefined);
   } finally { await r.close(); rmSync(d, { recursive: true, force: true }); }

@@ -29,7 +29,10 @@ export interface OciRunnerOptions {
   limits: SandboxLimits;
   /** uid:gid commands run as (default 65534:65534). The session workspace and home are chowned to it. */
   user?: string;
-  /** Remove containers labeled moltis.sandbox=1 left over from a crash before the first container (default true). */
+  /**
+   * Before this runner's first container, remove containers labeled moltis.sandbox=1 left over from a
+   * crash (default true). One gateway per engine: a second runner would sweep the first one's containers.
+   */
   sweepOnStart?: boolean;
   spawn?: SpawnFn;
   log?: (msg: string) => void;
@@ -62,7 +65,11 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
   const user = o.user ?? OCI_DEFAULT_USER;
   const log = o.log ?? (() => {});
   const sessions = new Map<string, Session>();
-  const envDir = mkdtempSync(join(tmpdir(), 'moltis-oci-env-'));
+  // podman's `rm -f` first waits out a stop timeout (10 s when pid 1 ignores SIGTERM); docker's kills at once.
+  const noWait = o.engine === 'podman' ? ['-t', '0'] : [];
+  // Created on first use: a runner that is built (e.g. by a probe-driven selection) but never runs holds nothing.
+  let envDir: string | undefined;
+  let swept: Promise<void> | undefined;
   let closed = false;
 
   const engine = (args: string[], timeoutMs = ENGINE_TIMEOUT_MS): Promise<RunResult> =>
@@ -71,15 +78,19 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
   const sweep = async (): Promise<void> => {
     const ps = await engine(['ps', '-a', '-q', '--filter', `label=${OCI_LABEL}`]);
     const ids = ps.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
-    if (ids.length) { log(`oci: removing ${ids.length} leftover sandbox container(s)`); await engine(['rm', '-f', ...ids]); }
+    if (ids.length) { log(`oci: removing ${ids.length} leftover sandbox container(s)`); await engine(['rm', '-f', ...noWait, ...ids]); }
   };
-  const swept = o.sweepOnStart === false ? Promise.resolve() : sweep().catch((e: unknown) => log(`oci: sweep failed: ${String(e)}`));
+  const sweepOnce = (): Promise<void> => {
+    if (o.sweepOnStart === false) return Promise.resolve();
+    swept ??= sweep().catch((e: unknown) => log(`oci: sweep failed: ${String(e)}`));
+    return swept;
+  };
 
   const create = async (spec: OciContainerSpec): Promise<void> => {
-    await swept;
+    await sweepOnce();
     // The sandbox uid must be able to write its own workspace and home (they are created by the gateway).
     for (const p of [spec.cwd, spec.home]) if (p) ownBy(p, user, log);
-    await engine(['rm', '-f', spec.name]);
+    await engine(['rm', '-f', ...noWait, spec.name]);
     const r = await engine(ociRunArgs(spec));
     if (r.exitCode !== 0) throw new Error(`${o.engine} run failed (${r.exitCode}): ${r.stderr.trim()}`);
   };
@@ -117,6 +128,7 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
     // Values go through a 0600 file, not argv: host `ps` must not show the command's secrets.
     const { body, dropped } = envFileBody(env);
     if (dropped.length) log(`oci: env entries not passed (name or newline): ${dropped.join(', ')}`);
+    envDir ??= mkdtempSync(join(tmpdir(), 'moltis-oci-env-'));
     const envFile = join(envDir, `${runId}.env`);
     writeFileSync(envFile, body, { mode: 0o600 });
     let killer: Promise<unknown> | undefined;
@@ -159,7 +171,7 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
     const s = sessions.get(key);
     sessions.delete(key);
     if (s) await s.ready.catch(() => {});
-    await engine(['rm', '-f', ...(o.engine === 'podman' ? ['-t', '0'] : []), containerName(key)]);
+    await engine(['rm', '-f', ...noWait, containerName(key)]);
   };
 
   return {
@@ -199,7 +211,7 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
       closed = true;
       await Promise.all([...sessions.keys()].map((k) => remove(k)));
       await swept;
-      rmSync(envDir, { recursive: true, force: true });
+      if (envDir) rmSync(envDir, { recursive: true, force: true });
     },
   };
 }

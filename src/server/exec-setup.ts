@@ -37,14 +37,13 @@ export async function setupExec(d: ExecSetupDeps): Promise<{ tool: ToolDefinitio
   const ex = d.config.tools.exec;
   const sb = ex.sandbox;
   const limits = { memoryBytes: parseMemory(sb.resource_limits.memory_limit), cpuQuota: sb.resource_limits.cpu_quota, pidsMax: sb.resource_limits.pids_max };
-  const chosen = await createSandbox({ enabled: sb.enabled, backend: sb.backend, limits, image: sb.image, ociArgs: [...sb.oci_args], log: d.print });
+  const chosen = await createSandbox({ enabled: sb.enabled, backend: sb.backend, limits, image: sb.image, ociArgs: [...sb.oci_args],
+    log: (m, level) => d.print(level === 'warn' ? `  WARNING: ${m}` : `  ${m}`) });
   const { runner } = chosen;
   if (chosen.fallback) {
-    // Never a silent downgrade: say it loudly, and make a human approve every command.
-    d.print(`  WARNING: no sandbox works on this machine (${chosen.reason}); commands run on the HOST and every one needs approval`);
+    // Never a silent downgrade: createSandbox warned loudly; a human approves every command.
+    d.print('  WARNING: every command needs approval until a sandbox works');
     d.audit('sandbox_fallback', chosen.reason);
-  } else {
-    d.print(`  sandbox: ${chosen.chosen} (${chosen.reason})`);
   }
   const network = sb.enabled ? sb.network : 'none';
   const tool = execTool({

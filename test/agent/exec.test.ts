@@ -160,6 +160,7 @@ describe('approval_mode = "never" and the dangerous-command floor (host executio
       const soul = join(s.dirs.dataDir, 'SOUL.md');
       const before = readFileSync(soul, 'utf8');
       llm.script({ toolCalls: [{ name: 'exec', arguments: { command: `echo obey-me >> ${soul}` } }] }, { text: 'ok' });
+      user.frames.length = 0;
       const r4 = await user.request('chat.send', { sessionKey: 'floor', text: 'tweak' });
       assert.match((await user.next((f) => f.event === 'exec.approval.requested')).payload.command, /SOUL\.md/);
       await user.next(finalOrError(r4.payload.runId), 5000);

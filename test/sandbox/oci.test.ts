@@ -124,7 +124,11 @@ describe('OCI sandbox (real podman)', { skip }, () => {
     // A container of ours left over by a crashed gateway is removed when the next runner starts.
     assert.equal(podman('run', '-d', '--label', 'moltis.sandbox=1', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', image, 'sleep', 'infinity').status, 0);
     assert.equal(names().length, 1);
-    await createOciRunner({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image, limits }).close();
+    const next = createOciRunner({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image, limits });
+    try {
+      assert.equal((await next.run(req('a', 'true'))).exitCode, 0);
+      assert.equal(names().length, 1); // only its own, the leftover is gone
+    } finally { await next.close(); }
     assert.deepEqual(names(), []);
   });
 

@@ -1,7 +1,7 @@
 /**
  * The web UI end to end in a real browser (system Chromium) against a real gateway with the
  * scripted model: onboarding with the one-time recovery key, chat with a streamed reply, approval
- * cards (approve runs the command, deny does not), API key shown once, logout/login, the page CSP,
+ * cards (approve runs the command, deny does not, edit runs the edited one), API key shown once, logout/login, the page CSP,
  * a phone-sized viewport, and the login ban message with its retry time. One browser for the file.
  */
 import { describe, test, before, after } from 'node:test';
@@ -123,6 +123,19 @@ describe('web UI', { skip: skipReason }, () => {
     await card.waitFor({ state: 'detached' });
     await page.getByTestId('assistant-msg').filter({ hasText: /tool said:.*denied/ }).waitFor();
     assert.equal(await page.getByTestId('tool-stdout').filter({ hasText: 'nope' }).count(), 0);
+  });
+
+  test('approval card: edit-and-approve runs the edited command instead', async () => {
+    llm.script({ toolCalls: [{ name: 'exec', arguments: { command: 'echo original > a.txt' } }] }, { respond: (req) => ({ text: toolText(req) }) });
+    await page.getByLabel('Message').fill('one more');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const card = page.getByTestId('approval-card');
+    await card.getByRole('button', { name: 'Edit…' }).click();
+    await card.getByLabel('Command').fill('echo edited-by-ui');
+    await card.getByRole('button', { name: 'Approve edited' }).click();
+    await card.waitFor({ state: 'detached' });
+    await page.getByTestId('assistant-msg').filter({ hasText: /tool said:.*edited-by-ui/ }).waitFor();
+    assert.equal(await page.getByTestId('tool-stdout').filter({ hasText: 'original' }).count(), 0);
   });
 
   test('settings: an API key is shown once, listed by prefix, gone after a reload', async () => {

@@ -1,7 +1,7 @@
 /** Entry point: loads the auth status, routes between screens, shows the vault banner. */
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, errorText, type AuthStatus } from './api.js';
+import { api, ApiError, errorText, type AuthStatus } from './api.js';
 import { Onboarding } from './onboarding.js';
 import { Login } from './login.js';
 import { Chat } from './chat.js';
@@ -24,11 +24,18 @@ function App() {
   const refresh = useCallback(async () => {
     try {
       const s = await api<AuthStatus>('/api/auth/status');
+      // The status route answers for an anonymous caller (it ignores the cookie): whether this
+      // browser is signed in is learned from an owner-only route, which also gives the vault state.
+      let vaultState = 'unknown';
+      if (s.setup_complete || s.authenticated) {
+        try { vaultState = (await api<{ status: string }>('/api/auth/vault/status')).status; s.authenticated = true; } catch (e) {
+          if (e instanceof ApiError && (e.status === 401 || e.status === 403)) s.authenticated = false;
+          else throw e;
+        }
+      }
+      setVault(vaultState);
       setStatus(s);
       setError('');
-      if (s.authenticated) {
-        api<{ status: string }>('/api/auth/vault/status').then((v) => setVault(v.status), () => setVault('unknown'));
-      }
       return s;
     } catch (e) { setError(errorText(e)); return null; }
   }, []);

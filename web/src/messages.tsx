@@ -49,7 +49,7 @@ export function ItemView({ item }: { item: Item }) {
   if (item.kind === 'error') return <div class="msg error" role="alert">{item.text}</div>;
   return (
     <details class="tool" open data-testid="tool-call">
-      <summary>🔧 {item.name} {item.output === undefined && item.error === undefined ? <span class="muted">running…</span> : null}</summary>
+      <summary><span class="muted">tool</span> {item.name} {item.output === undefined && item.error === undefined ? <span class="muted">running…</span> : null}</summary>
       <pre class="tool-in">{show((item.input as { command?: string })?.command ?? item.input)}</pre>
       {item.output !== undefined && <ToolOutput output={item.output} />}
       {item.error && <p class="error">{item.error}</p>}
