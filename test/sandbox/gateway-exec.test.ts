@@ -6,6 +6,9 @@
 import { test, describe, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Lookup } from '../../src/net/index.js';
 import { join } from 'node:path';
 import { startTestServer, setupPassword, createKey, type TestServer } from '../support/server.js';
 import { startScriptedLlm, type ScriptedLlm } from '../support/scripted-llm.js';
@@ -75,5 +78,69 @@ describe('exec in the sandbox, through the gateway', { skip: HAVE_BWRAP ? false 
     const port = new URL(s.url).port;
     const res = await run('one', `curl -s -m 3 -o /dev/null -w '%{http_code}' http://127.0.0.1:${port}/health; echo " exit=$?"`);
     assert.match(res.stdout, /exit=(7|28)\b/, res.stdout);
+  });
+});
+
+describe('trusted network mode: the sandbox reaches allowlisted domains only through the proxy', { skip: HAVE_BWRAP ? false : 'bubblewrap is not installed (apt install bubblewrap)' }, () => {
+  let llm: ScriptedLlm;
+  let s: TestServer;
+  let user: WsClient;
+  let origin: http.Server;
+  let originPort: number;
+  const lookup: Lookup = async (host) => {
+    if (host === 'allowed.test' || host === 'unlisted.test') return [{ address: '127.0.0.1', family: 4 }];
+    if (host === 'private.allowed.test') return [{ address: '10.1.2.3', family: 4 }];
+    throw new Error(`ENOTFOUND ${host}`);
+  };
+  before(async () => {
+    origin = http.createServer((_q, r) => r.end('origin says hi'));
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    originPort = (origin.address() as AddressInfo).port;
+    llm = await startScriptedLlm();
+    s = await startTestServer({
+      toml: `[providers.custom-scripted]\nbase_url = "${llm.url}"\nmodels = ["scripted-model"]\n[tools.exec]\napproval_mode = "never"\n`
+        + `[tools.exec.sandbox]\nbackend = "bwrap"\nnetwork = "trusted"\ntrusted_domains = ["allowed.test", "*.allowed.test"]\n`
+        // The test origin is on loopback: let the proxy dial 127.0.0.1 (the gateway's own port stays refused).
+        + `[tools.web.fetch]\nssrf_allowlist = ["127.0.0.1/32"]\n`,
+      lookup, egressPorts: [80, 443, originPort],
+    });
+    const cookie = await setupPassword(s);
+    user = await WsClient.open(wsUrl(s.url));
+    assert.equal((await user.connect({ api_key: (await createKey(s, cookie, ['operator.read', 'operator.write'])).key })).ok, true);
+    assert.equal((await user.request('subscribe', { events: ['chat', 'network.audit.entry'] })).ok, true);
+  });
+  after(async () => { user.close(); await s.stop(); await llm.close(); origin.close(); });
+
+  async function run(command: string): Promise<{ stdout: string; stderr: string }> {
+    llm.script({ toolCalls: [{ name: 'exec', arguments: { command } }] }, { text: 'ok' });
+    const r = await user.request('chat.send', { sessionKey: 'net', text: 'fetch' });
+    assert.equal(r.ok, true, JSON.stringify(r));
+    await user.next(finalOrError(r.payload.runId), 20_000);
+    return lastToolResult(llm);
+  }
+  const code = (host: string, port: number, extra = '') => `curl -s -m 5 ${extra} -o /dev/null -w '%{http_code}' http://${host}:${port}/; echo " exit=$?"`;
+
+  test('allowlisted domain: through the proxy; recorded as allow with the session', async () => {
+    const res = await run(`curl -s -m 5 http://allowed.test:${originPort}/hello`);
+    assert.equal(res.stdout, 'origin says hi');
+    const ev = await user.next((f) => f.event === 'network.audit.entry' && f.payload?.domain === 'allowed.test');
+    assert.equal(ev.payload.action, 'allow');
+    assert.equal(ev.payload.sessionKey, 'net');
+  });
+
+  test('unlisted domain 403; a name resolving to a private address refused; the gateway itself refused', async () => {
+    assert.match((await run(code('unlisted.test', originPort))).stdout, /^403 /);
+    assert.match((await run(code('private.allowed.test', 80))).stdout, /^403 /);
+    assert.match((await run(code('allowed.test', Number(new URL(s.url).port)))).stdout, /^403 /);
+    const list = await user.request('network.audit.list', { action: 'deny' });
+    assert.equal(list.ok, true, JSON.stringify(list));
+    const domains = (list.payload.entries as Array<{ domain: string }>).map((e) => e.domain);
+    for (const d of ['unlisted.test', 'private.allowed.test', 'allowed.test']) assert.ok(domains.includes(d), `${d} in ${domains.join(',')}`);
+  });
+
+  test('programs that ignore the proxy have no network', async () => {
+    const res = await run(`${code('127.0.0.1', originPort, "--noproxy '*'")}; ${code('10.1.2.3', 80, "--noproxy '*'")}`);
+    assert.doesNotMatch(res.stdout, /^200|\b200\b/);
+    assert.match(res.stdout, /exit=(7|28)/);
   });
 });
