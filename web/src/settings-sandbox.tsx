@@ -36,40 +36,52 @@ function Sandbox() {
   );
 }
 
-interface NetEntry { [k: string]: unknown }
+interface NetEntry {
+  id: number; ts: number; sessionKey: string; domain: string; port: number; method: string; url: string | null;
+  action: 'allow' | 'deny'; reason: string; bytesUp: number; bytesDown: number; durationMs: number;
+}
 
 function NetworkAudit() {
   const [rows, setRows] = useState<NetEntry[] | null>(null);
   const [missing, setMissing] = useState(false);
   const [host, setHost] = useState('');
   const [decision, setDecision] = useState('');
+  const [session, setSession] = useState('');
   const [error, setError] = useState('');
   useEffect(() => {
     const params: Record<string, unknown> = { limit: 100 };
-    if (host) params.host = host;
-    if (decision) params.decision = decision;
+    if (host) params.domain = host;
+    if (session) params.session = session;
+    if (decision) params.action = decision;
     rpc<{ entries: NetEntry[] }>('network.audit.list', params).then((r) => { setRows(r.entries ?? []); setError(''); }, (e) => {
       if (unknownMethod(e)) setMissing(true); else setError(errorText(e));
     });
-  }, [host, decision]);
-  const cols = rows && rows.length ? Object.keys(rows[0]!).slice(0, 7) : [];
+  }, [host, session, decision]);
   return (
     <section class="panel" aria-labelledby="h-net">
       <h2 id="h-net">Network audit log</h2>
       {missing ? <p class="muted" data-testid="net-unavailable">The network audit log is not available on this gateway.</p> : (
         <>
           <div class="row wrap">
-            <input aria-label="Host filter" placeholder="host" value={host} onChange={(e) => setHost((e.target as HTMLInputElement).value.trim())} />
+            <input aria-label="Domain filter" placeholder="domain" value={host} onChange={(e) => setHost((e.target as HTMLInputElement).value.trim())} />
+            <input aria-label="Session filter" placeholder="session" value={session} onChange={(e) => setSession((e.target as HTMLInputElement).value.trim())} />
             <select aria-label="Decision filter" value={decision} onChange={(e) => setDecision((e.target as HTMLSelectElement).value)}>
-              <option value="">all decisions</option><option value="allowed">allowed</option><option value="denied">denied</option>
+              <option value="">all decisions</option><option value="allow">allowed</option><option value="deny">denied</option>
             </select>
           </div>
           <ErrorLine text={error} />
           <div class="scroll"><table class="list">
-            <thead><tr>{cols.map((c) => <th key={c}>{c}</th>)}</tr></thead>
+            <thead><tr><th>time</th><th>session</th><th>destination</th><th>request</th><th>action</th><th>reason</th><th>bytes ↑/↓</th><th>ms</th></tr></thead>
             <tbody>
-              {(rows ?? []).map((r, i) => <tr key={i}>{cols.map((c) => <td key={c} class="small">{show(r[c])}</td>)}</tr>)}
-              {rows && rows.length === 0 && <tr><td class="muted">No entries.</td></tr>}
+              {(rows ?? []).map((r) => (
+                <tr key={r.id} class={r.action === 'deny' ? 'denied' : ''}>
+                  <td class="small">{new Date(r.ts).toLocaleString()}</td><td class="small">{r.sessionKey}</td>
+                  <td class="small">{r.domain}:{r.port}</td><td class="small">{r.url ?? r.method}</td>
+                  <td class="small">{r.action}</td><td class="small">{r.reason}</td>
+                  <td class="small">{r.bytesUp}/{r.bytesDown}</td><td class="small">{r.durationMs}</td>
+                </tr>
+              ))}
+              {rows && rows.length === 0 && <tr><td class="muted" colSpan={8}>No entries.</td></tr>}
             </tbody>
           </table></div>
         </>
