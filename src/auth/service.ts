@@ -194,8 +194,9 @@ export function createAuth(o: AuthOptions) {
       return false; // fail closed: an identity of unknown origin is not live
     },
 
-    status(isLocal: boolean, bind: string) {
-      const r = service.checkAuth({}, isLocal);
+    /** `GET /api/auth/status`; `authenticated` reflects the caller's own cookie or key. */
+    status(isLocal: boolean, bind: string, headers: { cookie?: string | string[]; authorization?: string | string[] } = {}) {
+      const r = service.checkAuth(headers, isLocal);
       return {
         setup_required: r.kind === 'setup_required',
         setup_complete: setupComplete(),

@@ -59,10 +59,10 @@ export async function serve(flags: ServeFlags, io: Out): Promise<number> {
   if (cfg.auth.disabled) {
     io.out('  auth: DISABLED in moltis.toml — full access from this machine only; remote callers are refused');
   } else if (server.auth.isSetupComplete()) {
-    io.out('  auth: tier 1 — a password is set; every caller must authenticate');
+    io.out('  auth: tier 1 — a password or passkey is set; every caller must authenticate');
   } else {
     const code = server.setupCode();
-    io.out('  auth: no password yet — full access from this machine (tier 2); remote callers can only complete setup (tier 3)');
+    io.out('  auth: no password or passkey yet — full access from this machine (tier 2); remote callers can only complete setup (tier 3)');
     if (code) io.out(`  setup code: ${code.code}  (needed for setup from another machine; valid until ${new Date(code.expiresAt).toLocaleTimeString()}, single use)`);
   }
   const running = server;

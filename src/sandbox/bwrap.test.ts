@@ -12,9 +12,11 @@ const skip = spawnSync('bwrap', ['--version']).status === 0 ? false : 'bwrap is 
 const limits = { memoryBytes: 256 * 1024 * 1024, cpuQuota: 1, pidsMax: 128 };
 const req = (over: Partial<RunRequest> & { command: string; cwd: string }): RunRequest => ({ env: {}, timeoutMs: 10_000, maxBytes: 65_536, ...over });
 
-test('argv: every namespace, no capabilities, read-only root, env cleared, command passed as one argument', () => {
-  const a = bwrapArgs(req({ command: 'echo "$HOME"; rm -rf /', cwd: '/host/ws', home: '/host/home', env: { NO_PROXY: '*', A: 'b' } }), '/etc-gen');
-  for (const f of ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--clearenv']) assert.ok(a.includes(f), f);
+test('argv: every namespace, no capabilities, read-only root, no env values, command passed as one argument', () => {
+  const a = bwrapArgs(req({ command: 'echo "$HOME"; rm -rf /', cwd: '/host/ws', home: '/host/home', env: { NO_PROXY: '*', A: 'secret-value' } }), '/etc-gen');
+  for (const f of ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session']) assert.ok(a.includes(f), f);
+  // Env values (owner secrets) never reach the command line, where `ps` would show them.
+  assert.ok(!a.some((x) => x.includes('secret-value')));
   assert.deepEqual(a.slice(a.indexOf('--cap-drop'), a.indexOf('--cap-drop') + 2), ['--cap-drop', 'ALL']);
   assert.deepEqual(a.slice(-4), ['--', '/bin/sh', '-c', 'echo "$HOME"; rm -rf /']);
   assert.ok(a.join(' ').includes('--bind /host/ws /workspace'));
@@ -89,3 +91,14 @@ test('network none: no proxy variables, nothing reachable, only loopback', { ski
   } finally { await r.close(); rmSync(d, { recursive: true, force: true }); }
 });
 
+
+test('the gateway\'s own environment never reaches the command', { skip }, async () => {
+  const d = mkdtempSync(join(tmpdir(), 'moltis-bw-'));
+  const r = createBwrapRunner({ limits });
+  process.env.MOLTIS_LEAK_CANARY = 'gateway-secret';
+  try {
+    const res = await r.run(req({ command: 'env | cut -d= -f1 | sort | tr "\\n" " "', cwd: d, env: { FOO: 'bar' } }));
+    assert.equal(res.exitCode, 0, res.stderr);
+    assert.deepEqual(res.stdout.trim().split(' ').filter((k) => k !== 'PWD'), ['FOO', 'HOME', 'PATH', 'USER']);
+  } finally { delete process.env.MOLTIS_LEAK_CANARY; await r.close(); rmSync(d, { recursive: true, force: true }); }
+});

@@ -98,8 +98,10 @@ export function bwrapArgs(r: RunRequest, etcDir: string, features: { disableUser
     a.push('--ro-bind', r.proxySocket, SANDBOX_PROXY_SOCKET);
   }
   // bwrap's root is a writable tmpfs: freeze it, so only /workspace, home and /tmp take writes.
-  a.push('--remount-ro', '/', '--chdir', SANDBOX_WORKSPACE, '--clearenv');
-  for (const [k, v] of Object.entries(sandboxEnv(r))) a.push('--setenv', k, v);
+  // The environment (owner secrets included) is inherited from spawn(), never put on the command
+  // line, where any local user could read it in `ps`; only what a shell wrapper adds is dropped.
+  a.push('--remount-ro', '/', '--chdir', SANDBOX_WORKSPACE);
+  for (const k of ['PWD', 'OLDPWD', 'SHLVL', '_']) a.push('--unsetenv', k);
   if (r.network === 'trusted') {
     a.push('--', '/bin/sh', '-c', BRIDGE, 'moltis-bridge', r.command);
   } else {
@@ -138,7 +140,7 @@ export function createBwrapRunner(o: BwrapOptions): Runner {
       try {
         const [file, ...pre] = [...lim.prefix, bwrap, ...args] as [string, ...string[]];
         const res = await runCaptured({
-          file, args: pre, env: { PATH: process.env.PATH ?? SANDBOX_PATH }, timeoutMs: r.timeoutMs,
+          file, args: pre, env: sandboxEnv(r), timeoutMs: r.timeoutMs,
           maxBytes: r.maxBytes, signal: r.signal, spawn: o.spawn, onKill: () => lim.kill(),
         });
         const limit = lim.verdict() ?? (lim.mode === 'rlimit' && res.exitCode === 128 + 24 ? 'cpu' : undefined);

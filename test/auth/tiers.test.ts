@@ -101,6 +101,12 @@ describe('tier 1: a password is set → auth required from any IP', () => {
   test('a forged cookie is refused', async () => {
     assert.equal((await status(s, { cookie: 'moltis_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })).status, 401);
   });
+  test('/api/auth/status says whether the caller itself is signed in', async () => {
+    const auth = async (headers: Record<string, string>) => (await request(`${s.url}/api/auth/status`, { headers })).json.authenticated;
+    assert.equal(await auth({}), false);
+    assert.equal(await auth({ cookie }), true);
+    assert.equal(await auth({ cookie: 'moltis_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), false);
+  });
   test('setup cannot be repeated', async () => {
     const r = await request(`${s.url}/api/auth/setup`, { method: 'POST', body: { password: 'another long password' } });
     assert.equal(r.status, 403);

@@ -22,7 +22,7 @@ async function serve(d: CliDirs, extra: string[] = ['--no-tls']): Promise<{ p: C
   const p = startCli(['serve', '--port', '0', ...extra, '--config-dir', d.configDir, '--data-dir', d.dataDir], cleanEnv(d));
   const url = (await p.waitFor(LISTENING))[1]!;
   const tier = (await p.waitFor(/ {2}auth: [^\n]*\n/))[0];
-  if (tier.includes('no password yet')) await p.waitFor(SETUP_CODE);
+  if (tier.includes('no password or passkey yet')) await p.waitFor(SETUP_CODE);
   return { p, url };
 }
 
@@ -50,7 +50,7 @@ describe('moltis serve --port 0 --no-tls on fresh directories', () => {
     const out = s.p.stdout();
     assert.ok(out.includes(`wrote a commented example config to ${toml}`), out);
     assert.match(s.url, /^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
-    assert.match(out, /auth: no password yet — full access from this machine \(tier 2\)/);
+    assert.match(out, /auth: no password or passkey yet — full access from this machine \(tier 2\)/);
     assert.match(out, SETUP_CODE);
     assert.ok(out.includes(join(d.dataDir, 'moltis.db')), out);
     assert.equal(existsSync(d.home), false, 'nothing was written under HOME');
@@ -103,7 +103,7 @@ describe('setup, CLI keys against the running gateway, reset-password', () => {
   test('restarted with a password set: tier 1 banner, no setup code', async () => {
     await interrupt(s.p);
     s = await serve(d);
-    assert.match(s.p.stdout(), /auth: tier 1 — a password is set/);
+    assert.match(s.p.stdout(), /auth: tier 1 — a password or passkey is set/);
     assert.doesNotMatch(s.p.stdout(), SETUP_CODE);
     await interrupt(s.p);
   });
@@ -113,7 +113,7 @@ describe('setup, CLI keys against the running gateway, reset-password', () => {
     assert.equal(c.code, 0, c.stderr);
     assert.match(c.stdout, /Password, sessions and API keys removed/);
     s = await serve(d);
-    assert.match(s.p.stdout(), /auth: no password yet/);
+    assert.match(s.p.stdout(), /auth: no password or passkey yet/);
     assert.match(s.p.stdout(), SETUP_CODE);
     // Tier 2 again: the old password no longer logs in.
     const login = await request(`${s.url}/api/auth/login`, { method: 'POST', body: { password: PASSWORD } });

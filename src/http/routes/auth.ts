@@ -11,7 +11,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { auth: Auth; bin
   const setCookie = (req: FastifyRequest, reply: FastifyReply, s: { token: string; maxAgeSeconds: number }) =>
     reply.header('set-cookie', sessionCookie(s.token, { secure: req.gate.secure, maxAgeSeconds: s.maxAgeSeconds }));
 
-  app.get('/api/auth/status', async (req) => auth.status(req.gate.isLocal, deps.bind));
+  app.get('/api/auth/status', async (req) => auth.status(req.gate.isLocal, deps.bind, req.headers));
 
   app.post('/api/auth/setup', async (req, reply) => {
     const s = await auth.setup(body(req), ctx(req));
