@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chownSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCaptured, type SpawnFn } from './capture.js';
@@ -125,10 +125,11 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
       const proxy = `http://127.0.0.1:${SANDBOX_PROXY_PORT}`;
       Object.assign(env, { HTTP_PROXY: proxy, HTTPS_PROXY: proxy, http_proxy: proxy, https_proxy: proxy });
     }
-    // Values go through a 0600 file, not argv: host `ps` must not show the command's secrets.
+    // Values go through a 0600 file, not argv: host `ps` must not show the command's secrets. The
+    // file lives in memory (/dev/shm) where there is one, so secrets never touch a disk.
     const { body, dropped } = envFileBody(env);
     if (dropped.length) log(`oci: env entries not passed (name or newline): ${dropped.join(', ')}`);
-    envDir ??= mkdtempSync(join(tmpdir(), 'moltis-oci-env-'));
+    envDir ??= mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'moltis-oci-env-'));
     const envFile = join(envDir, `${runId}.env`);
     writeFileSync(envFile, body, { mode: 0o600 });
     let killer: Promise<unknown> | undefined;

@@ -171,6 +171,7 @@ describe('web UI', { skip: skipReason }, () => {
     await page.getByRole('link', { name: 'Sandbox & network' }).click();
     await page.getByRole('heading', { name: 'Network audit log' }).waitFor();
     await page.locator('dl.kv').waitFor();
+    assert.match(await page.locator('dl.kv').textContent() ?? '', /backend\s*bwrap|backend\s*podman/);
     await shot(page, 'settings-sandbox');
   });
 

@@ -15,6 +15,23 @@ function KeyValues({ data }: { data: Record<string, unknown> }) {
   return <dl class="kv">{Object.entries(data).map(([k, v]) => <><dt>{k}</dt><dd>{show(v)}</dd></>)}</dl>;
 }
 
+/** sandbox.status as an owner reads it: the backend, why, the limits and the network mode. */
+function friendly(d: Record<string, unknown>): Record<string, unknown> {
+  const l = (d.limits ?? {}) as Record<string, unknown>;
+  const domains = Array.isArray(d.trustedDomains) ? d.trustedDomains.join(', ') : '';
+  return {
+    backend: `${String(d.backend)}${d.isolated ? '' : ' (NOT isolated: commands run on the host)'}`,
+    requested: d.enabled ? d.requested : 'sandbox disabled in moltis.toml',
+    why: d.reason,
+    'approval mode': d.approvalMode,
+    ...(d.image ? { image: d.image } : {}),
+    memory: l.memory, cpus: l.cpuQuota, 'max processes': l.pidsMax,
+    'time limit': `${String(l.timeoutSecs)} s (agent may ask up to ${String(l.maxTimeoutSecs)} s)`,
+    'output cap': `${String(l.outputMaxBytes)} bytes per stream`,
+    network: d.network === 'trusted' ? `trusted: ${domains || 'no domains listed'}` : 'none (no network at all)',
+  };
+}
+
 function Sandbox() {
   const [data, setData] = useState<Record<string, unknown> | null>(null);
   const [fallback, setFallback] = useState(false);
@@ -30,7 +47,7 @@ function Sandbox() {
     <section class="panel" aria-labelledby="h-sandbox">
       <h2 id="h-sandbox">Sandbox</h2>
       {fallback && <p class="muted">Sandbox details are not available from this gateway version; general status:</p>}
-      {data && <KeyValues data={data} />}
+      {data && <KeyValues data={fallback ? data : friendly(data)} />}
       <ErrorLine text={error} />
     </section>
   );
