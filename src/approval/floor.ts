@@ -32,7 +32,11 @@ export const FLOOR_RULES: ReadonlyArray<{ id: string; description: string }> = O
   { id: 'chmod-recursive-root', description: 'recursive chmod/chown/chgrp of / or a system directory' },
   { id: 'docker-system-prune', description: 'docker/podman system prune' },
   { id: 'curl-pipe-shell', description: 'downloaded content executed by an interpreter (curl … | sh, bash <(curl …))' },
+  { id: 'dangerous-env', description: 'a loader/runtime hook set for a command (LD_PRELOAD=…, DYLD_*, NODE_OPTIONS, PYTHONPATH, BASH_ENV, …)' },
 ]);
+
+/** Variables that make the next program load or run attacker-chosen code (the original's env-prefix floor). */
+const HOOK_ENV = /^(LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|LD_CONFIG|DYLD_INSERT_LIBRARIES|DYLD_LIBRARY_PATH|DYLD_FRAMEWORK_PATH|PYTHONPATH|PYTHONSTARTUP|NODE_OPTIONS|NODE_PATH|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB|CLASSPATH|BASH_ENV|ZDOTDIR)$/i;
 
 const SYSTEM_DIRS = ['/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/opt', '/root', '/sbin', '/srv', '/usr', '/var', '/sys', '/proc', '/System', '/Library', '/Applications', '/Users', '/private'];
 
@@ -196,6 +200,11 @@ export function floorHits(a: Analysis): FloorHit[] {
   for (const r of a.redirects) {
     if (r.write && r.target && DEVICE.test(r.target.text)) hits.push({ rule: 'device-write', reason: `redirects output onto ${r.target.text}`, cmd: null });
   }
-  for (const c of a.cmds) { const h = commandHit(c); if (h) hits.push({ ...h, cmd: c }); }
+  for (const c of a.cmds) {
+    const h = commandHit(c);
+    if (h) hits.push({ ...h, cmd: c });
+    const hook = c.assigns.find((n) => HOOK_ENV.test(n));
+    if (hook) hits.push({ rule: 'dangerous-env', reason: `sets ${hook} for the command (makes it load other code)`, cmd: c });
+  }
   return hits;
 }
