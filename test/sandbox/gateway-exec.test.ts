@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Lookup } from '../../src/net/index.js';
+import { spawnSync } from 'node:child_process';
+import { ensureTestImage, podmanAvailable, TEST_OCI_ARGS } from '../support/oci-image.js';
 import { join } from 'node:path';
 import { startTestServer, setupPassword, createKey, type TestServer } from '../support/server.js';
 import { startScriptedLlm, type ScriptedLlm } from '../support/scripted-llm.js';
@@ -142,5 +144,48 @@ describe('trusted network mode: the sandbox reaches allowlisted domains only thr
     const res = await run(`${code('127.0.0.1', originPort, "--noproxy '*'")}; ${code('10.1.2.3', 80, "--noproxy '*'")}`);
     assert.doesNotMatch(res.stdout, /^200|\b200\b/);
     assert.match(res.stdout, /exit=(7|28)/);
+  });
+});
+
+describe('auto picks podman when the image exists; the session container goes with the session', { skip: podmanAvailable() ? false : 'podman is not installed (apt install podman runc)' }, () => {
+  let llm: ScriptedLlm;
+  let s: TestServer;
+  let user: WsClient;
+  before(async () => {
+    const image = await ensureTestImage(TEST_OCI_ARGS);
+    llm = await startScriptedLlm();
+    s = await startTestServer({
+      toml: `[providers.custom-scripted]\nbase_url = "${llm.url}"\nmodels = ["scripted-model"]\n[tools.exec]\napproval_mode = "never"\n`
+        + `[tools.exec.sandbox]\nimage = "${image}"\noci_args = ${JSON.stringify(TEST_OCI_ARGS)}\n`,
+    });
+    const cookie = await setupPassword(s);
+    user = await WsClient.open(wsUrl(s.url));
+    assert.equal((await user.connect({ api_key: (await createKey(s, cookie, ['operator.read', 'operator.write'])).key })).ok, true);
+    assert.equal((await user.request('subscribe', { events: ['chat'] })).ok, true);
+  });
+  after(async () => { user?.close(); await s?.stop(); await llm?.close(); });
+
+  const ours = (): string[] => {
+    const r = spawnSync('podman', [...TEST_OCI_ARGS, 'ps', '-a', '--filter', 'label=moltis.sandbox=1', '--format', '{{.Names}}'], { encoding: 'utf8' });
+    return r.stdout.split('\n').filter(Boolean);
+  };
+
+  test('sandbox.status reports podman; commands run in a reused container; sessions.delete removes it', async () => {
+    const st = await user.request('sandbox.status', {});
+    assert.equal(st.payload.backend, 'podman', st.payload.reason);
+    const run = async (command: string) => {
+      llm.script({ toolCalls: [{ name: 'exec', arguments: { command } }] }, { text: 'ok' });
+      const r = await user.request('chat.send', { sessionKey: 'oci', text: 'run' });
+      await user.next(finalOrError(r.payload.runId), 60_000);
+      return lastToolResult(llm);
+    };
+    const first = await run('id -u; echo kept > /tmp/mark; pwd');
+    assert.equal(first.stdout, '65534\n/workspace\n', first.stderr);
+    assert.equal(first.sandbox, 'podman');
+    assert.equal((await run('cat /tmp/mark')).stdout, 'kept\n');
+    assert.equal(ours().length, 1);
+    assert.equal((await user.request('sessions.delete', { key: 'oci' })).ok, true);
+    for (let i = 0; i < 100 && ours().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(ours(), []);
   });
 });
