@@ -23,7 +23,7 @@ export function ApprovalCard({ req, gw, onDone }: { req: ApprovalRequest; gw: Ga
       await gw.request('exec.approval.resolve', {
         requestId: req.requestId, decision,
         ...(decision === 'modify' ? { command } : {}),
-        ...(remember && decision !== 'deny' ? { remember: 'session' } : {}),
+        ...(remember && decision === 'approve' ? { remember: 'session' } : {}),
       });
       onDone(req.requestId);
     } catch (err) { setError((err as Error).message); setBusy(false); }
@@ -37,13 +37,14 @@ export function ApprovalCard({ req, gw, onDone }: { req: ApprovalRequest; gw: Ga
         ? <textarea aria-label="Command" rows={3} value={command} onInput={(e) => setCommand((e.target as HTMLTextAreaElement).value)} />
         : <pre class="command">{req.command}</pre>}
       <p class="reason">{req.reason}{req.rule ? <span class="rule"> (rule: {req.rule})</span> : null}</p>
-      <label class="check"><input type="checkbox" checked={remember} onChange={(e) => setRemember((e.target as HTMLInputElement).checked)} /> Remember for this session</label>
+      {/* The gateway remembers only the exact command it asked about, so an edited one cannot be remembered. */}
+      {!editing && <label class="check"><input type="checkbox" checked={remember} onChange={(e) => setRemember((e.target as HTMLInputElement).checked)} /> Remember for this session</label>}
       <ErrorLine text={error} />
       <div class="row">
         {editing
           ? <button type="button" class="primary" disabled={busy || command.trim() === ''} onClick={() => void resolve('modify')}>Approve edited</button>
           : <button type="button" class="primary" disabled={busy || left === 0} onClick={() => void resolve('approve')}>Approve</button>}
-        <button type="button" class="danger" disabled={busy} onClick={() => void resolve('deny')}>Deny</button>
+        <button type="button" class="danger" disabled={busy || left === 0} onClick={() => void resolve('deny')}>Deny</button>
         {!editing && <button type="button" disabled={busy || left === 0} onClick={() => setEditing(true)}>Edit…</button>}
       </div>
     </section>

@@ -12,7 +12,8 @@ export function Onboarding({ status, onDone }: { status: AuthStatus; onDone: () 
   const [error, setError] = useState('');
   const [recovery, setRecovery] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-  const [finished, setFinished] = useState(false);
+  // How setup finished: a passkey-only owner has no password yet, hence no vault and no recovery key.
+  const [finished, setFinished] = useState<'password' | 'passkey' | null>(null);
   const [passkeyMsg, setPasskeyMsg] = useState('');
 
   const submit = async (e: Event) => {
@@ -22,7 +23,7 @@ export function Onboarding({ status, onDone }: { status: AuthStatus; onDone: () 
     try {
       const r = await api<{ ok: boolean; recovery_key?: string }>('/api/auth/setup', { body: { password: pw, ...(remote ? { setup_code: code.trim() } : {}) } });
       setRecovery(r.recovery_key ?? null);
-      setFinished(true);
+      setFinished('password');
     } catch (err) { setError(errorText(err)); } finally { setBusy(false); }
   };
 
@@ -31,7 +32,7 @@ export function Onboarding({ status, onDone }: { status: AuthStatus; onDone: () 
     try {
       const r = await registerPasskey('/api/auth/setup/passkey/register', defaultPasskeyName(), remote ? { setup_code: code.trim() } : {});
       setRecovery(typeof r?.recovery_key === 'string' ? r.recovery_key : null);
-      setFinished(true);
+      setFinished('passkey');
     } catch (err) { setError(errorText(err)); } finally { setBusy(false); }
   };
 
@@ -52,7 +53,9 @@ export function Onboarding({ status, onDone }: { status: AuthStatus; onDone: () 
             <div class="row"><CopyButton text={recovery} /></div>
             <label class="check"><input type="checkbox" checked={saved} onChange={(e) => setSaved((e.target as HTMLInputElement).checked)} /> I saved the recovery key</label>
           </section>
-        ) : <p>Your password is set.</p>}
+        ) : finished === 'passkey'
+          ? <p data-testid="setup-done">Your passkey is registered. Set a password in Settings › Security to create the encrypted vault for your secrets.</p>
+          : <p data-testid="setup-done">Your password is set.</p>}
         <div class="row">
           <button type="button" onClick={() => void addPasskey()}>Register a passkey</button>
           <button type="button" class="primary" disabled={recovery !== null && !saved} onClick={() => void onDone()}>Continue</button>
@@ -69,7 +72,7 @@ export function Onboarding({ status, onDone }: { status: AuthStatus; onDone: () 
         <span class="muted">{remote ? '— enter the setup code printed in the server console.' : '— you are on the machine running the gateway.'}</span></p>
       <form onSubmit={(e) => void submit(e)}>
         {remote && <label>Setup code<input name="setup_code" autocomplete="one-time-code" value={code} onInput={(e) => setCode((e.target as HTMLInputElement).value)} required /></label>}
-        <label>Password<input type="password" name="password" autocomplete="new-password" minLength={8} value={pw} onInput={(e) => setPw((e.target as HTMLInputElement).value)} required /></label>
+        <label>Password<input type="password" name="password" autocomplete="new-password" minLength={12} value={pw} onInput={(e) => setPw((e.target as HTMLInputElement).value)} required /></label>
         <label>Confirm password<input type="password" name="password2" autocomplete="new-password" value={pw2} onInput={(e) => setPw2((e.target as HTMLInputElement).value)} required /></label>
         <ErrorLine text={error} />
         <div class="row">

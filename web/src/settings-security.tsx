@@ -1,6 +1,6 @@
 /** Settings > Security: API keys (shown once), passkeys, password change, auth audit log. */
 import { useEffect, useState } from 'preact/hooks';
-import { api, errorText } from './api.js';
+import { api, errorText, type AuthStatus } from './api.js';
 import { CopyButton, ErrorLine } from './util.js';
 import { PasskeySettings } from './settings-passkeys.js';
 
@@ -72,27 +72,45 @@ function ApiKeys() {
   );
 }
 
+/**
+ * Change the password, or set the first one for an owner who set up with a passkey only. Setting
+ * the first password creates the vault, whose recovery key the server returns exactly once: it must
+ * be shown here, or it is lost.
+ */
 function PasswordChange() {
+  const [hasPassword, setHasPassword] = useState<boolean | null>(null);
   const [cur, setCur] = useState('');
   const [next, setNext] = useState('');
   const [msg, setMsg] = useState('');
+  const [recovery, setRecovery] = useState<string | null>(null);
   const [error, setError] = useState('');
+  useEffect(() => { api<AuthStatus>('/api/auth/status').then((r) => setHasPassword(r.has_password), (e) => setError(errorText(e))); }, []);
+  const first = hasPassword === false;
   const submit = async (e: Event) => {
     e.preventDefault(); setError(''); setMsg('');
     try {
-      await api('/api/auth/password/change', { body: { current_password: cur, new_password: next } });
-      setCur(''); setNext(''); setMsg('Password changed. Other sessions were signed out.');
+      const r = await api<{ ok: boolean; recovery_key?: string }>('/api/auth/password/change', { body: { ...(first ? {} : { current_password: cur }), new_password: next } });
+      setCur(''); setNext(''); setHasPassword(true); setRecovery(r.recovery_key ?? null);
+      setMsg(first ? 'Password set.' : 'Password changed. Other sessions were signed out.');
     } catch (err) { setError(errorText(err)); }
   };
   return (
     <section class="panel" aria-labelledby="h-pw">
       <h2 id="h-pw">Password</h2>
+      {first && <p class="muted small">You signed up with a passkey. A password also creates the encrypted vault for your secrets.</p>}
       <form onSubmit={(e) => void submit(e)}>
-        <label>Current password<input type="password" autocomplete="current-password" value={cur} onInput={(e) => setCur((e.target as HTMLInputElement).value)} required /></label>
-        <label>New password<input type="password" autocomplete="new-password" minLength={8} value={next} onInput={(e) => setNext((e.target as HTMLInputElement).value)} required /></label>
-        <button type="submit">Change password</button>
+        {!first && <label>Current password<input type="password" autocomplete="current-password" value={cur} onInput={(e) => setCur((e.target as HTMLInputElement).value)} required /></label>}
+        <label>New password<input type="password" autocomplete="new-password" minLength={12} value={next} onInput={(e) => setNext((e.target as HTMLInputElement).value)} required /></label>
+        <button type="submit" disabled={hasPassword === null}>{first ? 'Set password' : 'Change password'}</button>
       </form>
       {msg && <p class="ok">{msg}</p>}
+      {recovery && (
+        <div class="once">
+          <p><strong>Your vault recovery key.</strong> It is shown only this once: store it somewhere safe (a password manager).</p>
+          <code class="secret" data-secret data-testid="recovery-key">{recovery}</code>
+          <div class="row"><CopyButton text={recovery} /><button type="button" onClick={() => setRecovery(null)}>Done</button></div>
+        </div>
+      )}
       <ErrorLine text={error} />
     </section>
   );
