@@ -104,12 +104,12 @@ export async function createSandbox(o: CreateSandboxOptions): Promise<SandboxCho
     }
     case 'auto': {
       const tried: string[] = [];
-      for (const engine of ['podman', 'docker'] as const) {
-        const p = await probes.oci(engine);
+      // Probed at once (each is a few engine calls); picked in order of strength.
+      const [pod, dock, b] = await Promise.all([probes.oci('podman'), probes.oci('docker'), probes.bwrap()]);
+      for (const [engine, p] of [['podman', pod], ['docker', dock]] as const) {
         if (p.ok) return picked(make.oci(engine), engine, `auto: ${p.reason}`);
         tried.push(`${engine}: ${p.reason}`);
       }
-      const b = await probes.bwrap();
       if (b.ok) return picked(make.bwrap(), 'bwrap', `auto: ${b.reason}; no OCI engine with image ${o.image} (${tried.join('; ')})`);
       tried.push(`bwrap: ${b.reason}`);
       if (platform === 'darwin') {
