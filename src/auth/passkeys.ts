@@ -94,7 +94,9 @@ export function createPasskeys(d: PasskeyDeps) {
       attestationType: 'none',
       // Re-registering an authenticator that already holds a credential here is refused by the browser.
       excludeCredentials: d.repo.list().map((r) => ({ id: r.credential_id, transports: JSON.parse(r.transports) as string[] })),
-      authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
+      // A passkey is the only factor of its login: user presence alone (a stolen key without PIN or
+      // biometric) must not make someone the owner, so verification is required, as in the original.
+      authenticatorSelection: { residentKey: 'preferred', userVerification: 'required' },
     });
     const c = challenges.put({ kind, challenge: options.challenge, rpId: rp.rpId, origin: rp.origin, binding });
     d.audit('passkey_register_begin', req.clientIp, `${kind} rp=${rp.rpId}`);
@@ -115,7 +117,7 @@ export function createPasskeys(d: PasskeyDeps) {
     const response = asCredential<RegistrationResponseJSON>(body.credential, 'credential');
     let info;
     try {
-      const v = await verifyRegistrationResponse({ response, expectedChallenge: c.challenge, expectedOrigin: c.origin, expectedRPID: c.rpId, requireUserVerification: false });
+      const v = await verifyRegistrationResponse({ response, expectedChallenge: c.challenge, expectedOrigin: c.origin, expectedRPID: c.rpId, requireUserVerification: true });
       if (!v.verified) return fail('attestation not verified');
       info = v.registrationInfo;
     } catch (err) {
@@ -165,7 +167,7 @@ export function createPasskeys(d: PasskeyDeps) {
     async authBegin(req: PasskeyRequest) {
       if (!d.repo.exists()) throw new AuthError('NO_PASSKEYS', 'no passkeys registered');
       const rp = resolveRelyingParty(d.rp, req);
-      const options = await generateAuthenticationOptions({ rpID: rp.rpId, allowCredentials: [], userVerification: 'preferred', timeout: ttlMs });
+      const options = await generateAuthenticationOptions({ rpID: rp.rpId, allowCredentials: [], userVerification: 'required', timeout: ttlMs });
       const c = challenges.put({ kind: 'auth', challenge: options.challenge, rpId: rp.rpId, origin: rp.origin, binding: null });
       d.audit('passkey_login_begin', req.clientIp, `rp=${rp.rpId}`);
       return { challenge_id: c.id, options };
@@ -193,7 +195,7 @@ export function createPasskeys(d: PasskeyDeps) {
       let info;
       try {
         const v = await verifyAuthenticationResponse({
-          response, expectedChallenge: c.challenge, expectedOrigin: c.origin, expectedRPID: c.rpId, requireUserVerification: false,
+          response, expectedChallenge: c.challenge, expectedOrigin: c.origin, expectedRPID: c.rpId, requireUserVerification: true,
           credential: { id: row.credential_id, publicKey: new Uint8Array(row.public_key), counter: row.counter, transports: JSON.parse(row.transports) as string[] },
         });
         if (!v.verified) return fail('signature not verified');

@@ -75,6 +75,9 @@ export async function handleForward(req: http.IncomingMessage, res: http.ServerR
   rec.e.port = port;
   const d = await decide(host, port, ctx);
   if (!d.ok) return deny(d.status, d.reason);
+  // The client may have hung up during the lookup: its close event is gone, so nothing below would
+  // ever record the request. Dial nothing for it (a fire-and-forget request must not go out unaudited).
+  if (req.socket.destroyed) return rec.finish('deny', 'client went away before the upstream was dialed');
 
   const headers = { ...stripHopByHop(req.headers), host: u.host };
   // No agent: a pooled socket opened for another request would bypass this dial.
@@ -128,6 +131,8 @@ export async function handleConnect(req: http.IncomingMessage, socket: Duplex, h
   rec.e.port = port;
   const d = await decide(host, port, ctx);
   if (!d.ok) return deny(d.status, d.reason);
+  // As in handleForward: a client gone during the lookup must not get its `head` bytes sent unaudited.
+  if (socket.destroyed) return rec.finish('deny', 'client went away before the upstream was dialed');
 
   const up = ctx.dial({ host: d.address, port });
   let failure: string | null = null;

@@ -296,3 +296,29 @@ test('egress proxy: a dead upstream is a 502, an idle tunnel is closed; both aud
   await new Promise((resolve) => socket.on('close', resolve)); // nothing sent: the idle timer ends it
   assert.match((await entryFor('s-fail', 'allowed.test', 'CONNECT')).reason, /idle/);
 });
+
+test('egress proxy: a client that hangs up while its name resolves is never forwarded unrecorded', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  let asked = 0;
+  const slow: Lookup = async (h) => { asked++; await gate; return lookup(h); };
+  const p = makeProxy({ lookup: slow });
+  const sock = await p.socketFor('s-hangup');
+  const dialsBefore = dials.length;
+  // A fire-and-forget POST and a CONNECT whose first bytes ride in `head`: both hang up at once.
+  const a = net.connect({ path: sock });
+  a.write(`POST http://allowed.test:${originPort}/gone HTTP/1.1\r\nhost: allowed.test\r\ncontent-length: 4\r\n\r\nleak`);
+  const b = net.connect({ path: sock });
+  b.write(`CONNECT allowed.test:${echoPort} HTTP/1.1\r\n\r\nsecret-bytes`);
+  await waitFor(() => (asked >= 2 ? true : undefined), 'both lookups');
+  await Promise.all([a, b].map((s) => new Promise((r) => { s.on('close', r); s.destroy(); })));
+  await new Promise((r) => setTimeout(r, 50)); // the proxy sees both closes
+  release();
+  const post = await entryFor('s-hangup', 'allowed.test', 'POST');
+  const tunnel = await entryFor('s-hangup', 'allowed.test', 'CONNECT');
+  assert.equal(post.action, 'deny');
+  assert.match(post.reason, /went away/);
+  assert.ok(!originSeen.some((s) => s.url === '/gone'), 'the POST never reached the origin');
+  // The tunnel may be dialed (a half-closed socket is not yet destroyed) but is then recorded.
+  assert.ok(tunnel.action === 'deny' || dials.length > dialsBefore);
+});

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCaptured, type SpawnFn } from './capture.js';
+import { envFileBody } from './oci-args.js';
 import type { Runner, RunRequest, RunResult, SandboxLimits } from './types.js';
 import { SANDBOX_HOME, SANDBOX_WORKSPACE } from './types.js';
 
@@ -16,6 +20,13 @@ export interface AppleContainerSpec {
   user?: string;
   /** Container name (unique per run; used to kill it). */
   name: string;
+  /** 0600 file holding the command's environment (see {@link appleEnv}): values never go on argv. */
+  envFile: string;
+}
+
+/** The environment a command gets inside the container: the request's, with the sandbox PATH and HOME. */
+export function appleEnv(r: RunRequest): Record<string, string> {
+  return { ...r.env, PATH: APPLE_PATH, HOME: SANDBOX_HOME };
 }
 
 /*
@@ -45,9 +56,8 @@ export function appleContainerArgs(s: AppleContainerSpec): string[] {
   ];
   if (r.home) a.push('--volume', `${r.home}:${SANDBOX_HOME}`);
   else a.push('--tmpfs', SANDBOX_HOME);
-  a.push('--workdir', SANDBOX_WORKSPACE);
-  const env: Record<string, string> = { ...r.env, PATH: APPLE_PATH, HOME: SANDBOX_HOME };
-  for (const [k, v] of Object.entries(env)) a.push('--env', `${k}=${v}`);
+  // Owner secrets travel in a 0600 file: argv is readable by every local user (`ps`), the flaw of the original's `-e`.
+  a.push('--workdir', SANDBOX_WORKSPACE, '--env-file', s.envFile);
   a.push(r.image ?? s.image, '/bin/sh', '-c', r.command);
   return a;
 }
@@ -77,12 +87,19 @@ export function createAppleContainerRunner(o: AppleRunnerOptions): Runner {
     async close() { /* nothing held */ },
     async run(r: RunRequest): Promise<RunResult> {
       const name = `moltis-${randomBytes(8).toString('hex')}`;
-      const args = appleContainerArgs({ request: r, image: o.image, limits: o.limits, user: o.user, name });
-      const res = await runCaptured({ file: bin, args, env, timeoutMs: r.timeoutMs, maxBytes: r.maxBytes, signal: r.signal, spawn: o.spawn });
-      if (res.timedOut || res.aborted) {
-        await runCaptured({ file: bin, args: ['kill', name], env, timeoutMs: 15_000, maxBytes: 4096, spawn: o.spawn });
+      const dir = mkdtempSync(join(tmpdir(), 'moltis-apple-env-'));
+      try {
+        const envFile = join(dir, 'env');
+        writeFileSync(envFile, envFileBody(appleEnv(r)).body, { mode: 0o600 });
+        const args = appleContainerArgs({ request: r, image: o.image, limits: o.limits, user: o.user, name, envFile });
+        const res = await runCaptured({ file: bin, args, env, timeoutMs: r.timeoutMs, maxBytes: r.maxBytes, signal: r.signal, spawn: o.spawn });
+        if (res.timedOut || res.aborted) {
+          await runCaptured({ file: bin, args: ['kill', name], env, timeoutMs: 15_000, maxBytes: 4096, spawn: o.spawn });
+        }
+        return res;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      return res;
     },
   };
 }

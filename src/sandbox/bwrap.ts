@@ -88,7 +88,11 @@ export function bwrapArgs(r: RunRequest, etcDir: string, features: { disableUser
     '--unshare-all', '--unshare-user', ...(features.disableUserns === false ? [] : ['--disable-userns']), '--die-with-parent', '--new-session',
     '--uid', String(UID), '--gid', String(UID), '--cap-drop', 'ALL', '--hostname', 'sandbox',
     ...systemArgs(etcDir),
-    '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run',
+    // bwrap run by root maps the sandbox uid to host uid 0, and sysctl files check only that uid:
+    // without this read-only cover a command could set kernel.core_pattern and run code as host
+    // root. (bwrap's own cover skips /proc/sys because the directory itself is not writable.) The
+    // cover is the host's /proc/sys, read-only: its values, not a way to change them.
+    '--proc', '/proc', '--ro-bind', '/proc/sys', '/proc/sys', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run',
     '--bind', r.cwd, SANDBOX_WORKSPACE,
   ];
   if (r.home) a.push('--bind', r.home, SANDBOX_HOME);

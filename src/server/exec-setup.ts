@@ -8,7 +8,7 @@ import type { Config } from '../config/index.js';
 import { parseMemory } from '../config/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Gateway } from '../gateway/index.js';
-import { createSandbox, type Runner } from '../sandbox/index.js';
+import { createSandbox, type Runner, type SandboxChoice } from '../sandbox/index.js';
 import { execTool, type ClassifierPort } from '../tools/index.js';
 import type { Approvals } from '../approval/index.js';
 import type { ToolDefinition } from '../agent/index.js';
@@ -29,16 +29,34 @@ export interface ExecSetupDeps {
   proxySocket?: (sessionKey: string) => Promise<string>;
   closeProxySession?: (sessionKey: string) => void;
   audit: (type: string, detail: string) => void;
+  /** The sandbox choice, when start-up began probing early ({@link probeSandbox}). */
+  sandbox?: Promise<SandboxChoice>;
   print: (line: string) => void;
+}
+
+const sandboxLimits = (c: Config) => {
+  const l = c.tools.exec.sandbox.resource_limits;
+  return { memoryBytes: parseMemory(l.memory_limit), cpuQuota: l.cpu_quota, pidsMax: l.pids_max };
+};
+
+/**
+ * Starts choosing the sandbox (probing backends takes engine calls); start-up runs it alongside
+ * its other work and hands the promise to {@link setupExec}.
+ */
+export function probeSandbox(config: Config, print: (line: string) => void): Promise<SandboxChoice> {
+  const sb = config.tools.exec.sandbox;
+  const p = createSandbox({ enabled: sb.enabled, backend: sb.backend, limits: sandboxLimits(config), image: sb.image, ociArgs: [...sb.oci_args],
+    log: (m, level) => print(level === 'warn' ? `  WARNING: ${m}` : `  ${m}`) });
+  p.catch(() => { /* reported where it is awaited */ });
+  return p;
 }
 
 /** Chooses the sandbox and builds the exec tool. `close()` removes every session's sandbox. */
 export async function setupExec(d: ExecSetupDeps): Promise<{ tool: ToolDefinition; runner: Runner; close(): Promise<void> }> {
   const ex = d.config.tools.exec;
   const sb = ex.sandbox;
-  const limits = { memoryBytes: parseMemory(sb.resource_limits.memory_limit), cpuQuota: sb.resource_limits.cpu_quota, pidsMax: sb.resource_limits.pids_max };
-  const chosen = await createSandbox({ enabled: sb.enabled, backend: sb.backend, limits, image: sb.image, ociArgs: [...sb.oci_args],
-    log: (m, level) => d.print(level === 'warn' ? `  WARNING: ${m}` : `  ${m}`) });
+  const limits = sandboxLimits(d.config);
+  const chosen = await (d.sandbox ?? probeSandbox(d.config, d.print));
   const { runner } = chosen;
   if (chosen.fallback) {
     // Never a silent downgrade: createSandbox warned loudly; a human approves every command.

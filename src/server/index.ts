@@ -21,7 +21,7 @@ import { createAgent, createToolRegistry, currentTimeTool, listModels, registerA
 import { createIdentityStore, IDENTITY_FILE_NAMES } from '../identity/index.js';
 import { createApprovals, createClassifier, registerApprovalMethods } from '../approval/index.js';
 import { webFetchTool } from '../tools/index.js';
-import { setupExec } from './exec-setup.js';
+import { probeSandbox, setupExec } from './exec-setup.js';
 import { createHooks } from '../hooks/index.js';
 import { allowlistWarnings, createEgressProxy, createNetworkAudit, registerNetworkAuditMethods, trustedDomainsFilter, type Lookup } from '../net/index.js';
 
@@ -79,6 +79,8 @@ export async function startServer(o: ServerOptions) {
   // WebAuthn RP behind a proxy: read once, like every other env setting.
   let webauthn: RpConfig;
   try { webauthn = rpConfigFromEnv(env); } catch (err) { throw new StartupError((err as Error).message); }
+  // Probing sandbox backends spawns engine processes: let it run while the rest starts.
+  const sandbox = probeSandbox(cfg, print);
   const tls = await loadTls(o, print);
   const store = createStore({ path: databasePath(o.dataDir) });
   const bus = createEventBus({ onListenerError: (err, ev) => print(`event listener failed on ${ev}: ${(err as Error).message}`) });
@@ -145,7 +147,7 @@ export async function startServer(o: ServerOptions) {
     onError: (err, where) => print(`internal error in ${where}: ${(err as Error).message}`),
   }) : null;
   const execSetup = await setupExec({
-    config: cfg, dataDir: o.dataDir, configDir: o.configDir, bus, gateway, classifier, approvals, print,
+    config: cfg, dataDir: o.dataDir, configDir: o.configDir, bus, gateway, classifier, approvals, print, sandbox,
     guardedNames: [...IDENTITY_FILE_NAMES, 'moltis.db', 'moltis.toml'],
     ...(egressProxy ? { proxySocket: (k: string) => egressProxy.socketFor(k), closeProxySession: (k: string) => void egressProxy.closeSession(k) } : {}),
     envVars: () => vault.status() === 'unsealed' ? Object.fromEntries(vault.secrets.list('env').map((e) => [e.name, vault.secrets.get('env', e.name) ?? ''])) : {},

@@ -66,7 +66,7 @@ describe('passkey setup, registration and login (local, HTTP)', () => {
   test('setup with a passkey from this machine: cookie, setup complete, no password, vault untouched', async () => {
     const begin = await c.call('POST', '/api/auth/setup/passkey/register/begin');
     assert.equal(begin.json.options.rp.id, 'localhost');
-    assert.deepEqual(begin.json.options.authenticatorSelection, { residentKey: 'preferred', userVerification: 'preferred', requireResidentKey: false });
+    assert.deepEqual(begin.json.options.authenticatorSelection, { residentKey: 'preferred', userVerification: 'required', requireResidentKey: false });
     const f = await c.call('POST', '/api/auth/setup/passkey/register/finish', { body: { challenge_id: begin.json.challenge_id, credential: a.register(begin.json.options, c.origin) } });
     assert.equal(f.status, 200, f.text);
     owner = c.cookie(f);
@@ -105,7 +105,7 @@ describe('passkey setup, registration and login (local, HTTP)', () => {
   test('login with a passkey gives a session cookie that works on an admin route; vault stays as it was', async () => {
     const begin = await c.beginLogin();
     assert.deepEqual(begin.options.allowCredentials, []); // discoverable credentials
-    assert.equal(begin.options.userVerification, 'preferred');
+    assert.equal(begin.options.userVerification, 'required');
     const r = await c.finishLogin(begin.challenge_id, b.assert(begin.options, c.origin));
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.vault_status, 'uninitialized');
@@ -130,6 +130,16 @@ describe('passkey setup, registration and login (local, HTTP)', () => {
     assert.match(audit[0]!.detail!, /stored=3, presented=2/);
     assert.equal((await c.login(a, { counter: 3 })).status, 401, 'an equal counter is a clone too');
     assert.equal((await c.login(a)).status, 200); // the real authenticator (counter 4) still works
+  });
+
+  test('user presence alone (no PIN/biometric) neither logs in nor registers: a stolen key is not the owner', async () => {
+    const r = await c.login(a, { uv: false });
+    assert.equal(r.status, 401, r.text);
+    assert.equal(r.json.code, 'PASSKEY_AUTH_FAILED');
+    assert.match(r.json.error, /verif/i);
+    const reg = await c.register(new SoftAuthenticator(), owner, { uv: false });
+    assert.equal(reg.status, 400, reg.text);
+    assert.match(reg.json.error, /verif/i);
   });
 
   test('wrong origin and wrong RP ID are refused', async () => {

@@ -118,3 +118,15 @@ test('a timeout kills the whole tree inside the sandbox, background children inc
   for (let i = 0; i < 50 && alive(); i++) await new Promise((res) => setTimeout(res, 20));
   assert.equal(alive(), false, 'background child survived the timeout');
 });
+
+test('cannot write kernel settings: /proc/sys is read-only (core_pattern would run code as host root)', { skip }, async () => {
+  // The gateway runs as root here, so the sandbox uid maps to host uid 0: without the read-only
+  // /proc/sys, `echo '|/proc/%P/root/workspace/x' > /proc/sys/kernel/core_pattern` plus a crash
+  // runs x as host root. Only the current value is written back, so nothing changes either way.
+  const r = await run([
+    'for f in /proc/sys/kernel/core_pattern /proc/sys/kernel/modprobe /proc/sys/vm/swappiness /proc/sysrq-trigger; do test -w $f && echo "writable $f"; done',
+    'v=$(cat /proc/sys/vm/swappiness); (echo "$v" > /proc/sys/vm/swappiness) 2>/dev/null && echo "wrote swappiness"',
+    'echo end',
+  ].join('; '));
+  assert.equal(r.stdout, 'end\n', r.stdout + r.stderr);
+});

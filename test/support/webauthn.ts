@@ -31,7 +31,7 @@ const FLAG_UP = 0x01, FLAG_UV = 0x04, FLAG_AT = 0x40;
 export interface SoftCredential { id: Buffer; privateKey: KeyObject; rpId: string; counter: number; userHandle: string }
 
 /** Knobs a test turns to forge a response (wrong origin, wrong RP, old counter, ...). */
-export interface Forge { origin?: string; rpId?: string; counter?: number; challenge?: string; type?: string; credential?: SoftCredential }
+export interface Forge { origin?: string; rpId?: string; counter?: number; challenge?: string; type?: string; credential?: SoftCredential; /** false: user present but not verified (a key without PIN/biometric). */ uv?: boolean }
 
 /** One authenticator holding any number of discoverable credentials. */
 export class SoftAuthenticator {
@@ -49,7 +49,7 @@ export class SoftAuthenticator {
     const counter = forge.counter ?? 0;
     const idLen = Buffer.alloc(2); idLen.writeUInt16BE(id.length);
     const cnt = Buffer.alloc(4); cnt.writeUInt32BE(counter);
-    const authData = Buffer.concat([sha256(rpId), Buffer.from([FLAG_UP | FLAG_UV | FLAG_AT]), cnt, Buffer.alloc(16), idLen, id, cose]);
+    const authData = Buffer.concat([sha256(rpId), Buffer.from([FLAG_UP | (forge.uv === false ? 0 : FLAG_UV) | FLAG_AT]), cnt, Buffer.alloc(16), idLen, id, cose]);
     const attestationObject = cbor(new Map<CborValue, CborValue>([['fmt', 'none'], ['attStmt', new Map()], ['authData', authData]]));
     const clientDataJSON = JSON.stringify({ type: forge.type ?? 'webauthn.create', challenge: forge.challenge ?? options.challenge, origin: forge.origin ?? origin, crossOrigin: false });
     const cred: SoftCredential = { id, privateKey, rpId, counter, userHandle: options.user.id };
@@ -67,7 +67,7 @@ export class SoftAuthenticator {
     const rpId = forge.rpId ?? options.rpId ?? cred.rpId;
     if (forge.counter === undefined) cred.counter += this.counterStep;
     const cnt = Buffer.alloc(4); cnt.writeUInt32BE(forge.counter ?? cred.counter);
-    const authData = Buffer.concat([sha256(rpId), Buffer.from([FLAG_UP | FLAG_UV]), cnt]);
+    const authData = Buffer.concat([sha256(rpId), Buffer.from([FLAG_UP | (forge.uv === false ? 0 : FLAG_UV)]), cnt]);
     const clientDataJSON = JSON.stringify({ type: forge.type ?? 'webauthn.get', challenge: forge.challenge ?? options.challenge, origin: forge.origin ?? origin, crossOrigin: false });
     const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), cred.privateKey); // DER ECDSA
     return {
