@@ -80,6 +80,25 @@ const BRIDGE = [
   'exec /bin/sh -c "$1"',
 ].join('\n');
 
+/*
+ * The rest of /proc that only checks "owner is uid 0" (or leaks kernel memory/keys), covered as
+ * Docker covers it for the same reason (its containers' root is host root too): files hidden
+ * behind /dev/null, directories emptied or made read-only. /proc/sysrq-trigger alone would let a
+ * command reboot the host.
+ */
+const PROC_HIDDEN_FILES = ['/proc/kcore', '/proc/keys', '/proc/key-users', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/kpagecount', '/proc/kpageflags', '/proc/kpagecgroup', '/proc/kallsyms'];
+const PROC_HIDDEN_DIRS = ['/proc/acpi', '/proc/scsi'];
+const PROC_READ_ONLY = ['/proc/sysrq-trigger', '/proc/bus', '/proc/fs', '/proc/irq', '/proc/pressure', '/proc/mtrr'];
+
+/** bwrap arguments covering the sensitive parts of /proc that exist on this kernel. */
+export function procMasks(exists: (p: string) => boolean = existsSync): string[] {
+  const a: string[] = [];
+  for (const f of PROC_HIDDEN_FILES) if (exists(f)) a.push('--ro-bind', '/dev/null', f);
+  for (const d of PROC_HIDDEN_DIRS) if (exists(d)) a.push('--tmpfs', d, '--remount-ro', d);
+  for (const p of PROC_READ_ONLY) if (exists(p)) a.push('--ro-bind', p, p);
+  return a;
+}
+
 /** The bwrap argv (without the bwrap binary) for one request. Exported for tests. */
 export function bwrapArgs(r: RunRequest, etcDir: string, features: { disableUserns?: boolean } = { disableUserns: true }): string[] {
   // --disable-userns (bwrap >= 0.8) stops the command from creating nested user namespaces, the
@@ -92,7 +111,8 @@ export function bwrapArgs(r: RunRequest, etcDir: string, features: { disableUser
     // without this read-only cover a command could set kernel.core_pattern and run code as host
     // root. (bwrap's own cover skips /proc/sys because the directory itself is not writable.) The
     // cover is the host's /proc/sys, read-only: its values, not a way to change them.
-    '--proc', '/proc', '--ro-bind', '/proc/sys', '/proc/sys', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run',
+    '--proc', '/proc', '--ro-bind', '/proc/sys', '/proc/sys', ...procMasks(),
+    '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run',
     '--bind', r.cwd, SANDBOX_WORKSPACE,
   ];
   if (r.home) a.push('--bind', r.home, SANDBOX_HOME);

@@ -47,6 +47,8 @@ test('auto with nothing working: loud warning, host runner, fallback flag', asyn
 test('auto on macOS tries Apple container after bwrap', async () => {
   const c = await createSandbox(opts({ platform: 'darwin', probe: { ...noOci, bwrap: async () => ({ ok: false, reason: 'no bwrap' }), apple: async () => ({ ok: true, reason: 'running' }) } }));
   assert.equal(c.chosen, 'apple-container');
+  assert.equal(c.networkIsolated, false); // never reported as network "none"
+
   assert.equal(c.fallback, false);
 });
 

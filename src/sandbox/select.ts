@@ -39,7 +39,12 @@ export interface SandboxChoice {
   chosen: string;
   reason: string;
   fallback: boolean;
+  /** False when the backend cannot cut the network (Apple container): commands can reach it. */
+  networkIsolated?: boolean;
 }
+
+/** Said at start-up and in sandbox.status whenever the Apple backend runs. */
+export const APPLE_NETWORK_WARNING = 'apple-container cannot remove the network: commands in it CAN reach the network and the host (files and processes are still isolated); use bwrap, podman or docker for network = "none"';
 
 const FIX: Record<string, string> = {
   bwrap: 'install bubblewrap (apt install bubblewrap) and allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or pick another backend',
@@ -69,7 +74,9 @@ export async function createSandbox(o: CreateSandboxOptions): Promise<SandboxCho
   };
   const picked = (runner: Runner, chosen: string, reason: string): SandboxChoice => {
     log(`sandbox: using ${chosen} (${reason})`, 'info');
-    return { runner, chosen, reason, fallback: false };
+    // Apple's `container` has no "no network" mode (--no-dns only drops DNS): say so, never pretend.
+    if (chosen === 'apple-container') log(`sandbox: ${APPLE_NETWORK_WARNING}`, 'warn');
+    return { runner, chosen, reason, fallback: false, ...(chosen === 'apple-container' ? { networkIsolated: false } : {}) };
   };
   const broken = (name: string, reason: string): never => {
     throw new Error(`sandbox backend "${name}" does not work on this machine: ${reason}. Fix: ${FIX[name] ?? 'pick another backend'}.`);

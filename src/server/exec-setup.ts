@@ -63,6 +63,11 @@ export async function setupExec(d: ExecSetupDeps): Promise<{ tool: ToolDefinitio
     d.print('  WARNING: every command needs approval until a sandbox works');
     d.audit('sandbox_fallback', chosen.reason);
   }
+  if (runner.name === 'bwrap' && process.getuid?.() === 0) {
+    // The user namespace maps the sandbox user to the gateway's own uid: here, host root. Kernel
+    // files that only check ownership are covered (see bwrap.ts), but an ordinary account is safer.
+    d.print('  note: the gateway runs as root, so a bwrap sandbox\'s user is host uid 0 (without capabilities); run moltis as an ordinary user where you can');
+  }
   const network = sb.enabled ? sb.network : 'none';
   const tool = execTool({
     classifier: d.classifier, approvals: d.approvals, runner,
@@ -93,7 +98,10 @@ export async function setupExec(d: ExecSetupDeps): Promise<{ tool: ToolDefinitio
     approvalMode: chosen.fallback ? 'always' : ex.approval_mode,
     image: runner.name === 'podman' || runner.name === 'docker' || runner.name === 'apple-container' ? sb.image : null,
     limits: { memory: sb.resource_limits.memory_limit, memoryBytes: limits.memoryBytes, cpuQuota: limits.cpuQuota, pidsMax: limits.pidsMax, timeoutSecs: ex.timeout_secs, maxTimeoutSecs: ex.max_timeout_secs, outputMaxBytes: ex.output_max_bytes },
-    network, trustedDomains: network === 'trusted' ? [...sb.trusted_domains] : [],
+    // What a command can actually reach: the host's network when not isolated, whatever was asked.
+    network: !runner.isolated ? 'host' : chosen.networkIsolated === false ? 'open' : network,
+    ...(chosen.networkIsolated === false ? { networkWarning: 'this backend cannot cut the network: commands can reach it' } : {}),
+    trustedDomains: network === 'trusted' ? [...sb.trusted_domains] : [],
   }));
   return { tool, runner, async close() { unsubscribe(); await runner.close(); } };
 }

@@ -137,6 +137,9 @@ describe('approval_mode = "never" and the dangerous-command floor (host executio
     try {
       const cookie = await setupPassword(s);
       const user = await connect(s, (await createKey(s, cookie, ['operator.read', 'operator.write', 'operator.approvals'])).key, ['chat', 'exec.approval.requested']);
+      // Status never claims isolation the host does not have.
+      const st = (await user.request('sandbox.status', {})).payload;
+      assert.deepEqual([st.backend, st.isolated, st.network, st.enabled], ['host', false, 'host', false]);
       // Held: rm -rf of the home dir is on the floor whatever the mode.
       llm.script({ toolCalls: [{ name: 'exec', arguments: { command: 'rm -rf ~' } }] }, { text: 'ok' });
       const r1 = await user.request('chat.send', { sessionKey: 'floor', text: 'clean up' });
