@@ -136,3 +136,29 @@ describe('integer bounds', () => {
     assert.equal(parseConfig('server.bind = "0.0.0.0"').server.bind, '0.0.0.0');
   });
 });
+
+describe('[tools.exec.sandbox]', () => {
+  const t = (body: string) => `[tools.exec.sandbox]\n${body}\n`;
+  test('defaults: on, auto, the seed\'s limits, no network', () => {
+    const s = DEFAULTS.tools.exec.sandbox;
+    assert.deepEqual([s.enabled, s.backend, s.network, s.trusted_domains], [true, 'auto', 'none', []]);
+    assert.deepEqual(s.resource_limits, { memory_limit: '512M', cpu_quota: 1, pids_max: 256 });
+  });
+  test('trusted_domains: exact names and "*." wildcards of two labels or more, lower-cased', () => {
+    assert.deepEqual(parseConfig(t('trusted_domains = ["API.github.com", "*.npmjs.org"]')).tools.exec.sandbox.trusted_domains, ['api.github.com', '*.npmjs.org']);
+  });
+  test('trusted_domains: "*", "*.com", inner wildcards and IP addresses are refused', () => {
+    rejects(t('trusted_domains = ["*"]'), 'tools.exec.sandbox.trusted_domains[0]', /every domain/);
+    rejects(t('trusted_domains = ["*.com"]'), 'tools.exec.sandbox.trusted_domains[0]', /top-level domain/);
+    rejects(t('trusted_domains = ["a.*.com"]'), 'tools.exec.sandbox.trusted_domains[0]', /leading/);
+    rejects(t('trusted_domains = ["10.0.0.1"]'), 'tools.exec.sandbox.trusted_domains[0]', /not IP addresses/);
+  });
+  test('memory_limit is a size; backend and network are closed lists; an image is never a flag', () => {
+    assert.equal(parseConfig(t('[tools.exec.sandbox.resource_limits]\nmemory_limit = "2G"')).tools.exec.sandbox.resource_limits.memory_limit, '2G');
+    rejects(t('[tools.exec.sandbox.resource_limits]\nmemory_limit = "lots"'), 'tools.exec.sandbox.resource_limits.memory_limit', /size like/);
+    rejects(t('[tools.exec.sandbox.resource_limits]\nmemory_limit = "1M"'), 'tools.exec.sandbox.resource_limits.memory_limit', /16M/);
+    assert.ok(issues(t('backend = "firejail"')).some((i) => i.key === 'tools.exec.sandbox.backend'));
+    assert.ok(issues(t('network = "open"')).some((i) => i.key === 'tools.exec.sandbox.network'));
+    rejects(t('image = "--privileged"'), 'tools.exec.sandbox.image', /image reference/);
+  });
+});

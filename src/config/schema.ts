@@ -340,7 +340,8 @@ const toolsSchema = z.strictObject({
     sandbox: z.strictObject({
       enabled: bool(D.tools.exec.sandbox.enabled),
       backend: z.enum(SANDBOX_BACKENDS).prefault(D.tools.exec.sandbox.backend),
-      image: z.string().min(1).max(512).prefault(D.tools.exec.sandbox.image),
+      // An image reference, never something an engine could read as a flag.
+      image: z.string().min(1).max(512).regex(/^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$/, 'expected an image reference like "localhost/moltis-sandbox:latest"').prefault(D.tools.exec.sandbox.image),
       oci_args: strings(z.string().min(1).max(1000), D.tools.exec.sandbox.oci_args),
       resource_limits: z.strictObject({
         memory_limit: checked(memoryProblem).prefault(D.tools.exec.sandbox.resource_limits.memory_limit),
