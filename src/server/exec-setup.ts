@@ -8,7 +8,7 @@ import type { Config } from '../config/index.js';
 import { parseMemory } from '../config/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Gateway } from '../gateway/index.js';
-import { createSandbox, type Runner, type SandboxChoice } from '../sandbox/index.js';
+import { createSandbox, type Runner, type SandboxChoice, type SandboxProbes } from '../sandbox/index.js';
 import { execTool, type ClassifierPort } from '../tools/index.js';
 import type { Approvals } from '../approval/index.js';
 import type { ToolDefinition } from '../agent/index.js';
@@ -43,10 +43,10 @@ const sandboxLimits = (c: Config) => {
  * Starts choosing the sandbox (probing backends takes engine calls); start-up runs it alongside
  * its other work and hands the promise to {@link setupExec}.
  */
-export function probeSandbox(config: Config, print: (line: string) => void): Promise<SandboxChoice> {
+export function probeSandbox(config: Config, print: (line: string) => void, probe?: SandboxProbes): Promise<SandboxChoice> {
   const sb = config.tools.exec.sandbox;
   const p = createSandbox({ enabled: sb.enabled, backend: sb.backend, limits: sandboxLimits(config), image: sb.image, ociArgs: [...sb.oci_args],
-    log: (m, level) => print(level === 'warn' ? `  WARNING: ${m}` : `  ${m}`) });
+    log: (m, level) => print(level === 'warn' ? `  WARNING: ${m}` : `  ${m}`), ...(probe ? { probe } : {}) });
   p.catch(() => { /* reported where it is awaited */ });
   return p;
 }

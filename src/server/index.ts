@@ -21,6 +21,7 @@ import { createAgent, createToolRegistry, currentTimeTool, listModels, registerA
 import { createIdentityStore, IDENTITY_FILE_NAMES } from '../identity/index.js';
 import { createApprovals, createClassifier, registerApprovalMethods } from '../approval/index.js';
 import { webFetchTool } from '../tools/index.js';
+import type { SandboxProbes } from '../sandbox/index.js';
 import { probeSandbox, setupExec } from './exec-setup.js';
 import { createHooks } from '../hooks/index.js';
 import { allowlistWarnings, createEgressProxy, createNetworkAudit, registerNetworkAuditMethods, trustedDomainsFilter, type Lookup } from '../net/index.js';
@@ -45,6 +46,8 @@ export interface ServerOptions {
   handshakeTimeoutMs?: number;
   /** DNS resolver for web_fetch (tests pin it; default: the system's). */
   lookup?: Lookup;
+  /** Sandbox backend probes (tests pin them to exercise the no-sandbox fallback). */
+  sandboxProbes?: SandboxProbes;
   /** Destination ports the egress proxy allows (default 80 and 443; tests add their ephemeral ports). */
   egressPorts?: number[];
   /** Extra tools for the agent (tests register their own). */
@@ -80,7 +83,7 @@ export async function startServer(o: ServerOptions) {
   let webauthn: RpConfig;
   try { webauthn = rpConfigFromEnv(env); } catch (err) { throw new StartupError((err as Error).message); }
   // Probing sandbox backends spawns engine processes: let it run while the rest starts.
-  const sandbox = probeSandbox(cfg, print);
+  const sandbox = probeSandbox(cfg, print, o.sandboxProbes);
   const tls = await loadTls(o, print);
   const store = createStore({ path: databasePath(o.dataDir) });
   const bus = createEventBus({ onListenerError: (err, ev) => print(`event listener failed on ${ev}: ${(err as Error).message}`) });

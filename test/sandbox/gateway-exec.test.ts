@@ -189,3 +189,33 @@ describe('auto picks podman when the image exists; the session container goes wi
     assert.deepEqual(ours(), []);
   });
 });
+
+describe('no sandbox works: loud, and every command needs a human', () => {
+  test('host fallback is reported, audited and forces approval even for a read-only command', async () => {
+    const llm = await startScriptedLlm();
+    const broken = { ok: false, reason: 'probe pinned to fail by the test' };
+    const s = await startTestServer({
+      toml: `[providers.custom-scripted]\nbase_url = "${llm.url}"\nmodels = ["scripted-model"]\n[tools.exec]\napproval_timeout_secs = 1\n`,
+      sandboxProbes: { bwrap: async () => broken, oci: async () => broken, apple: async () => broken },
+    });
+    try {
+      assert.match(s.printed.join('\n'), /WARNING: .*no sandbox backend works here/);
+      assert.match(s.printed.join('\n'), /every command needs approval/);
+      const cookie = await setupPassword(s);
+      const c = await WsClient.open(wsUrl(s.url));
+      assert.equal((await c.connect({ api_key: (await createKey(s, cookie, ['operator.read', 'operator.write', 'operator.approvals'])).key })).ok, true);
+      assert.equal((await c.request('subscribe', { events: ['chat', 'exec.approval.requested'] })).ok, true);
+      const st = (await c.request('sandbox.status', {})).payload;
+      assert.deepEqual([st.backend, st.isolated, st.fallback, st.approvalMode, st.network], ['host', false, true, 'always', 'host']);
+      // `echo` would run at once in smart mode; on an unsandboxed fallback it waits for a human.
+      llm.script({ toolCalls: [{ name: 'exec', arguments: { command: 'echo hello' } }] }, { text: 'ok' });
+      const r = await c.request('chat.send', { sessionKey: 'fb', text: 'say hello' });
+      assert.equal((await c.next((f) => f.event === 'exec.approval.requested')).payload.command, 'echo hello');
+      await c.next(finalOrError(r.payload.runId), 10_000);
+      assert.equal(lastToolResult(llm).status, 'denied');
+      const audit = await fetch(`${s.url}/api/auth/audit`, { headers: { cookie } }).then((x) => x.json()) as { entries?: Array<{ event_type?: string; type?: string }> };
+      assert.ok(JSON.stringify(audit).includes('sandbox_fallback'), JSON.stringify(audit).slice(0, 300));
+      c.close();
+    } finally { await s.stop(); await llm.close(); }
+  });
+});

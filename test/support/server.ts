@@ -28,6 +28,7 @@ export interface TestServerOptions {
   tools?: ServerOptions['tools'];
   lookup?: ServerOptions['lookup'];
   egressPorts?: ServerOptions['egressPorts'];
+  sandboxProbes?: ServerOptions['sandboxProbes'];
 }
 
 /** Starts a server; by default without TLS (TLS tests opt in). */
@@ -48,6 +49,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     ...(o.tools ? { tools: o.tools } : {}),
     ...(o.lookup ? { lookup: o.lookup } : {}),
     ...(o.egressPorts ? { egressPorts: o.egressPorts } : {}),
+    ...(o.sandboxProbes ? { sandboxProbes: o.sandboxProbes } : {}),
   });
   return Object.assign(s, {
     dirs, printed,
