@@ -2,8 +2,10 @@
  * The moltis.toml schema: defaults in one object, a strict zod schema built from it, and the
  * security refinements that belong to configuration (origins, proxy CIDRs, certificate names).
  */
-import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
+import { bindProblem, certNameProblem, checked, cidrProblem, memoryProblem, normalizeOrigin, originProblem, trustedDomainProblem } from './checks.js';
+
+export { parseMemory } from './checks.js';
 
 /** Recursively readonly view of a value (arrays become readonly arrays). */
 export type DeepReadonly<T> = T extends readonly (infer U)[]
@@ -102,113 +104,6 @@ const defaults = {
 /** Sandbox backends: "auto" probes for the strongest that works; "none" runs on the host. */
 export const SANDBOX_BACKENDS = ['auto', 'bwrap', 'oci', 'podman', 'docker', 'apple-container', 'none'] as const;
 export type SandboxBackendName = typeof SANDBOX_BACKENDS[number];
-
-// ---- value checks (each returns a reason, or null when the value is acceptable) ----
-
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
-
-/** True for a DNS name of letter/digit/hyphen labels whose last label is not all digits. */
-function isHostname(name: string): boolean {
-  if (name.length === 0 || name.length > 253) return false;
-  const labels = name.split('.');
-  return labels.every((l) => LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1] ?? '');
-}
-
-/** An exact browser origin: http(s) scheme, host, optional port, nothing else. */
-function originProblem(value: string): string | null {
-  // A wildcard would let any site drive the owner's browser session against the gateway.
-  if (value.includes('*')) return 'wildcards are not allowed; list each origin exactly';
-  const m = /^(https?):\/\/([^/?#@\\\s]+)$/i.exec(value);
-  if (!m) return 'expected an origin like "https://chat.example.com" (http/https, host, optional port, no path)';
-  try {
-    new URL(value);
-  } catch {
-    return 'not a valid origin';
-  }
-  return null;
-}
-
-/** Normalizes an accepted origin to the browser's serialization (lower-case host, no default port). */
-function normalizeOrigin(value: string): string {
-  return new URL(value).origin;
-}
-
-/** An IPv4/IPv6 network with an explicit prefix length. */
-function cidrProblem(value: string): string | null {
-  const m = /^([^/%]+)\/(\d{1,3})$/.exec(value);
-  if (!m || m[1] === undefined || m[2] === undefined) return 'expected an address with a prefix length, e.g. "10.0.0.0/8" or "fd00::/8"';
-  const family = isIP(m[1]);
-  if (family === 0) return `"${m[1]}" is not an IP address`;
-  const prefix = Number(m[2]);
-  if (prefix > (family === 4 ? 32 : 128)) return `prefix length ${prefix} is too long for IPv${family}`;
-  // A /0 trusts every client's forwarding headers, i.e. lets anyone choose their own IP.
-  if (prefix === 0) return 'a /0 network would trust forwarding headers from every client';
-  try {
-    new BlockList().addSubnet(m[1], prefix, family === 4 ? 'ipv4' : 'ipv6');
-  } catch {
-    return 'not a valid network';
-  }
-  return null;
-}
-
-/** A certificate subject name: IP literal, DNS name, or "*." + a name of at least two labels. */
-function certNameProblem(value: string): string | null {
-  if (isIP(value) !== 0) return null;
-  if (value.startsWith('*.')) {
-    const rest = value.slice(2);
-    if (rest.includes('*') || !isHostname(rest)) return 'expected "*." followed by a DNS name';
-    // "*.com" would make the certificate valid for a whole TLD.
-    if (rest.split('.').length < 2) return 'a wildcard must cover a name with at least two labels, e.g. "*.example.com"';
-    return null;
-  }
-  if (value.includes('*')) return 'a wildcard is only allowed as a leading "*."';
-  return isHostname(value) ? null : 'expected a DNS name or an IP address';
-}
-
-/** An egress allowlist entry: a DNS name, or "*." + a name of at least two labels. */
-function trustedDomainProblem(value: string): string | null {
-  // "*" or "*.com" would turn the allowlist into "the whole internet".
-  if (value === '*') return 'a bare "*" would allow every domain; list domains instead';
-  if (value.startsWith('*.')) {
-    const rest = value.slice(2);
-    if (rest.includes('*') || !isHostname(rest)) return 'expected "*." followed by a DNS name';
-    if (rest.split('.').length < 2) return `"${value}" would allow a whole top-level domain; use e.g. "*.example.com"`;
-    return null;
-  }
-  if (value.includes('*')) return 'a wildcard is only allowed as a leading "*."';
-  if (isIP(value) !== 0) return 'list domain names, not IP addresses';
-  return isHostname(value) ? null : 'expected a domain name like "api.github.com"';
-}
-
-/** A memory size: digits with an optional K/M/G suffix (binary units). */
-function memoryProblem(value: string): string | null {
-  const m = /^(\d+)([KMG])?$/i.exec(value.trim());
-  if (!m) return 'expected a size like "512M", "2G" or "65536K"';
-  const bytes = parseMemory(value);
-  if (bytes < 16 * 1024 * 1024) return 'at least 16M is needed to run a shell';
-  return null;
-}
-
-/** Bytes in a memory size accepted by the schema ("512M" → 536870912). */
-export function parseMemory(value: string): number {
-  const m = /^(\d+)([KMG])?$/i.exec(value.trim());
-  if (!m || m[1] === undefined) return Number.NaN;
-  const unit = { K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? '').toUpperCase() as 'K' | 'M' | 'G'] ?? 1;
-  return Number(m[1]) * unit;
-}
-
-/** A listen address: IP literal or host name. */
-function bindProblem(value: string): string | null {
-  return isIP(value) !== 0 || isHostname(value) ? null : 'expected an IP address or host name';
-}
-
-/** Turns a reason-returning check into a zod string schema. */
-function checked(problem: (v: string) => string | null): z.ZodString {
-  return z.string().superRefine((v, ctx) => {
-    const reason = problem(v);
-    if (reason !== null) ctx.addIssue({ code: 'custom', message: reason, input: v });
-  });
-}
 
 // ---- schema ----
 
