@@ -187,7 +187,12 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
       try {
         let res = await execOnce(s, r, runId);
         if (res.exitCode === 125 || res.exitCode === 126 || res.exitCode === 255) {
-          if (GONE.test(res.stderr) && !res.stdout && !res.timedOut && !res.aborted) {
+          // A retry re-runs an approved command: only when the engine itself says the container
+          // is not running (a command can print "not running" and exit 126 on its own).
+          const running = GONE.test(res.stderr) && !res.stdout && !res.timedOut && !res.aborted
+            ? (await engine(['inspect', '--format', '{{.State.Running}}', s.spec.name], 15_000)).stdout.trim() === 'true'
+            : true;
+          if (!running) {
             // The container died (its init OOM-killed, removed by someone): a new one, same session.
             log(`oci: container ${s.spec.name} gone, recreating`);
             s.inFlight--;

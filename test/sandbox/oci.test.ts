@@ -114,6 +114,10 @@ describe('OCI sandbox (real podman)', { skip }, () => {
     for (const n of names()) podman('rm', '-f', '-t', '0', n);
     const fresh = await runner.run(req('a', 'cat /tmp/reuse 2>&1; echo ok'));
     assert.match(fresh.stdout, /No such file[\s\S]*ok/);
+    // A command that only looks like a dead container runs once, never again on a "retry".
+    const fake = await runner.run(req('a', 'echo run >> /workspace/count; echo "container is not running" >&2; exit 126'));
+    assert.equal(fake.exitCode, 126);
+    assert.equal(readFileSync(join(ws('a'), 'count'), 'utf8'), 'run\n');
     // A new workspace for the session means a new container (mounts are fixed at creation).
     await runner.run(req('a', 'echo kept > /tmp/reuse'));
     const moved = await runner.run(req('a', 'cat /tmp/reuse 2>&1; ls /workspace', { cwd: ws('b') }));
