@@ -52,8 +52,8 @@ export async function sandboxFigures(o: { runs: number; log: (s: string) => void
     if (existsSync('/usr/bin/podman')) {
       const image = await ensureTestImage(TEST_OCI_ARGS);
       let n = 0;
-      await measure(createOciRunner({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image, limits: LIMITS }), 'in podman, reused session container', () => 'bench');
-      const fresh = createOciRunner({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image, limits: LIMITS });
+      await measure(createOciRunner({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image, limits: LIMITS, instance: `bench-${process.pid}` }), 'in podman, reused session container', () => 'bench');
+      const fresh = createOciRunner({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image, limits: LIMITS, instance: `bench-${process.pid}` });
       // A new session per command: container creation + exec + removal each time.
       await measure({ ...fresh, name: fresh.name, isolated: true, async run(r) { const x = await fresh.run(r); await fresh.endSession(r.sessionKey ?? ''); return x; } }, 'in podman, new container per command', () => `fresh-${n++}`);
     } else o.log('podman not installed: skipped');

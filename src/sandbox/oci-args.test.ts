@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { containerName, envFileBody, ociRunArgs, parseOomKills, sessionHash } from './oci-args.js';
+import { containerName, envFileBody, instanceTag, ociRunArgs, parseOomKills, sessionHash } from './oci-args.js';
 
 const limits = { memoryBytes: 64 * 1024 * 1024, cpuQuota: 0.5, pidsMax: 64 };
-const base = { name: containerName('s1'), sessionHash: sessionHash('s1'), image: 'localhost/img:1', limits, cwd: '/data/sessions/s1/ws', home: '/data/sessions/s1/home' };
+const base = { name: containerName('s1', '/data'), sessionHash: sessionHash('s1'), instance: instanceTag('/data'), image: 'localhost/img:1', limits, cwd: '/data/sessions/s1/ws', home: '/data/sessions/s1/home' };
 
 /** The value following `flag` in argv (every occurrence). */
 const values = (argv: string[], flag: string) => argv.flatMap((a, i) => (a === flag ? [argv[i + 1]] : []));
@@ -12,8 +12,8 @@ test('ociRunArgs confines the session container with every control', () => {
   const a = ociRunArgs(base);
   assert.deepEqual(a.slice(0, 2), ['run', '-d']);
   assert.deepEqual(values(a, '--pull'), ['never']);
-  assert.deepEqual(values(a, '--name'), [`moltis-sbx-${sessionHash('s1')}`]);
-  assert.deepEqual(values(a, '--label'), ['moltis.sandbox=1', `moltis.session=${sessionHash('s1')}`]);
+  assert.deepEqual(values(a, '--name'), [`moltis-sbx-${instanceTag('/data')}-${sessionHash('s1')}`]);
+  assert.deepEqual(values(a, '--label'), ['moltis.sandbox=1', `moltis.instance=${instanceTag('/data')}`, `moltis.session=${sessionHash('s1')}`]);
   assert.deepEqual(values(a, '--network'), ['none']);
   assert.deepEqual(values(a, '--cap-drop'), ['ALL']);
   assert.deepEqual(values(a, '--security-opt'), ['no-new-privileges']);
@@ -49,6 +49,8 @@ test('session names are stable, distinct and do not carry the raw key', () => {
   assert.equal(containerName('a'), containerName('a'));
   assert.notEqual(containerName('a'), containerName('b'));
   assert.ok(!containerName('user:secret').includes('secret'));
+  // Two gateways on one engine never share a container name.
+  assert.notEqual(containerName('a', '/home/x/.moltis'), containerName('a', '/home/y/.moltis'));
 });
 
 test('parseOomKills reads cgroup v1 and v2 counters', () => {

@@ -12,15 +12,25 @@ export function sessionHash(sessionKey: string): string {
   return createHash('sha256').update(sessionKey).digest('hex').slice(0, 16);
 }
 
-/** `moltis-sbx-<hash>`: one container per session. */
-export function containerName(sessionKey: string): string {
-  return `moltis-sbx-${sessionHash(sessionKey)}`;
+/**
+ * Short id of one gateway (its data dir): two gateways sharing an engine never sweep, reuse or
+ * rename each other's containers.
+ */
+export function instanceTag(instance: string): string {
+  return createHash('sha256').update(instance).digest('hex').slice(0, 8);
+}
+
+/** `moltis-sbx-<instance>-<session>`: one container per session of one gateway. */
+export function containerName(sessionKey: string, instance = 'default'): string {
+  return `moltis-sbx-${instanceTag(instance)}-${sessionHash(sessionKey)}`;
 }
 
 /** What a session's container is made of; a change in any field means a new container. */
 export interface OciContainerSpec {
   name: string;
   sessionHash: string;
+  /** {@link instanceTag} of the gateway that owns the container. */
+  instance: string;
   image: string;
   limits: SandboxLimits;
   /** Host path mounted at /workspace. */
@@ -49,7 +59,7 @@ export function ociRunArgs(s: OciContainerSpec): string[] {
   const mem = String(Math.max(6 * 1024 * 1024, Math.floor(s.limits.memoryBytes)));
   const args = [
     'run', '-d', '--pull', 'never', '--name', s.name,
-    '--label', OCI_LABEL, '--label', `moltis.session=${s.sessionHash}`,
+    '--label', OCI_LABEL, '--label', `moltis.instance=${s.instance}`, '--label', `moltis.session=${s.sessionHash}`,
     '--network', 'none',
     '--cap-drop', 'ALL',
     '--security-opt', 'no-new-privileges',

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCaptured, type SpawnFn } from './capture.js';
 import {
-  OCI_DEFAULT_USER, OCI_LABEL, containerName, envFileBody, execWrapper, groupKillScript, ociRunArgs,
-  parseOomKills, sessionHash, type OciContainerSpec,
+  OCI_DEFAULT_USER, containerName, envFileBody, execWrapper, groupKillScript, ociRunArgs,
+  instanceTag, parseOomKills, sessionHash, type OciContainerSpec,
 } from './oci-args.js';
 import type { Runner, RunRequest, RunResult, SandboxLimits } from './types.js';
 import { SANDBOX_HOME, SANDBOX_PROXY_PORT, SANDBOX_WORKSPACE } from './types.js';
 
-export { ociRunArgs, containerName, sessionHash } from './oci-args.js';
+export { ociRunArgs, containerName, sessionHash, instanceTag } from './oci-args.js';
 export { probeOci, type OciProbe, type OciProbeOptions } from './oci-probe.js';
 export type { OciContainerSpec } from './oci-args.js';
 
@@ -30,10 +30,12 @@ export interface OciRunnerOptions {
   /** uid:gid commands run as (default 65534:65534). The session workspace and home are chowned to it. */
   user?: string;
   /**
-   * Before this runner's first container, remove containers labeled moltis.sandbox=1 left over from a
-   * crash (default true). One gateway per engine: a second runner would sweep the first one's containers.
+   * Before this runner's first container, remove this instance's containers left over from a
+   * crash (default true).
    */
   sweepOnStart?: boolean;
+  /** Identity of the owning gateway (its data dir); containers are named and swept per instance. */
+  instance?: string;
   spawn?: SpawnFn;
   log?: (msg: string) => void;
 }
@@ -69,6 +71,8 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
   const noWait = o.engine === 'podman' ? ['-t', '0'] : [];
   // Created on first use: a runner that is built (e.g. by a probe-driven selection) but never runs holds nothing.
   let envDir: string | undefined;
+  const instance = o.instance ?? 'default';
+  const tag = instanceTag(instance);
   let swept: Promise<void> | undefined;
   let closed = false;
 
@@ -76,7 +80,7 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
     runCaptured({ file: bin, args: [...o.globalArgs, ...args], env: engineEnv(), timeoutMs, maxBytes: 256 * 1024, spawn: o.spawn });
 
   const sweep = async (): Promise<void> => {
-    const ps = await engine(['ps', '-a', '-q', '--filter', `label=${OCI_LABEL}`]);
+    const ps = await engine(['ps', '-a', '-q', '--filter', `label=moltis.instance=${tag}`]);
     const ids = ps.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
     if (ids.length) { log(`oci: removing ${ids.length} leftover sandbox container(s)`); await engine(['rm', '-f', ...noWait, ...ids]); }
   };
@@ -99,7 +103,7 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
     const key = r.sessionKey ?? 'default';
     const trusted = r.network === 'trusted' && !!r.proxySocket;
     return {
-      name: containerName(key), sessionHash: sessionHash(key), image: r.image ?? o.image, limits: o.limits,
+      name: containerName(key, instance), sessionHash: sessionHash(key), instance: tag, image: r.image ?? o.image, limits: o.limits,
       cwd: r.cwd, home: r.home, proxySocket: trusted ? r.proxySocket : undefined,
     };
   };
@@ -172,7 +176,7 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
     const s = sessions.get(key);
     sessions.delete(key);
     if (s) await s.ready.catch(() => {});
-    await engine(['rm', '-f', ...noWait, containerName(key)]);
+    await engine(['rm', '-f', ...noWait, containerName(key, instance)]);
   };
 
   return {

@@ -28,6 +28,8 @@ export interface CreateSandboxOptions {
   /** Where the choice (level "info") and a fallback (level "warn") are reported. Default stderr. */
   log?: (msg: string, level?: 'info' | 'warn') => void;
   probe?: SandboxProbes;
+  /** Identity of the gateway (its data dir): OCI containers are named and swept per instance. */
+  instance?: string;
   /** Default `process.platform`. */
   platform?: NodeJS.Platform;
   spawn?: SpawnFn;
@@ -69,7 +71,7 @@ export async function createSandbox(o: CreateSandboxOptions): Promise<SandboxCho
   };
   const make = {
     bwrap: (): Runner => createBwrapRunner({ limits: o.limits, spawn: o.spawn }),
-    oci: (engine: 'podman' | 'docker'): Runner => createOciRunner({ engine, globalArgs: o.ociArgs, image: o.image, limits: o.limits, spawn: o.spawn, log: (m) => log(m) }),
+    oci: (engine: 'podman' | 'docker'): Runner => createOciRunner({ engine, globalArgs: o.ociArgs, image: o.image, limits: o.limits, spawn: o.spawn, log: (m) => log(m), ...(o.instance ? { instance: o.instance } : {}) }),
     apple: (): Runner => createAppleContainerRunner({ image: o.image, limits: o.limits, spawn: o.spawn }),
   };
   const picked = (runner: Runner, chosen: string, reason: string): SandboxChoice => {

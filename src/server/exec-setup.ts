@@ -43,9 +43,9 @@ const sandboxLimits = (c: Config) => {
  * Starts choosing the sandbox (probing backends takes engine calls); start-up runs it alongside
  * its other work and hands the promise to {@link setupExec}.
  */
-export function probeSandbox(config: Config, print: (line: string) => void, probe?: SandboxProbes): Promise<SandboxChoice> {
+export function probeSandbox(config: Config, dataDir: string, print: (line: string) => void, probe?: SandboxProbes): Promise<SandboxChoice> {
   const sb = config.tools.exec.sandbox;
-  const p = createSandbox({ enabled: sb.enabled, backend: sb.backend, limits: sandboxLimits(config), image: sb.image, ociArgs: [...sb.oci_args],
+  const p = createSandbox({ enabled: sb.enabled, backend: sb.backend, limits: sandboxLimits(config), image: sb.image, ociArgs: [...sb.oci_args], instance: dataDir,
     log: (m, level) => print(level === 'warn' ? `  WARNING: ${m}` : `  ${m}`), ...(probe ? { probe } : {}) });
   p.catch(() => { /* reported where it is awaited */ });
   return p;
@@ -56,7 +56,7 @@ export async function setupExec(d: ExecSetupDeps): Promise<{ tool: ToolDefinitio
   const ex = d.config.tools.exec;
   const sb = ex.sandbox;
   const limits = sandboxLimits(d.config);
-  const chosen = await (d.sandbox ?? probeSandbox(d.config, d.print));
+  const chosen = await (d.sandbox ?? probeSandbox(d.config, d.dataDir, d.print));
   const { runner } = chosen;
   if (chosen.fallback) {
     // Never a silent downgrade: createSandbox warned loudly; a human approves every command.

@@ -83,7 +83,7 @@ export async function startServer(o: ServerOptions) {
   let webauthn: RpConfig;
   try { webauthn = rpConfigFromEnv(env); } catch (err) { throw new StartupError((err as Error).message); }
   // Probing sandbox backends spawns engine processes: let it run while the rest starts.
-  const sandbox = probeSandbox(cfg, print, o.sandboxProbes);
+  const sandbox = probeSandbox(cfg, o.dataDir, print, o.sandboxProbes);
   const tls = await loadTls(o, print);
   const store = createStore({ path: databasePath(o.dataDir) });
   const bus = createEventBus({ onListenerError: (err, ev) => print(`event listener failed on ${ev}: ${(err as Error).message}`) });

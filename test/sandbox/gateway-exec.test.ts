@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Lookup } from '../../src/net/index.js';
 import { spawnSync } from 'node:child_process';
 import { ensureTestImage, podmanAvailable, TEST_OCI_ARGS } from '../support/oci-image.js';
+import { instanceTag } from '../../src/sandbox/oci.js';
 import { join } from 'node:path';
 import { startTestServer, setupPassword, createKey, type TestServer } from '../support/server.js';
 import { startScriptedLlm, type ScriptedLlm } from '../support/scripted-llm.js';
@@ -166,7 +167,7 @@ describe('auto picks podman when the image exists; the session container goes wi
   after(async () => { user?.close(); await s?.stop(); await llm?.close(); });
 
   const ours = (): string[] => {
-    const r = spawnSync('podman', [...TEST_OCI_ARGS, 'ps', '-a', '--filter', 'label=moltis.sandbox=1', '--format', '{{.Names}}'], { encoding: 'utf8' });
+    const r = spawnSync('podman', [...TEST_OCI_ARGS, 'ps', '-a', '--filter', `label=moltis.instance=${instanceTag(s.dirs.dataDir)}`, '--format', '{{.Names}}'], { encoding: 'utf8' });
     return r.stdout.split('\n').filter(Boolean);
   };
 

@@ -6,7 +6,10 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createOciRunner, probeOci } from '../../src/sandbox/oci.js';
+import { createOciRunner, instanceTag, probeOci } from '../../src/sandbox/oci.js';
+
+// Containers of this file only: other test files (and gateways) on the same engine are left alone.
+const INSTANCE = `oci-test-${process.pid}`;
 import type { Runner, RunRequest } from '../../src/sandbox/index.js';
 import { TEST_OCI_ARGS, ensureTestImage, podmanAvailable } from '../support/oci-image.js';
 
@@ -33,7 +36,7 @@ describe('OCI sandbox (real podman)', { skip }, () => {
     writeFileSync(join(base, 'data', 'moltis.db'), 'SQLITE-SECRET-ROW');
     for (const s of ['a', 'b', 'mem', 'trusted']) { mkdirSync(ws(s), { recursive: true }); mkdirSync(home(s), { recursive: true }); }
     writeFileSync(join(ws('b'), 'secret-b.txt'), 'B-SESSION-SECRET');
-    runner = createOciRunner({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image, limits });
+    runner = createOciRunner({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image, limits, instance: INSTANCE });
   });
 
   after(async () => {
@@ -106,7 +109,7 @@ describe('OCI sandbox (real podman)', { skip }, () => {
     const other = await runner.run(req('b', 'cat /tmp/reuse 2>&1; cat /workspace/secret-b.txt'));
     assert.match(other.stdout, /No such file/);
     assert.match(other.stdout, /B-SESSION-SECRET/);
-    const names = () => podman('ps', '-a', '--filter', 'label=moltis.sandbox=1', '--format', '{{.Names}}').stdout.split('\n').filter(Boolean);
+    const names = () => podman('ps', '-a', '--filter', `label=moltis.instance=${instanceTag(INSTANCE)}`, '--format', '{{.Names}}').stdout.split('\n').filter(Boolean);
     assert.equal(names().length, 2);
     const nameA = names().find((n) => podman('inspect', '--format', '{{index .Config.Labels "moltis.session"}}', n).stdout.trim() !== '') ?? '';
     assert.ok(nameA);
@@ -126,9 +129,9 @@ describe('OCI sandbox (real podman)', { skip }, () => {
     await runner.endSession('b');
     assert.deepEqual(names(), []);
     // A container of ours left over by a crashed gateway is removed when the next runner starts.
-    assert.equal(podman('run', '-d', '--label', 'moltis.sandbox=1', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', image, 'sleep', 'infinity').status, 0);
+    assert.equal(podman('run', '-d', '--label', 'moltis.sandbox=1', '--label', `moltis.instance=${instanceTag(INSTANCE)}`, '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', image, 'sleep', 'infinity').status, 0);
     assert.equal(names().length, 1);
-    const next = createOciRunner({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image, limits });
+    const next = createOciRunner({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image, limits, instance: INSTANCE });
     try {
       assert.equal((await next.run(req('a', 'true'))).exitCode, 0);
       assert.equal(names().length, 1); // only its own, the leftover is gone
