@@ -71,11 +71,18 @@ const asCredential = <T>(v: unknown, what: string): T => {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new AuthError('INVALID_INPUT', `${what} must be the JSON of a WebAuthn credential (from @simplewebauthn/browser)`);
   return v as T;
 };
+/** Why a `take` failed, as said to the caller. */
+const CHALLENGE_PROBLEM = {
+  unknown: 'challenge unknown or already used',
+  expired: 'challenge expired — start again',
+  wrong_ceremony: 'challenge was issued for another ceremony',
+} as const;
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+const transportsOf = (r: PasskeyRow): string[] => JSON.parse(r.transports) as string[];
 const toInfo = (r: PasskeyRow): PasskeyInfo => ({
   id: r.id, name: r.name, created_at: r.created_at, last_used_at: r.last_used_at, aaguid: r.aaguid, backed_up: r.backed_up === 1,
-  transports: JSON.parse(r.transports) as string[],
+  transports: transportsOf(r),
 });
 
 /**
@@ -93,7 +100,7 @@ export function createPasskeys(d: PasskeyDeps) {
       rpName: RP_NAME, rpID: rp.rpId, userName: 'owner', userDisplayName: 'Owner', timeout: ttlMs,
       attestationType: 'none',
       // Re-registering an authenticator that already holds a credential here is refused by the browser.
-      excludeCredentials: d.repo.list().map((r) => ({ id: r.credential_id, transports: JSON.parse(r.transports) as string[] })),
+      excludeCredentials: d.repo.list().map((r) => ({ id: r.credential_id, transports: transportsOf(r) })),
       // A passkey is the only factor of its login: user presence alone (a stolen key without PIN or
       // biometric) must not make someone the owner, so verification is required, as in the original.
       authenticatorSelection: { residentKey: 'preferred', userVerification: 'required' },
@@ -110,7 +117,7 @@ export function createPasskeys(d: PasskeyDeps) {
       throw new AuthError('PASSKEY_REGISTRATION_FAILED', `passkey registration failed: ${reason}`);
     };
     const t = challenges.take(body.challenge_id, kind);
-    if (!t.ok) return fail(`challenge ${t.reason === 'unknown' ? 'unknown or already used' : t.reason === 'expired' ? 'expired — start again' : 'was issued for another ceremony'}`);
+    if (!t.ok) return fail(CHALLENGE_PROBLEM[t.reason]);
     const c = t.challenge;
     // A register challenge is finished only by the session (or key) that began it.
     if (c.binding !== binding) return fail('challenge was issued to another session');
@@ -181,7 +188,7 @@ export function createPasskeys(d: PasskeyDeps) {
         throw new AuthError('PASSKEY_AUTH_FAILED', `passkey login failed: ${reason}`);
       };
       const t = challenges.take(body.challenge_id, 'auth');
-      if (!t.ok) return fail(`challenge ${t.reason === 'unknown' ? 'unknown or already used' : t.reason === 'expired' ? 'expired — start again' : 'was issued for another ceremony'}`);
+      if (!t.ok) return fail(CHALLENGE_PROBLEM[t.reason]);
       const c = t.challenge;
       const response = asCredential<AuthenticationResponseJSON>(body.credential, 'credential');
       const row = typeof response.id === 'string' && response.id.length <= 1366 ? d.repo.byCredentialId(response.id) : undefined;
@@ -196,7 +203,7 @@ export function createPasskeys(d: PasskeyDeps) {
       try {
         const v = await verifyAuthenticationResponse({
           response, expectedChallenge: c.challenge, expectedOrigin: c.origin, expectedRPID: c.rpId, requireUserVerification: true,
-          credential: { id: row.credential_id, publicKey: new Uint8Array(row.public_key), counter: row.counter, transports: JSON.parse(row.transports) as string[] },
+          credential: { id: row.credential_id, publicKey: new Uint8Array(row.public_key), counter: row.counter, transports: transportsOf(row) },
         });
         if (!v.verified) return fail('signature not verified');
         info = v.authenticationInfo;

@@ -1,4 +1,3 @@
-import { hashPassword, verifyPassword } from '../crypto/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Store } from '../store/index.js';
 import { createApiKeys } from './api-keys.js';
@@ -8,15 +7,15 @@ import type { createLoginGuard } from './login-guard.js';
 import { createSessions } from './sessions.js';
 import { createSetupCodes } from './setup-code.js';
 import { readSessionCookie } from './cookie.js';
-import { isBadCredential, type VaultPort } from './vault-port.js';
+import type { VaultPort } from './vault-port.js';
 import { createVaultFlows } from './vault-flows.js';
 import { createPasskeys } from './passkeys.js';
+import { checkNewPassword, createPasswordFlows } from './password-flows.js';
 import type { RpConfig } from './webauthn-rp.js';
 
-export const PASSWORD_MIN = 12;
+export { PASSWORD_MIN, PASSWORD_MAX } from './password-flows.js';
 /** Published on the bus as `auth.revoked`: which live credentials just died. */
 export interface RevokedEvent { sessionIds?: number[]; apiKeyIds?: number[]; loopback?: boolean; passwordConnects?: boolean; all?: boolean; reason: string }
-export const PASSWORD_MAX = 1024;
 
 /** What the gate knows about a request. */
 export interface RequestContext { clientIp: string; isLocal: boolean }
@@ -39,14 +38,6 @@ export interface AuthOptions {
   vault?: VaultPort | null;
   /** Fixed WebAuthn RP (MOLTIS_WEBAUTHN_RP_ID / _ORIGIN); empty: derived from each request's Host. */
   webauthn?: RpConfig;
-}
-
-function checkNewPassword(pw: unknown, what: string): string {
-  if (typeof pw !== 'string' || pw.length === 0) throw new AuthError('PASSWORD_REQUIRED', `${what} is required`);
-  const n = [...pw].length; // characters, not UTF-8 bytes
-  if (n < PASSWORD_MIN) throw new AuthError('PASSWORD_TOO_SHORT', `${what} must be at least ${PASSWORD_MIN} characters (got ${n})`);
-  if (n > PASSWORD_MAX) throw new AuthError('PASSWORD_TOO_LONG', `${what} must be at most ${PASSWORD_MAX} characters`);
-  return pw;
 }
 
 /**
@@ -91,19 +82,6 @@ export function createAuth(o: AuthOptions) {
     if (r.banned) audit('ip_banned', ip, `ban ${Math.round((r.banMs ?? 0) / 1000)}s after repeated failures (ban #${r.bans})`);
   };
 
-  /**
-   * After a password is set: the first one initializes the vault (returns the recovery key, the
-   * only time it exists); later ones re-wrap the data key; a sealed vault is tried with it.
-   */
-  async function vaultAfterNewPassword(pw: string, previous: string | null): Promise<string | null> {
-    if (!vault) return null;
-    const st = vault.status();
-    if (st === 'uninitialized') return previous === null ? (await vault.initialize(pw)).recoveryKey : null;
-    if (st === 'unsealed') { await vault.rewrap(pw); return null; }
-    await vault.unseal(pw).catch((err: unknown) => { if (!isBadCredential(err)) throw err; });
-    return null;
-  }
-
   /** The setup gate shared by password and passkey setup: remote callers need the setup code; guesses feed the guard. */
   const assertSetupCaller = (code: unknown, ctx: RequestContext) => {
     assertNotBlocked(ctx.clientIp);
@@ -145,6 +123,11 @@ export function createAuth(o: AuthOptions) {
       ensureSetupCode(); // a fresh code, printed to the console; also seals the vault
     },
     vaultStatus: () => vault?.status() ?? 'disabled',
+  });
+
+  const passwords = createPasswordFlows({
+    repo, sessions, setupCodes, vault, now, disabled: o.disabled, audit, revoked, assertNotBlocked, failure,
+    recordSuccess: (ip) => guard.recordSuccess(ip), isSetupComplete: setupComplete, assertSetupCaller,
   });
 
   const service = {
@@ -212,45 +195,10 @@ export function createAuth(o: AuthOptions) {
       };
     },
 
-    /** First-time setup. Remote callers must present the setup code; guesses feed the login guard. */
-    async setup(body: { password?: unknown; setup_code?: unknown }, ctx: RequestContext): Promise<{ token: string; maxAgeSeconds: number; recoveryKey: string | null; vaultStatus: string } | null> {
-      if (o.disabled) throw new AuthError('AUTH_DISABLED', 'authentication is disabled in moltis.toml ([auth] disabled = true); set it to false and restart to require a password');
-      if (setupComplete()) throw new AuthError('SETUP_ALREADY_COMPLETE', 'setup already completed');
-      assertSetupCaller(body.setup_code, ctx);
-      if (ctx.isLocal && (body.password === undefined || body.password === '')) return null; // stays Tier 2
-      const pw = checkNewPassword(body.password, 'password');
-      const hash = await hashPassword(pw);
-      // Re-check after the await: two concurrent setups must not both win.
-      if (setupComplete()) throw new AuthError('SETUP_ALREADY_COMPLETE', 'setup already completed');
-      repo.setPasswordHash(hash, now());
-      setupCodes.clear();
-      guard.recordSuccess(ctx.clientIp);
-      audit('setup_complete', ctx.clientIp, 'password');
-      revoked({ loopback: true, reason: 'setup_complete' });
-      const recoveryKey = await vaultAfterNewPassword(pw, null);
-      const s = sessions.create(ctx.clientIp);
-      return { token: s.token, maxAgeSeconds: s.maxAgeSeconds, recoveryKey, vaultStatus: vault?.status() ?? 'disabled' };
-    },
-
-    /** Password check shared by `/api/auth/login` and the WS `connect` frame: same guard, same audit. */
-    async verifyOwnerPassword(password: unknown, ctx: RequestContext, via: string): Promise<number> {
-      assertNotBlocked(ctx.clientIp);
-      const ok = typeof password === 'string' && password.length <= PASSWORD_MAX * 4 && (await verifyPassword(repo.getPasswordHash(), password));
-      if (!ok) {
-        failure(ctx.clientIp, 'login_failure', via);
-        throw new AuthError('INVALID_PASSWORD', 'invalid password');
-      }
-      guard.recordSuccess(ctx.clientIp);
-      audit('login_success', ctx.clientIp, via);
-      return repo.getPasswordUpdatedAt() ?? 0;
-    },
-
-    async login(password: unknown, ctx: RequestContext): Promise<{ id: number; token: string; maxAgeSeconds: number }> {
-      await service.verifyOwnerPassword(password, ctx, 'password');
-      // Logging in unseals the vault; a vault whose password diverged stays sealed (recovery key).
-      if (vault?.status() === 'sealed') await vault.unseal(password as string).catch((err: unknown) => { if (!isBadCredential(err)) throw err; });
-      return sessions.create(ctx.clientIp);
-    },
+    setup: passwords.setup,
+    verifyOwnerPassword: passwords.verifyOwnerPassword,
+    login: passwords.login,
+    changePassword: passwords.changePassword,
 
     logout(cookieHeader: string | string[] | undefined, ctx: RequestContext): void {
       const token = readSessionCookie(cookieHeader);
@@ -259,36 +207,6 @@ export function createAuth(o: AuthOptions) {
       sessions.revoke(id);
       audit('logout', ctx.clientIp, `session=${id}`);
       revoked({ sessionIds: [id], reason: 'logout' });
-    },
-
-    /** Changes (or first sets) the password; every session ends, the caller gets a fresh one. */
-    async changePassword(body: { current_password?: unknown; new_password?: unknown }, ctx: RequestContext): Promise<{ token: string; maxAgeSeconds: number; recoveryKey: string | null }> {
-      const pw = checkNewPassword(body.new_password, 'new password');
-      const existing = repo.getPasswordHash();
-      if (existing !== null) {
-        assertNotBlocked(ctx.clientIp);
-        if (typeof body.current_password !== 'string' || !(await verifyPassword(existing, body.current_password))) {
-          failure(ctx.clientIp, 'password_change_failure');
-          throw new AuthError('CURRENT_PASSWORD_INCORRECT', 'current password is incorrect');
-        }
-      }
-      if (existing !== null && vault?.status() === 'sealed') {
-        await vault.unseal(body.current_password as string).catch((err: unknown) => {
-          if (!isBadCredential(err)) throw err;
-          throw new AuthError('VAULT_LOCKED', 'the vault password does not match the current password: unlock with the recovery key (POST /api/auth/vault/recovery) before changing the password');
-        });
-      }
-      // Re-wrap before the new hash is stored, so a failure cannot leave login and vault out of step.
-      const recoveryKey = await vaultAfterNewPassword(pw, existing);
-      const newHash = await hashPassword(pw);
-      // The version must move even within one millisecond: connect-frame identities compare it.
-      repo.setPasswordHash(newHash, Math.max(now(), (repo.getPasswordUpdatedAt() ?? 0) + 1));
-      const ids = sessions.revokeAll();
-      audit('password_changed', ctx.clientIp, `sessions revoked: ${ids.length}`);
-      revoked({ sessionIds: ids, loopback: true, passwordConnects: true, reason: 'password_changed' });
-      setupCodes.clear();
-      const s = sessions.create(ctx.clientIp);
-      return { token: s.token, maxAgeSeconds: s.maxAgeSeconds, recoveryKey };
     },
 
     createApiKey(label: unknown, scopes: unknown, ctx: { clientIp: string | null }) {

@@ -7,7 +7,7 @@
  */
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../crypto/index.js';
 import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lookup } from './guard.js';
@@ -70,7 +70,7 @@ export function createEgressProxy(o: EgressProxyOptions) {
   const open = async (sessionKey: string): Promise<SessionServer> => {
     ensureDir();
     // The key is hashed: arbitrary session keys never become path components.
-    const path = join(o.socketDir, `${createHash('sha256').update(sessionKey).digest('hex').slice(0, 24)}.sock`);
+    const path = join(o.socketDir, `${sha256Hex(sessionKey).slice(0, 24)}.sock`);
     if (Buffer.byteLength(path) > MAX_SOCKET_PATH) throw new Error(`proxy socket path too long (${path}): use a shorter data dir`);
     try {
       if (lstatSync(path).isSocket()) unlinkSync(path); // stale socket from a crashed run

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCaptured, type SpawnFn } from './capture.js';
+import { notRun, runCaptured, type SpawnFn } from './capture.js';
 import { createLimiter, type LimiterOptions } from './limits.js';
 import type { Runner, RunRequest, RunResult, SandboxLimits } from './types.js';
 import { SANDBOX_HOME, SANDBOX_PROXY_PORT, SANDBOX_PROXY_SOCKET, SANDBOX_WORKSPACE } from './types.js';
@@ -55,7 +55,7 @@ function systemArgs(etcDir: string): string[] {
 }
 
 /** Env the sandbox gets: the request's, with the sandbox's own PATH/HOME and (trusted) proxy. */
-export function sandboxEnv(r: RunRequest): Record<string, string> {
+function sandboxEnv(r: RunRequest): Record<string, string> {
   const env: Record<string, string> = { ...r.env, PATH: SANDBOX_PATH, HOME: SANDBOX_HOME, USER: 'sandbox' };
   for (const k of ['NO_PROXY', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'ALL_PROXY', 'all_proxy']) delete env[k];
   if (r.network === 'trusted') {
@@ -91,27 +91,31 @@ const PROC_HIDDEN_DIRS = ['/proc/acpi', '/proc/scsi'];
 const PROC_READ_ONLY = ['/proc/sysrq-trigger', '/proc/bus', '/proc/fs', '/proc/irq', '/proc/pressure', '/proc/mtrr'];
 
 /** bwrap arguments covering the sensitive parts of /proc that exist on this kernel. */
-export function procMasks(exists: (p: string) => boolean = existsSync): string[] {
+function procMasks(): string[] {
   const a: string[] = [];
-  for (const f of PROC_HIDDEN_FILES) if (exists(f)) a.push('--ro-bind', '/dev/null', f);
-  for (const d of PROC_HIDDEN_DIRS) if (exists(d)) a.push('--tmpfs', d, '--remount-ro', d);
-  for (const p of PROC_READ_ONLY) if (exists(p)) a.push('--ro-bind', p, p);
+  for (const f of PROC_HIDDEN_FILES) if (existsSync(f)) a.push('--ro-bind', '/dev/null', f);
+  for (const d of PROC_HIDDEN_DIRS) if (existsSync(d)) a.push('--tmpfs', d, '--remount-ro', d);
+  for (const p of PROC_READ_ONLY) if (existsSync(p)) a.push('--ro-bind', p, p);
   return a;
 }
 
+/** What of this host every sandbox sees (system binds, /proc covers): read once per runner, not per run. */
+interface HostLayout { system: string[]; proc: string[] }
+const hostLayout = (etcDir: string): HostLayout => ({ system: systemArgs(etcDir), proc: procMasks() });
+
 /** The bwrap argv (without the bwrap binary) for one request. Exported for tests. */
-export function bwrapArgs(r: RunRequest, etcDir: string, features: { disableUserns?: boolean } = { disableUserns: true }): string[] {
+export function bwrapArgs(r: RunRequest, etcDir: string, features: { disableUserns?: boolean } = { disableUserns: true }, host: HostLayout = hostLayout(etcDir)): string[] {
   // --disable-userns (bwrap >= 0.8) stops the command from creating nested user namespaces, the
   // usual first step of kernel exploits; older bwrap lacks it and still gets everything else.
   const a = [
     '--unshare-all', '--unshare-user', ...(features.disableUserns === false ? [] : ['--disable-userns']), '--die-with-parent', '--new-session',
     '--uid', String(UID), '--gid', String(UID), '--cap-drop', 'ALL', '--hostname', 'sandbox',
-    ...systemArgs(etcDir),
+    ...host.system,
     // bwrap run by root maps the sandbox uid to host uid 0, and sysctl files check only that uid:
     // without this read-only cover a command could set kernel.core_pattern and run code as host
     // root. (bwrap's own cover skips /proc/sys because the directory itself is not writable.) The
     // cover is the host's /proc/sys, read-only: its values, not a way to change them.
-    '--proc', '/proc', '--ro-bind', '/proc/sys', '/proc/sys', ...procMasks(),
+    '--proc', '/proc', '--ro-bind', '/proc/sys', '/proc/sys', ...host.proc,
     '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run',
     '--bind', r.cwd, SANDBOX_WORKSPACE,
   ];
@@ -145,21 +149,22 @@ export function bwrapArgs(r: RunRequest, etcDir: string, features: { disableUser
 export function createBwrapRunner(o: BwrapOptions): Runner {
   const bwrap = o.bwrapPath ?? 'bwrap';
   const limiter = createLimiter({ ...o.limiter, limits: o.limits });
-  let etcDir: string | undefined;
+  let host: { etcDir: string; layout: HostLayout } | undefined;
   let features: Promise<{ disableUserns: boolean }> | undefined;
   return {
     name: 'bwrap',
     isolated: true,
     async endSession() { /* workspace and home belong to the caller; nothing else per session */ },
-    async close() { if (etcDir) rmSync(etcDir, { recursive: true, force: true }); etcDir = undefined; },
+    async close() { if (host) rmSync(host.etcDir, { recursive: true, force: true }); host = undefined; },
     async run(r: RunRequest): Promise<RunResult> {
-      if (!etcDir || !existsSync(etcDir)) etcDir = generatedEtc();
+      if (!host || !existsSync(host.etcDir)) { const etcDir = generatedEtc(); host = { etcDir, layout: hostLayout(etcDir) }; }
+      const { etcDir, layout } = host;
       features ??= bwrapFeatures(bwrap, o.spawn);
-      const args = bwrapArgs(r, etcDir, await features);
+      const args = bwrapArgs(r, etcDir, await features, layout);
       let lim;
       try { lim = limiter.begin(r.timeoutMs); } catch (e) {
         // Fail closed: no limits, no run.
-        return { exitCode: null, signal: null, stdout: '', stderr: `sandbox: cannot set resource limits (${limiter.reason}): ${(e as Error).message}`, truncated: false, timedOut: false, aborted: false, durationMs: 0 };
+        return notRun(`sandbox: cannot set resource limits (${limiter.reason}): ${(e as Error).message}`);
       }
       try {
         const [file, ...pre] = [...lim.prefix, bwrap, ...args] as [string, ...string[]];

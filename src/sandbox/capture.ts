@@ -4,6 +4,18 @@ import type { RunResult } from './types.js';
 /** `child_process.spawn`, injectable for tests. */
 export type SpawnFn = typeof nodeSpawn;
 
+/** A run that never started (the sandbox could not be set up): its reason on stderr, no exit code. */
+export function notRun(message: string): RunResult {
+  return { exitCode: null, signal: null, stdout: '', stderr: message, truncated: false, timedOut: false, aborted: false, durationMs: 0 };
+}
+
+/** The gateway's own environment (PATH, XDG_RUNTIME_DIR for rootless engines), for engine CLIs: never a command's. */
+export function gatewayEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
 /** One process to run with capped output, a wall-clock timeout and abort. */
 export interface CaptureOptions {
   file: string;

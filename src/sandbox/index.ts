@@ -3,15 +3,13 @@
  * The only public surface.
  */
 export { createHostRunner } from './host.js';
-export { createBwrapRunner, probeBwrap, SANDBOX_PATH } from './bwrap.js';
+export { createBwrapRunner, probeBwrap } from './bwrap.js';
 export type { BwrapOptions } from './bwrap.js';
-export { createLimiter } from './limits.js';
-export type { Limiter, LimitMode, RunLimit } from './limits.js';
 export { createSandbox } from './select.js';
 export type { CreateSandboxOptions, SandboxBackend, SandboxChoice, SandboxProbes } from './select.js';
-export { appleContainerArgs, createAppleContainerRunner, probeAppleContainer } from './apple.js';
-export type { AppleContainerSpec, AppleRunnerOptions } from './apple.js';
-export { createOciRunner, probeOci, ociRunArgs } from './oci.js';
-export type { OciRunnerOptions, OciProbe, OciProbeOptions, OciContainerSpec } from './oci.js';
+export { createAppleContainerRunner, probeAppleContainer } from './apple.js';
+export type { AppleRunnerOptions } from './apple.js';
+export { createOciRunner, probeOci } from './oci.js';
+export type { OciRunnerOptions, OciProbe, OciProbeOptions } from './oci.js';
 export type { Runner, RunRequest, RunResult, SandboxLimits } from './types.js';
 export { SANDBOX_WORKSPACE, SANDBOX_HOME, SANDBOX_PROXY_SOCKET, SANDBOX_PROXY_PORT } from './types.js';

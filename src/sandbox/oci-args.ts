@@ -1,15 +1,15 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../crypto/index.js';
 import type { SandboxLimits } from './types.js';
 import { SANDBOX_HOME, SANDBOX_PROXY_PORT, SANDBOX_PROXY_SOCKET, SANDBOX_WORKSPACE } from './types.js';
 
 /** Label on every container this backend creates: the crash-leftover sweep removes exactly these. */
-export const OCI_LABEL = 'moltis.sandbox=1';
+const OCI_LABEL = 'moltis.sandbox=1';
 /** The uid:gid commands run as inside the container: an escape lands as `nobody`, not root. */
 export const OCI_DEFAULT_USER = '65534:65534';
 
 /** Short stable id of a session: container names and labels never carry the raw session key. */
 export function sessionHash(sessionKey: string): string {
-  return createHash('sha256').update(sessionKey).digest('hex').slice(0, 16);
+  return sha256Hex(sessionKey).slice(0, 16);
 }
 
 /**
@@ -17,7 +17,7 @@ export function sessionHash(sessionKey: string): string {
  * rename each other's containers.
  */
 export function instanceTag(instance: string): string {
-  return createHash('sha256').update(instance).digest('hex').slice(0, 8);
+  return sha256Hex(instance).slice(0, 8);
 }
 
 /** `moltis-sbx-<instance>-<session>`: one container per session of one gateway. */
@@ -44,7 +44,7 @@ export interface OciContainerSpec {
 }
 
 /** The bridge that is the main process of a trusted session's container (runs as the container's root, which the command's uid cannot signal). */
-export function proxyBridgeCommand(): string[] {
+function proxyBridgeCommand(): string[] {
   return ['socat', `TCP-LISTEN:${SANDBOX_PROXY_PORT},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${SANDBOX_PROXY_SOCKET}`];
 }
 

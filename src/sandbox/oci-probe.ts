@@ -1,4 +1,4 @@
-import { runCaptured, type SpawnFn } from './capture.js';
+import { gatewayEnv, runCaptured, type SpawnFn } from './capture.js';
 
 /** What to check. */
 export interface OciProbeOptions {
@@ -27,8 +27,7 @@ export interface OciProbe {
 export async function probeOci(o: OciProbeOptions): Promise<OciProbe> {
   const engine = o.engine ?? 'podman';
   const bin = o.enginePath ?? engine;
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  const env = gatewayEnv();
   const call = (args: string[], timeoutMs = 30_000) =>
     runCaptured({ file: bin, args, env, timeoutMs, maxBytes: 64 * 1024, spawn: o.spawn });
   const why = (r: { stderr: string; exitCode: number | null }) => r.stderr.trim().split('\n').slice(-1)[0] || `exit ${r.exitCode}`;

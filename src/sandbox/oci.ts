@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCaptured, type SpawnFn } from './capture.js';
+import { gatewayEnv, notRun, runCaptured, type SpawnFn } from './capture.js';
 import {
   OCI_DEFAULT_USER, containerName, envFileBody, execWrapper, groupKillScript, ociRunArgs,
   instanceTag, parseOomKills, sessionHash, type OciContainerSpec,
@@ -10,9 +10,8 @@ import {
 import type { Runner, RunRequest, RunResult, SandboxLimits } from './types.js';
 import { SANDBOX_HOME, SANDBOX_PROXY_PORT, SANDBOX_WORKSPACE } from './types.js';
 
-export { ociRunArgs, containerName, sessionHash, instanceTag } from './oci-args.js';
+export { instanceTag } from './oci-args.js';
 export { probeOci, type OciProbe, type OciProbeOptions } from './oci-probe.js';
-export type { OciContainerSpec } from './oci-args.js';
 
 /** Options of the OCI backend. */
 export interface OciRunnerOptions {
@@ -77,7 +76,7 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
   let closed = false;
 
   const engine = (args: string[], timeoutMs = ENGINE_TIMEOUT_MS): Promise<RunResult> =>
-    runCaptured({ file: bin, args: [...o.globalArgs, ...args], env: engineEnv(), timeoutMs, maxBytes: 256 * 1024, spawn: o.spawn });
+    runCaptured({ file: bin, args: [...o.globalArgs, ...args], env: gatewayEnv(), timeoutMs, maxBytes: 256 * 1024, spawn: o.spawn });
 
   const sweep = async (): Promise<void> => {
     const ps = await engine(['ps', '-a', '-q', '--filter', `label=moltis.instance=${tag}`]);
@@ -143,7 +142,7 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
         file: bin,
         args: [...o.globalArgs, 'exec', '--user', user, '--workdir', SANDBOX_WORKSPACE, '--env-file', envFile,
           s.spec.name, '/bin/sh', '-c', execWrapper(trusted), `moltis-${runId}`, r.command, runId],
-        env: engineEnv(), timeoutMs: r.timeoutMs, maxBytes: r.maxBytes, signal: r.signal, spawn: o.spawn,
+        env: gatewayEnv(), timeoutMs: r.timeoutMs, maxBytes: r.maxBytes, signal: r.signal, spawn: o.spawn,
         onKill: () => {
           // Called at every end; only a timeout or abort needs the in-container kill.
           if (killer || !(r.signal?.aborted || Date.now() - started >= r.timeoutMs)) return;
@@ -186,7 +185,7 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
       if (closed) throw new Error('oci runner closed');
       const runId = randomBytes(6).toString('hex');
       let s: Session;
-      try { s = await sessionFor(r, false); } catch (e) { return failed(String((e as Error).message ?? e)); }
+      try { s = await sessionFor(r, false); } catch (e) { return notRun(String((e as Error).message ?? e)); }
       s.inFlight++;
       try {
         let res = await execOnce(s, r, runId);
@@ -200,7 +199,7 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
             // The container died (its init OOM-killed, removed by someone): a new one, same session.
             log(`oci: container ${s.spec.name} gone, recreating`);
             s.inFlight--;
-            try { s = await sessionFor(r, true); } catch (e) { s.inFlight++; return failed(String((e as Error).message ?? e)); }
+            try { s = await sessionFor(r, true); } catch (e) { s.inFlight++; return notRun(String((e as Error).message ?? e)); }
             s.inFlight++;
             res = await execOnce(s, r, runId);
           }
@@ -226,19 +225,8 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
   };
 }
 
-function failed(message: string): RunResult {
-  return { exitCode: null, signal: null, stdout: '', stderr: message, truncated: false, timedOut: false, aborted: false, durationMs: 0 };
-}
-
 function sameSpec(a: OciContainerSpec, b: OciContainerSpec): boolean {
   return a.image === b.image && a.cwd === b.cwd && a.home === b.home && a.proxySocket === b.proxySocket;
-}
-
-/** The engine gets the gateway's environment (PATH, XDG_RUNTIME_DIR for rootless), never the command's. */
-function engineEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  return env;
 }
 
 function ownBy(path: string, user: string, log: (m: string) => void): void {

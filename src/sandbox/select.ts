@@ -45,8 +45,8 @@ export interface SandboxChoice {
   networkIsolated?: boolean;
 }
 
-/** Said at start-up and in sandbox.status whenever the Apple backend runs. */
-export const APPLE_NETWORK_WARNING = 'apple-container cannot remove the network: commands in it CAN reach the network and the host (files and processes are still isolated); use bwrap, podman or docker for network = "none"';
+/** Said at start-up whenever the Apple backend is chosen. */
+const APPLE_NETWORK_WARNING = 'apple-container cannot remove the network: commands in it CAN reach the network and the host (files and processes are still isolated); use bwrap, podman or docker for network = "none"';
 
 const FIX: Record<string, string> = {
   bwrap: 'install bubblewrap (apt install bubblewrap) and allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or pick another backend',

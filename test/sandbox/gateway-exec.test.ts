@@ -19,6 +19,8 @@ import { WsClient, wsUrl } from '../support/ws.js';
 import { finalOrError, lastToolResult } from '../support/chat.js';
 
 const HAVE_BWRAP = existsSync('/usr/bin/bwrap');
+/** moltis.toml for the scripted model, with one `[tools.exec]` line. */
+const scriptedToml = (llm: ScriptedLlm, execLine: string) => `[providers.custom-scripted]\nbase_url = "${llm.url}"\nmodels = ["scripted-model"]\n[tools.exec]\n${execLine}\n`;
 
 describe('exec in the sandbox, through the gateway', { skip: HAVE_BWRAP ? false : 'bubblewrap is not installed (apt install bubblewrap)' }, () => {
   let llm: ScriptedLlm;
@@ -27,7 +29,7 @@ describe('exec in the sandbox, through the gateway', { skip: HAVE_BWRAP ? false 
   before(async () => {
     llm = await startScriptedLlm();
     // "never": sandboxed commands run without asking, so the test needs no approver.
-    s = await startTestServer({ toml: `[providers.custom-scripted]\nbase_url = "${llm.url}"\nmodels = ["scripted-model"]\n[tools.exec]\napproval_mode = "never"\n` });
+    s = await startTestServer({ toml: scriptedToml(llm, 'approval_mode = "never"') });
     const cookie = await setupPassword(s);
     const r = await fetch(`${s.url}/api/env`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ key: 'MY_TOKEN', value: 'tok-123' }) });
     assert.equal(r.status, 200, await r.text());
@@ -101,7 +103,7 @@ describe('trusted network mode: the sandbox reaches allowlisted domains only thr
     originPort = (origin.address() as AddressInfo).port;
     llm = await startScriptedLlm();
     s = await startTestServer({
-      toml: `[providers.custom-scripted]\nbase_url = "${llm.url}"\nmodels = ["scripted-model"]\n[tools.exec]\napproval_mode = "never"\n`
+      toml: scriptedToml(llm, 'approval_mode = "never"')
         + `[tools.exec.sandbox]\nbackend = "bwrap"\nnetwork = "trusted"\ntrusted_domains = ["allowed.test", "*.allowed.test"]\n`
         // The test origin is on loopback: let the proxy dial 127.0.0.1 (the gateway's own port stays refused).
         + `[tools.web.fetch]\nssrf_allowlist = ["127.0.0.1/32"]\n`,
@@ -156,7 +158,7 @@ describe('auto picks podman when the image exists; the session container goes wi
     const image = await ensureTestImage(TEST_OCI_ARGS);
     llm = await startScriptedLlm();
     s = await startTestServer({
-      toml: `[providers.custom-scripted]\nbase_url = "${llm.url}"\nmodels = ["scripted-model"]\n[tools.exec]\napproval_mode = "never"\n`
+      toml: scriptedToml(llm, 'approval_mode = "never"')
         + `[tools.exec.sandbox]\nimage = "${image}"\noci_args = ${JSON.stringify(TEST_OCI_ARGS)}\n`,
     });
     const cookie = await setupPassword(s);
@@ -196,7 +198,7 @@ describe('no sandbox works: loud, and every command needs a human', () => {
     const llm = await startScriptedLlm();
     const broken = { ok: false, reason: 'probe pinned to fail by the test' };
     const s = await startTestServer({
-      toml: `[providers.custom-scripted]\nbase_url = "${llm.url}"\nmodels = ["scripted-model"]\n[tools.exec]\napproval_timeout_secs = 1\n`,
+      toml: scriptedToml(llm, 'approval_timeout_secs = 1'),
       sandboxProbes: { bwrap: async () => broken, oci: async () => broken, apple: async () => broken },
     });
     try {

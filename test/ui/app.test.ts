@@ -11,9 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, PASSWORD, type TestServer } from '../support/server.js';
 import { startScriptedLlm, type ScriptedLlm } from '../support/scripted-llm.js';
 import { request } from '../support/http.js';
-import { buildUi, launch, newPage, shot, skipReason, type PageWatch } from './browser.js';
-
-const toolText = (req: { body: any }) => `tool said: ${req.body.messages.filter((m: { role: string }) => m.role === 'tool').at(-1).content}`;
+import { buildUi, launch, newPage, provider, send, shot, skipReason, toolText, type PageWatch } from './browser.js';
 
 describe('web UI', { skip: skipReason }, () => {
   let llm: ScriptedLlm;
@@ -27,7 +25,7 @@ describe('web UI', { skip: skipReason }, () => {
   before(async () => {
     buildUi();
     llm = await startScriptedLlm();
-    s = await startTestServer({ toml: `[providers.custom-scripted]\nbase_url = "${llm.url}"\nmodels = ["scripted-model"]\n[tools.exec]\napproval_timeout_secs = 120\n` });
+    s = await startTestServer({ toml: provider(llm.url, 120) });
     browser = await launch();
     ({ context, page, watch } = await newPage(browser));
     watches.push(watch);
@@ -88,8 +86,7 @@ describe('web UI', { skip: skipReason }, () => {
 
   test('chat: the scripted model\'s reply streams into the page', async () => {
     llm.script({ text: 'Hello from the scripted model, streamed in pieces.', chunks: 5, delayMs: 40 });
-    await page.getByLabel('Message').fill('hi there');
-    await page.getByRole('button', { name: 'Send' }).click();
+    await send(page, 'hi there');
     await page.getByTestId('assistant-msg').filter({ hasText: 'Hello from the scripted model, streamed in pieces.' }).waitFor();
     assert.equal(await page.locator('.msg.user').filter({ hasText: 'hi there' }).count(), 1);
     await page.locator('.msg.streaming').waitFor({ state: 'detached' });
@@ -98,8 +95,7 @@ describe('web UI', { skip: skipReason }, () => {
 
   test('approval card: approve runs the command and its output is shown', async () => {
     llm.script({ toolCalls: [{ name: 'exec', arguments: { command: 'echo approved-by-ui > out.txt && cat out.txt' } }] }, { respond: (req) => ({ text: toolText(req) }) });
-    await page.getByLabel('Message').fill('please run it');
-    await page.getByRole('button', { name: 'Send' }).click();
+    await send(page, 'please run it');
     const card = page.getByTestId('approval-card');
     await card.waitFor();
     assert.match((await card.locator('pre.command').textContent()) ?? '', /echo approved-by-ui > out\.txt && cat out\.txt/);
@@ -115,8 +111,7 @@ describe('web UI', { skip: skipReason }, () => {
 
   test('approval card: deny — nothing runs, the model is told', async () => {
     llm.script({ toolCalls: [{ name: 'exec', arguments: { command: 'echo nope > denied.txt' } }] }, { respond: (req) => ({ text: toolText(req) }) });
-    await page.getByLabel('Message').fill('and this one');
-    await page.getByRole('button', { name: 'Send' }).click();
+    await send(page, 'and this one');
     const card = page.getByTestId('approval-card');
     await card.waitFor();
     await card.getByRole('button', { name: 'Deny' }).click();
@@ -127,8 +122,7 @@ describe('web UI', { skip: skipReason }, () => {
 
   test('approval card: edit-and-approve runs the edited command instead', async () => {
     llm.script({ toolCalls: [{ name: 'exec', arguments: { command: 'echo original > a.txt' } }] }, { respond: (req) => ({ text: toolText(req) }) });
-    await page.getByLabel('Message').fill('one more');
-    await page.getByRole('button', { name: 'Send' }).click();
+    await send(page, 'one more');
     const card = page.getByTestId('approval-card');
     await card.getByRole('button', { name: 'Edit…' }).click();
     await card.getByLabel('Command').fill('echo edited-by-ui');

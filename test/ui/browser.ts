@@ -1,13 +1,14 @@
 /**
  * Shared Playwright helpers for the web UI end-to-end tests: builds the bundle once, launches the
  * system Chromium headless (never a downloaded browser), saves screenshots under test-results/ui/,
- * and records console CSP violations and page errors.
+ * records console CSP violations and page errors, and the scripted-model bits every UI test uses.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { RecordedRequest } from '../support/scripted-llm.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** Reason to skip, or false when the browser exists. */
@@ -49,4 +50,16 @@ export async function newPage(browser: Browser, o: { viewport?: { width: number;
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** moltis.toml for a gateway talking to the scripted model, with the approval timeout in seconds. */
+export const provider = (url: string, timeoutSecs: number) => `[providers.custom-scripted]\nbase_url = "${url}"\nmodels = ["scripted-model"]\n[tools.exec]\napproval_timeout_secs = ${timeoutSecs}\n`;
+
+/** The scripted model's reply after a tool call: it repeats the last tool result. */
+export const toolText = (req: RecordedRequest) => `tool said: ${req.body.messages.filter((m: { role: string }) => m.role === 'tool').at(-1).content}`;
+
+/** Sends a chat message from the composer. */
+export async function send(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Message').fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
 }

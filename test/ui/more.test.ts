@@ -11,16 +11,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, setupPassword, PASSWORD, type TestServer } from '../support/server.js';
 import { startScriptedLlm, type ScriptedLlm } from '../support/scripted-llm.js';
-import { buildUi, launch, newPage, shot, skipReason, type PageWatch } from './browser.js';
-
-const toolText = (req: { body: any }) => `tool said: ${req.body.messages.filter((m: { role: string }) => m.role === 'tool').at(-1).content}`;
-const provider = (url: string, timeoutSecs: number) => `[providers.custom-scripted]\nbase_url = "${url}"\nmodels = ["scripted-model"]\n[tools.exec]\napproval_timeout_secs = ${timeoutSecs}\n`;
-
-/** Sends a chat message from the composer. */
-async function send(page: Page, text: string): Promise<void> {
-  await page.getByLabel('Message').fill(text);
-  await page.getByRole('button', { name: 'Send' }).click();
-}
+import { buildUi, launch, newPage, provider, send, shot, skipReason, toolText, type PageWatch } from './browser.js';
 
 /** "1m 59s left" / "42s left" → seconds. */
 function secondsOf(countdown: string): number {

@@ -1,15 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AuthError, clearSessionCookie, sessionCookie, type Auth } from '../../auth/index.js';
-
-type Body = Record<string, unknown>;
-const body = (req: FastifyRequest): Body => (req.body && typeof req.body === 'object' ? (req.body as Body) : {});
-const ctx = (req: FastifyRequest) => ({ clientIp: req.gate.clientIp, isLocal: req.gate.isLocal });
+import type { FastifyInstance } from 'fastify';
+import { AuthError, clearSessionCookie, type Auth } from '../../auth/index.js';
+import { body, ctx, setSessionCookie as setCookie } from './common.js';
 
 /** `/api/auth/*`: status, setup, login, logout, password change, API keys, reset, audit. */
 export function registerAuthRoutes(app: FastifyInstance, deps: { auth: Auth; bind: string }): void {
   const { auth } = deps;
-  const setCookie = (req: FastifyRequest, reply: FastifyReply, s: { token: string; maxAgeSeconds: number }) =>
-    reply.header('set-cookie', sessionCookie(s.token, { secure: req.gate.secure, maxAgeSeconds: s.maxAgeSeconds }));
 
   app.get('/api/auth/status', async (req) => auth.status(req.gate.isLocal, deps.bind, req.headers));
 

@@ -1,8 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AuthError, clearSessionCookie, sessionCookie, type Auth, type PasskeyRequest } from '../../auth/index.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AuthError, clearSessionCookie, type Auth, type PasskeyRequest } from '../../auth/index.js';
+import { body, setSessionCookie as setCookie } from './common.js';
 
-type Body = Record<string, unknown>;
-const body = (req: FastifyRequest): Body => (req.body && typeof req.body === 'object' ? (req.body as Body) : {});
 const pkReq = (req: FastifyRequest): PasskeyRequest => ({ clientIp: req.gate.clientIp, isLocal: req.gate.isLocal, host: req.headers.host, secure: req.gate.secure });
 const idParam = (raw: string): number => {
   const id = Number(raw);
@@ -20,8 +19,6 @@ const idParam = (raw: string): number => {
  */
 export function registerPasskeyRoutes(app: FastifyInstance, deps: { auth: Auth }): void {
   const pk = deps.auth.passkeys;
-  const setCookie = (req: FastifyRequest, reply: FastifyReply, s: { token: string; maxAgeSeconds: number }) =>
-    reply.header('set-cookie', sessionCookie(s.token, { secure: req.gate.secure, maxAgeSeconds: s.maxAgeSeconds }));
 
   app.post('/api/auth/passkey/register/begin', async (req) => pk.registerBegin(pkReq(req), req.gate.identity));
   app.post('/api/auth/passkey/register/finish', async (req) => pk.registerFinish(body(req), pkReq(req), req.gate.identity));

@@ -1,9 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { sessionCookie, type Auth } from '../../auth/index.js';
-
-type Body = Record<string, unknown>;
-const body = (req: FastifyRequest): Body => (req.body && typeof req.body === 'object' ? (req.body as Body) : {});
-const ctx = (req: FastifyRequest) => ({ clientIp: req.gate.clientIp, isLocal: req.gate.isLocal });
+import type { FastifyInstance } from 'fastify';
+import type { Auth } from '../../auth/index.js';
+import { body, ctx, setSessionCookie } from './common.js';
 
 /** `/api/auth/vault/*`: status, unlock, recovery, initialize — admin only (policy table), audited. */
 export function registerVaultRoutes(app: FastifyInstance, deps: { auth: Auth }): void {
@@ -12,7 +9,7 @@ export function registerVaultRoutes(app: FastifyInstance, deps: { auth: Auth }):
   app.post('/api/auth/vault/unlock', async (req) => flows.unlock(body(req).password, ctx(req)));
   app.post('/api/auth/vault/recovery', async (req, reply) => {
     const r = await flows.recovery(body(req), ctx(req));
-    if (r.session) reply.header('set-cookie', sessionCookie(r.session.token, { secure: req.gate.secure, maxAgeSeconds: r.session.maxAgeSeconds }));
+    if (r.session) setSessionCookie(req, reply, r.session);
     return { ok: true, status: r.status };
   });
   app.post('/api/auth/vault/initialize', async (req) => flows.initialize(body(req).password, ctx(req)));
