@@ -1,4 +1,8 @@
-import { APICallError } from 'ai';
+import type { APICallError } from 'ai';
+
+/** The SDK's own brand check, without loading the SDK (errors only arrive after it loaded). */
+const isApiCallError = (e: unknown): e is APICallError =>
+  typeof e === 'object' && e !== null && Symbol.for('vercel.ai.error.AI_APICallError') in e;
 import { ProviderError } from './providers.js';
 
 /**
@@ -7,8 +11,8 @@ import { ProviderError } from './providers.js';
  */
 export function readableError(err: unknown, o: { provider: string; timeoutSecs: number }): string {
   if (err instanceof ProviderError) return err.message;
-  const e = (err as { cause?: unknown })?.cause instanceof APICallError ? (err as { cause: APICallError }).cause : err;
-  if (APICallError.isInstance(e)) {
+  const e = isApiCallError((err as { cause?: unknown })?.cause) ? (err as { cause: APICallError }).cause : err;
+  if (isApiCallError(e)) {
     const detail = providerMessage(e.responseBody);
     const suffix = detail ? `: ${detail}` : '';
     if (e.statusCode === 401 || e.statusCode === 403) return `${o.provider} rejected the API key (${e.statusCode})${suffix} — check the key (providers.save_key) or the provider's settings`;

@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../config/index.js';
-import { envKeyName, languageModel, listModels, ProviderError, resolveModelRef } from './providers.js';
+import { envKeyName, languageModel as build0, listModels, ProviderError, resolveModelRef } from './providers.js';
+import * as sdk from './sdk.js';
+
+const languageModel = (...a: [Parameters<typeof build0>[0], Parameters<typeof build0>[1], Parameters<typeof build0>[2], Parameters<typeof build0>[3]]) => build0(...a, sdk);
 
 const cfg = parseConfig(`
 [providers.openai]

@@ -1,6 +1,5 @@
-import { createOpenAI } from '@ai-sdk/openai';
-import { createAnthropic } from '@ai-sdk/anthropic';
 import type { LanguageModel } from 'ai';
+import type * as Sdk from './sdk.js';
 import type { Config } from '../config/index.js';
 
 /** A configured model, addressed as `provider/model` (e.g. `custom-ollama/llama3.2`). */
@@ -44,7 +43,7 @@ export function envKeyName(provider: string): string {
 }
 
 /** Builds the AI SDK model for a ref. Custom providers need no key (local servers); others do. */
-export function languageModel(config: Config, ref: ModelRef, keys: KeyLookup, env: Record<string, string | undefined>): LanguageModel {
+export function languageModel(config: Config, ref: ModelRef, keys: KeyLookup, env: Record<string, string | undefined>, sdk: Pick<typeof Sdk, 'createOpenAI' | 'createAnthropic'>): LanguageModel {
   const p = config.providers[ref.provider]!;
   const k = keys(ref.provider);
   const key = k.key ?? env[envKeyName(ref.provider)] ?? null;
@@ -53,9 +52,9 @@ export function languageModel(config: Config, ref: ModelRef, keys: KeyLookup, en
     throw new ProviderError('NO_API_KEY', `no API key for ${ref.provider}: store one with the providers.save_key method (kept in the vault) or set ${envKeyName(ref.provider)}`);
   }
   if (ref.provider === 'anthropic') {
-    return createAnthropic({ apiKey: key!, ...(p.base_url ? { baseURL: p.base_url } : {}) })(ref.model);
+    return sdk.createAnthropic({ apiKey: key!, ...(p.base_url ? { baseURL: p.base_url } : {}) })(ref.model);
   }
   const baseURL = (ref.provider === 'openai' ? env.OPENAI_BASE_URL : undefined) ?? p.base_url;
   // Chat Completions: the API every OpenAI-compatible server (Ollama, LM Studio, vLLM, llama.cpp) speaks.
-  return createOpenAI({ apiKey: key ?? 'not-needed', ...(baseURL ? { baseURL } : {}), name: ref.provider }).chat(ref.model);
+  return sdk.createOpenAI({ apiKey: key ?? 'not-needed', ...(baseURL ? { baseURL } : {}), name: ref.provider }).chat(ref.model);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { stepCountIs, streamText, type ModelMessage } from 'ai';
+import type { ModelMessage } from 'ai';
 import type { Config } from '../config/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Scope } from '../policy/index.js';
@@ -34,6 +34,8 @@ export function createAgent(d: AgentDeps) {
   const a = d.config.agent;
   const chat = (p: Record<string, unknown>) => d.bus.publish('chat', p);
   const agentEvent = (p: Record<string, unknown>) => d.bus.publish('agent', p);
+  let sdkModule: Promise<typeof import('./sdk.js')> | undefined;
+  const loadSdk = () => (sdkModule ??= import('./sdk.js'));
 
   async function run(runId: string, sessionKey: string, controller: AbortController, ctx: { scopes: readonly Scope[]; origin: Origin }, text0: string): Promise<void> {
     const session = d.store.chatSessions.get(sessionKey);
@@ -43,15 +45,16 @@ export function createAgent(d: AgentDeps) {
       if (gate && !gate.allow) { chat({ sessionKey, runId, state: 'error', text: `blocked by hook ${gate.hook}: ${gate.reason}` }); return; }
       const ref = resolveModelRef(d.config, session?.model);
       provider = ref.provider;
-      const model = languageModel(d.config, ref, d.keys, d.env);
+      const sdk = await loadSdk();
+      const model = languageModel(d.config, ref, d.keys, d.env, sdk);
       const history: ModelMessage[] = d.store.chatSessions.messages(sessionKey, a.max_history_messages)
         .map((m) => ({ role: m.role, content: JSON.parse(m.content) }) as ModelMessage);
       const timeout = AbortSignal.timeout(a.request_timeout_secs * 1000);
       const signal = AbortSignal.any([controller.signal, timeout]);
-      const tools = d.tools.forTurn({ sessionKey, runId, origin: ctx.origin, scopes: ctx.scopes, signal, defaultTimeoutMs: a.tool_timeout_secs * 1000 });
-      const result = streamText({
+      const tools = d.tools.forTurn({ sessionKey, runId, origin: ctx.origin, scopes: ctx.scopes, signal, defaultTimeoutMs: a.tool_timeout_secs * 1000 }, sdk);
+      const result = sdk.streamText({
         model, system: d.systemPrompt(Object.keys(tools)), messages: history, tools,
-        stopWhen: stepCountIs(a.max_steps), abortSignal: signal, maxRetries: 0,
+        stopWhen: sdk.stepCountIs(a.max_steps), abortSignal: signal, maxRetries: 0,
       });
       let text = '';
       let failure: unknown = null;

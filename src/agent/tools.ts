@@ -1,4 +1,5 @@
-import { jsonSchema, tool, type ToolSet } from 'ai';
+import type { ToolSet } from 'ai';
+import type * as Sdk from './sdk.js';
 import { authorize, type Scope } from '../policy/index.js';
 
 /** Where a turn came from; tools may behave differently (e.g. stricter for channels). */
@@ -50,7 +51,8 @@ export function createToolRegistry(opts: { hooks?: ToolHooks } = {}) {
      * each execution is bounded by a timeout and the turn's abort signal. A failing tool becomes
      * an `{error}` result the model can read, never a crashed turn.
      */
-    forTurn(ctx: Omit<ToolContext, 'signal'> & { signal: AbortSignal; defaultTimeoutMs: number }): ToolSet {
+    forTurn(ctx: Omit<ToolContext, 'signal'> & { signal: AbortSignal; defaultTimeoutMs: number }, sdk: Pick<typeof Sdk, 'tool' | 'jsonSchema'>): ToolSet {
+      const { tool, jsonSchema } = sdk;
       const set: ToolSet = {};
       for (const def of tools.values()) {
         if (!authorize(def.scope, ctx.scopes).ok) continue;

@@ -1,7 +1,4 @@
-import {
-  generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
-  type AuthenticationResponseJSON, type RegistrationResponseJSON,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { PasskeysRepo, PasskeyRow } from '../store/index.js';
 import { createChallengeStore, type CeremonyKind } from './challenges.js';
 import { AuthError } from './errors.js';
@@ -93,10 +90,13 @@ const toInfo = (r: PasskeyRow): PasskeyInfo => ({
 export function createPasskeys(d: PasskeyDeps) {
   const ttlMs = d.challengeTtlMs ?? 5 * 60_000;
   const challenges = createChallengeStore({ now: d.now, ttlMs, max: d.maxChallenges ?? 1000 });
+  // Loaded on the first ceremony: the library and its ASN.1 stack cost ~0.4 s of every start-up.
+  let lib: Promise<typeof import('@simplewebauthn/server')> | undefined;
+  const webauthn = () => (lib ??= import('@simplewebauthn/server'));
 
   async function creationOptions(kind: CeremonyKind, req: PasskeyRequest, binding: string | null) {
     const rp = resolveRelyingParty(d.rp, req);
-    const options = await generateRegistrationOptions({
+    const options = await (await webauthn()).generateRegistrationOptions({
       rpName: RP_NAME, rpID: rp.rpId, userName: 'owner', userDisplayName: 'Owner', timeout: ttlMs,
       attestationType: 'none',
       // Re-registering an authenticator that already holds a credential here is refused by the browser.
@@ -124,7 +124,7 @@ export function createPasskeys(d: PasskeyDeps) {
     const response = asCredential<RegistrationResponseJSON>(body.credential, 'credential');
     let info;
     try {
-      const v = await verifyRegistrationResponse({ response, expectedChallenge: c.challenge, expectedOrigin: c.origin, expectedRPID: c.rpId, requireUserVerification: true });
+      const v = await (await webauthn()).verifyRegistrationResponse({ response, expectedChallenge: c.challenge, expectedOrigin: c.origin, expectedRPID: c.rpId, requireUserVerification: true });
       if (!v.verified) return fail('attestation not verified');
       info = v.registrationInfo;
     } catch (err) {
@@ -174,7 +174,7 @@ export function createPasskeys(d: PasskeyDeps) {
     async authBegin(req: PasskeyRequest) {
       if (!d.repo.exists()) throw new AuthError('NO_PASSKEYS', 'no passkeys registered');
       const rp = resolveRelyingParty(d.rp, req);
-      const options = await generateAuthenticationOptions({ rpID: rp.rpId, allowCredentials: [], userVerification: 'required', timeout: ttlMs });
+      const options = await (await webauthn()).generateAuthenticationOptions({ rpID: rp.rpId, allowCredentials: [], userVerification: 'required', timeout: ttlMs });
       const c = challenges.put({ kind: 'auth', challenge: options.challenge, rpId: rp.rpId, origin: rp.origin, binding: null });
       d.audit('passkey_login_begin', req.clientIp, `rp=${rp.rpId}`);
       return { challenge_id: c.id, options };
@@ -201,7 +201,7 @@ export function createPasskeys(d: PasskeyDeps) {
       }
       let info;
       try {
-        const v = await verifyAuthenticationResponse({
+        const v = await (await webauthn()).verifyAuthenticationResponse({
           response, expectedChallenge: c.challenge, expectedOrigin: c.origin, expectedRPID: c.rpId, requireUserVerification: true,
           credential: { id: row.credential_id, publicKey: new Uint8Array(row.public_key), counter: row.counter, transports: transportsOf(row) },
         });
