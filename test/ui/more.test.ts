@@ -274,6 +274,8 @@ describe('web UI, more', { skip: skipReason }, () => {
       await panel.getByRole('button', { name: 'Change password' }).waitFor();
       await shot(page, 'settings-first-password');
       await page.getByRole('link', { name: 'Vault' }).click();
+      // The page refreshes the vault status on open; wait for that answer, not the cached one.
+      await page.getByTestId('vault-status').filter({ hasText: /^unsealed$/ }).waitFor({ timeout: 10_000 });
       assert.equal(await page.getByTestId('vault-status').textContent(), 'unsealed');
       await page.getByRole('link', { name: 'Security' }).click();
       await panel.getByLabel('Current password').waitFor();
