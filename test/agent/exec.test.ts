@@ -8,18 +8,12 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestServer, setupPassword, createKey, type TestServer } from '../support/server.js';
 import { startScriptedLlm, type ScriptedLlm } from '../support/scripted-llm.js';
-import { WsClient, wsUrl, type Frame } from '../support/ws.js';
-import { finalOrError, lastToolResult } from '../support/chat.js';
+import type { WsClient, Frame } from '../support/ws.js';
+import { connect, finalOrError, lastToolResult } from '../support/chat.js';
 
 const toml = (llm: ScriptedLlm, extra = '') => `[providers.custom-scripted]\nbase_url = "${llm.url}"\nmodels = ["scripted-model"]\n${extra}`;
 const requested = (f: Frame) => f.type === 'event' && f.event === 'exec.approval.requested';
 
-async function connect(s: TestServer, key: string, events: string[]): Promise<WsClient> {
-  const c = await WsClient.open(wsUrl(s.url));
-  assert.equal((await c.connect({ api_key: key })).ok, true);
-  assert.equal((await c.request('subscribe', { events })).ok, true);
-  return c;
-}
 /** The workspace dir the session's commands ran in. */
 function workspace(s: TestServer, sessionKey: string): string {
   const root = join(s.dirs.dataDir, 'workspaces');

@@ -15,8 +15,8 @@ import { instanceTag } from '../../src/sandbox/oci.js';
 import { join } from 'node:path';
 import { startTestServer, setupPassword, createKey, type TestServer } from '../support/server.js';
 import { startScriptedLlm, type ScriptedLlm } from '../support/scripted-llm.js';
-import { WsClient, wsUrl } from '../support/ws.js';
-import { finalOrError, lastToolResult } from '../support/chat.js';
+import type { WsClient } from '../support/ws.js';
+import { connect, finalOrError, lastToolResult } from '../support/chat.js';
 
 const HAVE_BWRAP = existsSync('/usr/bin/bwrap');
 /** moltis.toml for the scripted model, with one `[tools.exec]` line. */
@@ -33,9 +33,7 @@ describe('exec in the sandbox, through the gateway', { skip: HAVE_BWRAP ? false 
     const cookie = await setupPassword(s);
     const r = await fetch(`${s.url}/api/env`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ key: 'MY_TOKEN', value: 'tok-123' }) });
     assert.equal(r.status, 200, await r.text());
-    user = await WsClient.open(wsUrl(s.url));
-    assert.equal((await user.connect({ api_key: (await createKey(s, cookie, ['operator.read', 'operator.write'])).key })).ok, true);
-    assert.equal((await user.request('subscribe', { events: ['chat'] })).ok, true);
+    user = await connect(s, (await createKey(s, cookie, ['operator.read', 'operator.write'])).key, ['chat']);
   });
   after(async () => { user.close(); await s.stop(); await llm.close(); });
 
@@ -110,9 +108,7 @@ describe('trusted network mode: the sandbox reaches allowlisted domains only thr
       lookup, egressPorts: [80, 443, originPort],
     });
     const cookie = await setupPassword(s);
-    user = await WsClient.open(wsUrl(s.url));
-    assert.equal((await user.connect({ api_key: (await createKey(s, cookie, ['operator.read', 'operator.write'])).key })).ok, true);
-    assert.equal((await user.request('subscribe', { events: ['chat', 'network.audit.entry'] })).ok, true);
+    user = await connect(s, (await createKey(s, cookie, ['operator.read', 'operator.write'])).key, ['chat', 'network.audit.entry']);
   });
   after(async () => { user.close(); await s.stop(); await llm.close(); origin.close(); });
 
@@ -162,9 +158,7 @@ describe('auto picks podman when the image exists; the session container goes wi
         + `[tools.exec.sandbox]\nimage = "${image}"\noci_args = ${JSON.stringify(TEST_OCI_ARGS)}\n`,
     });
     const cookie = await setupPassword(s);
-    user = await WsClient.open(wsUrl(s.url));
-    assert.equal((await user.connect({ api_key: (await createKey(s, cookie, ['operator.read', 'operator.write'])).key })).ok, true);
-    assert.equal((await user.request('subscribe', { events: ['chat'] })).ok, true);
+    user = await connect(s, (await createKey(s, cookie, ['operator.read', 'operator.write'])).key, ['chat']);
   });
   after(async () => { user?.close(); await s?.stop(); await llm?.close(); });
 
@@ -205,9 +199,7 @@ describe('no sandbox works: loud, and every command needs a human', () => {
       assert.match(s.printed.join('\n'), /WARNING: .*no sandbox backend works here/);
       assert.match(s.printed.join('\n'), /every command needs approval/);
       const cookie = await setupPassword(s);
-      const c = await WsClient.open(wsUrl(s.url));
-      assert.equal((await c.connect({ api_key: (await createKey(s, cookie, ['operator.read', 'operator.write', 'operator.approvals'])).key })).ok, true);
-      assert.equal((await c.request('subscribe', { events: ['chat', 'exec.approval.requested'] })).ok, true);
+      const c = await connect(s, (await createKey(s, cookie, ['operator.read', 'operator.write', 'operator.approvals'])).key, ['chat', 'exec.approval.requested']);
       const st = (await c.request('sandbox.status', {})).payload;
       assert.deepEqual([st.backend, st.isolated, st.fallback, st.approvalMode, st.network], ['host', false, true, 'always', 'host']);
       // `echo` would run at once in smart mode; on an unsandboxed fallback it waits for a human.

@@ -47,6 +47,15 @@ export async function newPage(browser: Browser, o: { viewport?: { width: number;
 }
 
 /** Saves a full-page screenshot to test-results/ui/<name>.png. */
+/** Chrome's virtual authenticator (CDP): a platform passkey with user verification, for WebAuthn ceremonies. */
+export async function addVirtualAuthenticator(context: BrowserContext, page: Page): Promise<void> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+  });
+}
+
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, setupPassword, PASSWORD, type TestServer } from '../support/server.js';
 import { startScriptedLlm, type ScriptedLlm } from '../support/scripted-llm.js';
-import { buildUi, launch, newPage, provider, send, shot, skipReason, toolText, type PageWatch } from './browser.js';
+import { addVirtualAuthenticator, buildUi, launch, newPage, provider, send, shot, skipReason, toolText, type PageWatch } from './browser.js';
 
 /** "1m 59s left" / "42s left" → seconds. */
 function secondsOf(countdown: string): number {
@@ -243,11 +243,7 @@ describe('web UI, more', { skip: skipReason }, () => {
       let watch: PageWatch;
       ({ context, page, watch } = await newPage(browser));
       watches.push(watch);
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('WebAuthn.enable');
-      await cdp.send('WebAuthn.addVirtualAuthenticator', {
-        options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-      });
+      await addVirtualAuthenticator(context, page);
     });
     after(async () => {
       await context?.close();

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, PASSWORD, type TestServer } from '../support/server.js';
-import { buildUi, launch, newPage, shot, skipReason, type PageWatch } from './browser.js';
+import { addVirtualAuthenticator, buildUi, launch, newPage, shot, skipReason, type PageWatch } from './browser.js';
 
 describe('web UI passkeys', { skip: skipReason }, () => {
   let s: TestServer;
@@ -24,11 +24,7 @@ describe('web UI passkeys', { skip: skipReason }, () => {
     s = await startTestServer();
     browser = await launch();
     ({ context, page, watch } = await newPage(browser));
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-    });
+    await addVirtualAuthenticator(context, page);
   });
   after(async () => {
     await browser?.close();
