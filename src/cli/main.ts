@@ -53,7 +53,7 @@ function allOpts<T>(cmd: Command): T {
 const program = new Command('moltis')
   .enablePositionalOptions()
   .version(VERSION)
-  .description('Self-hosted personal AI agent gateway.\n\nWith no command, runs the gateway (same as `moltis serve`).\nEnvironment: MOLTIS_BEHIND_PROXY=true (behind a reverse proxy: never trust loopback), MOLTIS_ALLOW_TLS_BEHIND_PROXY, MOLTIS_<SECTION>__<KEY> (override any moltis.toml key).')
+  .description('Self-hosted personal AI agent gateway.\n\nWith no command, runs the gateway (same as `moltis serve`).\nEnvironment: MOLTIS_BEHIND_PROXY=true (behind a reverse proxy: never trust loopback), MOLTIS_ALLOW_TLS_BEHIND_PROXY, MOLTIS_WEBAUTHN_RP_ID / MOLTIS_WEBAUTHN_ORIGIN (passkey domain and origin behind a proxy), MOLTIS_<SECTION>__<KEY> (override any moltis.toml key, e.g. MOLTIS_TOOLS__EXEC__SANDBOX__BACKEND=\"bwrap\").')
   .showHelpAfterError();
 serveOptions(program).action(async (_flags: ServeFlags, cmd: Command) => { process.exitCode = await serve(allOpts<ServeFlags>(cmd), io); });
 serveOptions(program.command('serve').description('run the gateway')).action(async (_flags: ServeFlags, cmd: Command) => { process.exitCode = await serve(allOpts<ServeFlags>(cmd), io); });
