@@ -6,4 +6,4 @@ export { createAgent, ChatError, MAX_ACTIVE_RUNS, type Agent, type AgentDeps } f
 export { createToolRegistry, currentTimeTool, type ToolDefinition, type ToolContext, type ToolRegistry, type Origin } from './tools.js';
 export { listModels, resolveModelRef, languageModel, envKeyName, ProviderError, NO_PROVIDER_HELP, type ModelRef, type KeyLookup } from './providers.js';
 export { readableError } from './errors.js';
-export { registerAgentMethods, type IdentityPort, type ProviderSecrets } from './methods.js';
+export { agentMethods, type IdentityPort, type ProviderSecrets } from './methods.js';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../config/index.js';
-import type { Dispatcher } from '../gateway/index.js';
-import { parseParams, RpcError, type CallContext } from '../gateway/index.js';
+import { parseParams, RpcError, type CallContext, type MethodTable } from '../rpc/index.js';
 import { canSeeSession } from '../policy/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Store } from '../store/index.js';
@@ -40,52 +39,53 @@ function chatError(err: unknown): never {
   throw err;
 }
 
-/** Registers chat.*, the rest of sessions.*, identity.*, providers.* and models.list. */
-export function registerAgentMethods(d: Dispatcher, deps: {
+/** The method table of chat.*, the rest of sessions.*, identity.*, providers.* and models.list. */
+export function agentMethods(deps: {
   agent: Agent; store: Store; bus: EventBus; config: Config; now: () => number;
   identity: IdentityPort; secrets: ProviderSecrets; audit: (type: string, ip: string | null, detail: string | null) => void;
-}) {
+}): MethodTable {
   const { agent, store } = deps;
-  d.register('chat.send', (params, ctx) => {
+  return {
+  'chat.send': (params, ctx) => {
     const p = parseParams(Send, params);
     visible(p.sessionKey, ctx);
     try { return agent.send(p, { scopes: ctx.identity.scopes, origin: ctx.connId ? 'web' : 'api' }); } catch (err) { return chatError(err); }
-  });
-  d.register('chat.abort', (params, ctx) => {
+  },
+  'chat.abort': (params, ctx) => {
     const p = parseParams(Abort, params);
     if (p.sessionKey !== undefined) visible(p.sessionKey, ctx);
     return agent.abort(p, (k) => canSeeSession(k, ctx.identity.scopes));
-  });
-  d.register('chat.history', (params, ctx) => {
+  },
+  'chat.history': (params, ctx) => {
     const p = parseParams(History, params);
     visible(p.sessionKey, ctx);
     try { return { sessionKey: p.sessionKey, messages: agent.history(p.sessionKey, p.limit ?? 200) }; } catch (err) { return chatError(err); }
-  });
-  d.register('sessions.delete', (params, ctx) => {
+  },
+  'sessions.delete': (params, ctx) => {
     const p = parseParams(Delete, params);
     visible(p.key, ctx);
     agent.abort({ sessionKey: p.key });
     if (!store.chatSessions.delete(p.key)) throw new RpcError('NOT_FOUND', `no session ${p.key}`);
     deps.bus.publish('sessions.changed', { kind: 'deleted', key: p.key });
     return { ok: true };
-  });
-  d.register('sessions.rename', (params, ctx) => {
+  },
+  'sessions.rename': (params, ctx) => {
     const p = parseParams(Rename, params);
     visible(p.key, ctx);
     if (!store.chatSessions.rename(p.key, p.label, deps.now())) throw new RpcError('NOT_FOUND', `no session ${p.key}`);
     deps.bus.publish('sessions.changed', { kind: 'renamed', key: p.key, label: p.label });
     return { ok: true };
-  });
-  d.register('sessions.set_model', (params, ctx) => {
+  },
+  'sessions.set_model': (params, ctx) => {
     const p = parseParams(SetModel, params);
     visible(p.key, ctx);
     if (p.model !== null) { try { resolveModelRef(deps.config, p.model); } catch (err) { throw new RpcError('INVALID_REQUEST', (err as Error).message); } }
     if (!store.chatSessions.setModel(p.key, p.model, deps.now())) throw new RpcError('NOT_FOUND', `no session ${p.key}`);
     return { ok: true };
-  });
+  },
 
-  d.register('identity.get', () => deps.identity.read());
-  d.register('identity.update', (params, ctx) => {
+  'identity.get': () => deps.identity.read(),
+  'identity.update': (params, ctx) => {
     if (!params || typeof params !== 'object') throw new RpcError('INVALID_REQUEST', 'params must be {identity?, user?, soul?, tools?}');
     let r: { changed: string[] };
     try { r = deps.identity.update(params as Record<string, unknown>); } catch (err) {
@@ -95,13 +95,13 @@ export function registerAgentMethods(d: Dispatcher, deps: {
     deps.audit('identity_updated', ctx.clientIp, `files=${r.changed.join(',')}${ctx.identity.apiKeyId !== undefined ? ` key=${ctx.identity.apiKeyId}` : ''}`);
     deps.bus.publish('identity.updated', { changed: r.changed });
     return { ok: true, changed: r.changed };
-  });
+  },
 
-  d.register('models.list', () => {
+  'models.list': () => {
     const models = listModels(deps.config);
     return { models: models.map((m, i) => ({ id: m.id, provider: m.provider, model: m.model, default: i === 0 })), ...(models.length === 0 ? { hint: NO_PROVIDER_HELP } : {}) };
-  });
-  d.register('providers.list', () => {
+  },
+  'providers.list': () => {
     const stored = new Set(deps.secrets.list('provider').map((s) => s.name));
     return {
       providers: Object.entries(deps.config.providers).map(([name, p]) => ({
@@ -110,12 +110,13 @@ export function registerAgentMethods(d: Dispatcher, deps: {
       })),
       ...(listModels(deps.config).length === 0 ? { hint: NO_PROVIDER_HELP } : {}),
     };
-  });
-  d.register('providers.save_key', (params, ctx) => {
+  },
+  'providers.save_key': (params, ctx) => {
     const p = parseParams(SaveKey, params);
     if (!Object.hasOwn(deps.config.providers, p.provider)) throw new RpcError('NOT_FOUND', `no provider ${p.provider} in moltis.toml`);
     const r = deps.secrets.put('provider', p.provider, p.api_key);
     deps.audit('provider_key_saved', ctx.clientIp, `provider=${p.provider}`);
     return { ok: true, created: r.created };
-  });
+  },
+  };
 }

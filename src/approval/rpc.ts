@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseParams, RpcError, type Dispatcher } from '../gateway/index.js';
+import { parseParams, RpcError, type MethodTable } from '../rpc/index.js';
 import { ApprovalError, type Approvals } from './pending.js';
 
 const Resolve = z.object({
@@ -10,9 +10,10 @@ const Resolve = z.object({
 }).strict();
 
 /** `exec.approval.list` and `exec.approval.resolve` (both need operator.approvals; see policy/). */
-export function registerApprovalMethods(d: Dispatcher, approvals: Approvals): void {
-  d.register('exec.approval.list', () => ({ requests: approvals.list() }));
-  d.register('exec.approval.resolve', (params, ctx) => {
+export function approvalMethods(approvals: Approvals): MethodTable {
+  return {
+  'exec.approval.list': () => ({ requests: approvals.list() }),
+  'exec.approval.resolve': (params, ctx) => {
     const p = parseParams(Resolve, params);
     const by = ctx.identity.apiKeyId !== undefined ? `key:${ctx.identity.apiKeyId}` : ctx.identity.sessionId !== undefined ? `session:${ctx.identity.sessionId}` : ctx.identity.method;
     try {
@@ -21,5 +22,6 @@ export function registerApprovalMethods(d: Dispatcher, approvals: Approvals): vo
       if (err instanceof ApprovalError) throw new RpcError(err.code, err.message);
       throw err;
     }
-  });
+  },
+  };
 }

@@ -1,20 +1,6 @@
-import { SCOPES, type Scope } from '../policy/index.js';
+import type { Identity } from '../policy/index.js';
 
-/** How a caller proved who they are. */
-export type AuthMethod = 'password' | 'passkey' | 'apikey' | 'loopback';
-
-/**
- * Who is calling. Full identities (owner session, Tier-2 loopback) carry every scope explicitly:
- * an empty scope list always means "nothing", never "everything" (the original's root flaw).
- */
-export interface Identity {
-  method: AuthMethod;
-  scopes: readonly Scope[];
-  sessionId?: number;
-  apiKeyId?: number;
-  /** For a password given in a WS `connect` frame: the password version it proved. */
-  passwordVersion?: number;
-}
+export { ALL_SCOPES, ownerIdentity, type Identity, type AuthMethod } from '../policy/index.js';
 
 /** Outcome of `checkAuth`. */
 export type AuthResult =
@@ -22,12 +8,5 @@ export type AuthResult =
   | { kind: 'setup_required' }
   | { kind: 'unauthorized' }
   | { kind: 'forbidden'; message: string };
-
-export const ALL_SCOPES: readonly Scope[] = Object.freeze([...SCOPES]);
-
-/** The identity of the owner (cookie session) or of a Tier-2 local caller. */
-export function ownerIdentity(method: AuthMethod, sessionId?: number): Identity {
-  return sessionId === undefined ? { method, scopes: ALL_SCOPES } : { method, scopes: ALL_SCOPES, sessionId };
-}
 
 export const NO_SCOPES_MESSAGE = 'API key has no scopes — create a new key with at least one scope (e.g. --scopes operator.read)';

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { createAuth, createLoginGuard } from '../auth/index.js';
-import { createEventBus } from '../events/index.js';
-import { createStore, databasePath } from '../store/index.js';
+import type { Auth } from '../auth/index.js';
+import { withOfflineAuth } from '../server/index.js';
 import { SCOPES } from '../policy/index.js';
 import { resolveDirs } from './paths.js';
 
@@ -9,24 +8,8 @@ type Out = { out: (s: string) => void; err: (s: string) => void };
 /** Reads a command's options merged with its parents' (so a top-level --data-dir counts). */
 type OptsOf = <T>(cmd: Command) => T;
 
-/**
- * Runs `fn` against the database directly (the gateway may be running: SQLite WAL allows it,
- * and the gateway re-checks keys on every request, so revocations apply at once).
- */
-function withAuth<T>(dataDirFlag: string | undefined, fn: (auth: ReturnType<typeof createAuth>) => T): T {
-  const { dataDir } = resolveDirs({ dataDir: dataDirFlag });
-  const store = createStore({ path: databasePath(dataDir) });
-  const bus = createEventBus();
-  try {
-    const auth = createAuth({
-      store, bus, guard: createLoginGuard({ now: Date.now }), now: Date.now,
-      // Offline: never issue or print a setup code from the CLI.
-      disabled: true, sessionTtlMs: 1, sessionIdleMs: 1, maxSessions: 1, setupCodeTtlMs: 1, onSetupCode: () => {},
-    });
-    return fn(auth);
-  } finally {
-    store.close();
-  }
+function withAuth<T>(dataDirFlag: string | undefined, fn: (auth: Auth) => T): T {
+  return withOfflineAuth(resolveDirs({ dataDir: dataDirFlag }).dataDir, fn);
 }
 
 /** `moltis auth …`: API keys and password reset, offline against `<data_dir>/moltis.db`. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDispatcher } from './dispatcher.js';
-import { ownerIdentity } from '../auth/index.js';
+import { ownerIdentity } from '../policy/index.js';
 
 const ctx = { identity: ownerIdentity('password', 1), clientIp: '127.0.0.1', connId: null, isLocal: true };
 

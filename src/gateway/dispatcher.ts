@@ -1,10 +1,8 @@
-import type { Identity } from '../auth/index.js';
 import { authorize, methodScope, VAULT_METHODS } from '../policy/index.js';
-import { RpcError, type ResponseFrame } from './frames.js';
+import { RpcError, type CallContext, type MethodHandler, type MethodTable } from '../rpc/index.js';
+import type { ResponseFrame } from './frames.js';
 
-/** What a method handler knows about its caller. */
-export interface CallContext { identity: Identity; clientIp: string; connId: string | null; isLocal: boolean }
-export type MethodHandler = (params: unknown, ctx: CallContext) => unknown | Promise<unknown>;
+export type { CallContext, MethodHandler, MethodTable } from '../rpc/index.js';
 
 /**
  * The RPC dispatcher shared by WebSocket `req` frames and `POST /api/rpc`: the policy table
@@ -23,6 +21,10 @@ export function createDispatcher(opts: {
     register(name: string, handler: MethodHandler): void {
       if (methods.has(name)) throw new Error(`method ${name} registered twice`);
       methods.set(name, handler);
+    },
+    /** Mounts a capability's method table (the composition root does this; capabilities never see the dispatcher). */
+    mount(table: MethodTable): void {
+      for (const [name, handler] of Object.entries(table)) this.register(name, handler);
     },
     names(): string[] { return [...methods.keys()].sort(); },
     async dispatch(id: string, method: string, params: unknown, ctx: CallContext): Promise<ResponseFrame> {

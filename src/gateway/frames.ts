@@ -1,25 +1,16 @@
 import { z } from 'zod';
+import type { ErrorCode } from '../rpc/index.js';
 
 /** Protocol version spoken by this server. */
 export const PROTOCOL_VERSION = 4;
 export const MAX_PAYLOAD_BYTES = 512 * 1024;
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
-/** Error codes of the WebSocket/RPC protocol (reference §2.7). */
-export type ErrorCode =
-  | 'UNKNOWN_METHOD' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED'
-  | 'TIMEOUT' | 'INTERNAL' | 'PROTOCOL_ERROR' | 'PAYLOAD_TOO_LARGE' | 'INVALID_REQUEST' | 'UNAVAILABLE' | 'VAULT_SEALED';
+export { RpcError, type ErrorCode } from '../rpc/index.js';
 
 export interface ErrorShape { code: ErrorCode; message: string; details?: unknown; retryable?: boolean; retryAfterMs?: number }
 export interface ResponseFrame { type: 'res'; id: string; ok: boolean; payload?: unknown; error?: ErrorShape }
 export interface EventFrame { type: 'event'; event: string; payload?: unknown; seq?: number }
-
-/** A refused RPC call; the dispatcher turns it into an error `res` frame. */
-export class RpcError extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly details?: unknown, readonly retryAfterMs?: number) {
-    super(message);
-  }
-}
 
 export const RequestFrame = z.object({
   type: z.literal('req'),

@@ -5,16 +5,10 @@ import type { EventBus } from '../events/index.js';
 import type { Store } from '../store/index.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { Connections } from './connections.js';
-import { RpcError } from './frames.js';
+import { parseParams, RpcError } from '../rpc/index.js';
 import { canSeeSession } from '../policy/index.js';
 
-/** Parses params with a schema, turning failures into INVALID_REQUEST with the field named. */
-export function parseParams<T>(schema: z.ZodType<T>, params: unknown): T {
-  const r = schema.safeParse(params ?? {});
-  if (r.success) return r.data;
-  const i = r.error.issues[0];
-  throw new RpcError('INVALID_REQUEST', `invalid params${i && i.path.length ? ` at ${i.path.join('.')}` : ''}: ${i?.message ?? 'bad input'}`);
-}
+export { parseParams } from '../rpc/index.js';
 
 const SessionCreate = z.object({ key: z.string().regex(/^[A-Za-z0-9:_.-]{1,128}$/).optional(), label: z.string().trim().min(1).max(200).optional() }).strict();
 const AuditList = z.object({ limit: z.number().int().min(1).max(1000).optional(), before: z.number().int().positive().optional(), type: z.string().max(64).optional() }).strict();

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
 import type { FastifyRequest } from 'fastify';
-import { AuthError, ownerIdentity, type Auth, type AuthResult, type Identity } from '../auth/index.js';
+import { AuthError, type Auth, type AuthResult } from '../auth/index.js';
+import { ownerIdentity, type Identity } from '../policy/index.js';
 import type { Dispatcher } from './dispatcher.js';
 import { sendFrame, type Conn, type Connections } from './connections.js';
 import { KNOWN_EVENTS, MAX_PAYLOAD_BYTES, PROTOCOL_VERSION, RequestFrame, parseConnect, type ErrorShape } from './frames.js';

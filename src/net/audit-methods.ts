@@ -3,7 +3,7 @@
  * the policy table). Rows of chat-channel sessions are shown to admins only, as the sessions are.
  */
 import { z } from 'zod';
-import { parseParams, type CallContext, type Dispatcher } from '../gateway/index.js';
+import { parseParams, type CallContext, type MethodTable } from '../rpc/index.js';
 import { canSeeSession } from '../policy/index.js';
 import type { NetworkAudit, NetworkAuditEntry } from './audit.js';
 
@@ -26,19 +26,21 @@ const view = (e: NetworkAuditEntry) => ({ ...e, ts: new Date(e.ts).toISOString()
 /** Would the caller be refused a chat-channel session? Then its rows stay hidden too. */
 const hideChannel = (ctx: CallContext) => !canSeeSession('channel:', ctx.identity.scopes);
 
-/** Registers `network.audit.list|tail|stats` on the dispatcher. */
-export function registerNetworkAuditMethods(d: Dispatcher, audit: NetworkAudit): void {
-  d.register('network.audit.list', (params, ctx) => {
+/** The method table of `network.audit.list|tail|stats`. */
+export function networkAuditMethods(audit: NetworkAudit): MethodTable {
+  return {
+  'network.audit.list': (params, ctx) => {
     const p = parseParams(List, params);
     const entries = audit.list({ ...p, limit: p.limit ?? 100, hideChannelSessions: hideChannel(ctx) });
     return { entries: entries.map(view), nextBefore: entries.length > 0 ? entries[entries.length - 1]!.id : null };
-  });
-  d.register('network.audit.tail', (params, ctx) => {
+  },
+  'network.audit.tail': (params, ctx) => {
     const p = parseParams(Tail, params);
     return { entries: audit.tail(p.limit ?? 50, { hideChannelSessions: hideChannel(ctx) }).map(view) };
-  });
-  d.register('network.audit.stats', (params, ctx) => {
+  },
+  'network.audit.stats': (params, ctx) => {
     const p = parseParams(Stats, params);
     return { ...audit.stats({ ...p, hideChannelSessions: hideChannel(ctx) }), since: p.since ?? null, until: p.until ?? null };
-  });
+  },
+  };
 }

@@ -16,4 +16,4 @@ export { domainAllowed, trustedDomainsFilter } from './domains.js';
 export { createEgressProxy, type EgressProxy, type EgressProxyOptions } from './proxy.js';
 export type { ProxyFilter, SelfAddress } from './proxy-decide.js';
 export { createNetworkAudit, type NetworkAudit, type NetworkAuditEntry, type NetworkAuditInput, type AuditFilter, type AuditStats } from './audit.js';
-export { registerNetworkAuditMethods } from './audit-methods.js';
+export { networkAuditMethods } from './audit-methods.js';

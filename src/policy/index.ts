@@ -3,14 +3,10 @@
  * not listed needs `operator.admin` (default deny). A system test enumerates all registered
  * routes and methods and fails on a missing entry.
  */
-export const SCOPES = ['operator.admin', 'operator.read', 'operator.write', 'operator.approvals', 'operator.pairing'] as const;
-export type Scope = (typeof SCOPES)[number];
-export const ADMIN: Scope = 'operator.admin';
+import { ADMIN, type Scope } from './scopes.js';
 
-/** Is `s` one of the five scopes? */
-export function isScope(s: unknown): s is Scope {
-  return typeof s === 'string' && (SCOPES as readonly string[]).includes(s);
-}
+export { SCOPES, ADMIN, isScope, type Scope } from './scopes.js';
+export { ALL_SCOPES, ownerIdentity, type Identity, type AuthMethod } from './identity.js';
 
 /**
  * What a route needs:

@@ -17,16 +17,17 @@ import { defaultServedNames, ensureAutoTls, loadCustomTls, type TlsFiles } from 
 import { VERSION } from './version.js';
 import { createVault } from '../vault/index.js';
 import { autoUnseal } from './auto-unseal.js';
-import { createAgent, createToolRegistry, currentTimeTool, listModels, registerAgentMethods, NO_PROVIDER_HELP, type ToolDefinition } from '../agent/index.js';
+import { createAgent, createToolRegistry, currentTimeTool, listModels, agentMethods, NO_PROVIDER_HELP, type ToolDefinition } from '../agent/index.js';
 import { createIdentityStore, IDENTITY_FILE_NAMES } from '../identity/index.js';
-import { createApprovals, createClassifier, registerApprovalMethods } from '../approval/index.js';
+import { createApprovals, createClassifier, approvalMethods } from '../approval/index.js';
 import { webFetchTool } from '../tools/index.js';
 import type { SandboxProbes } from '../sandbox/index.js';
 import { probeSandbox, setupExec } from './exec-setup.js';
 import { createHooks } from '../hooks/index.js';
-import { allowlistWarnings, createEgressProxy, createNetworkAudit, registerNetworkAuditMethods, trustedDomainsFilter, type Lookup } from '../net/index.js';
+import { allowlistWarnings, createEgressProxy, createNetworkAudit, networkAuditMethods, trustedDomainsFilter, type Lookup } from '../net/index.js';
 
 export { VERSION } from './version.js';
+export { withOfflineAuth } from './offline.js';
 
 /** Thrown for a configuration that must not start (the message says how to fix it). */
 export class StartupError extends Error {}
@@ -130,12 +131,12 @@ export async function startServer(o: ServerOptions) {
     publish: (event, payload) => bus.publish(event, payload),
     audit: (type, detail) => auth.audit(type, null, detail),
   });
-  registerApprovalMethods(gateway.dispatcher, approvals);
+  gateway.dispatcher.mount(approvalMethods(approvals));
   gateway.dispatcher.register('hooks.list', () => ({ hooks: hooks.list() }));
   // The network audit log exists in every mode (RPC always answers); the egress proxy only in
   // trusted mode, where it is a sandbox's one way out (a Unix socket per session, no TCP listener).
   const networkAudit = createNetworkAudit({ db: store.db, publish: (event, payload) => bus.publish(event, payload), onError: (err) => print(`network audit: ${(err as Error).message}`) });
-  registerNetworkAuditMethods(gateway.dispatcher, networkAudit);
+  gateway.dispatcher.mount(networkAuditMethods(networkAudit));
   let listenPort: number | null = null;
   const egressProxy = ex.sandbox.network === 'trusted' ? createEgressProxy({
     socketDir: join(o.dataDir, 'run', 'proxy'),
@@ -173,10 +174,10 @@ export async function startServer(o: ServerOptions) {
       ? { key: vault.secrets.get('provider', provider), sealed: false }
       : { key: null, sealed: vault.secrets.list('provider').some((s) => s.name === provider) },
   });
-  registerAgentMethods(gateway.dispatcher, {
+  gateway.dispatcher.mount(agentMethods({
     agent, store, bus, config: cfg, now, identity, secrets: vault.secrets,
     audit: (type, ip, detail) => auth.audit(type, ip, detail),
-  });
+  }));
   if (listModels(cfg).length === 0) print(`  note: ${NO_PROVIDER_HELP.split('\n')[0]} (see the [providers] examples at the end of moltis.toml)`);
   const th = cfg.server.throttle;
   let app: FastifyInstance;
