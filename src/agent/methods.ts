@@ -49,7 +49,7 @@ export function agentMethods(deps: {
   'chat.send': (params, ctx) => {
     const p = parseParams(Send, params);
     visible(p.sessionKey, ctx);
-    try { return agent.send(p, { scopes: ctx.identity.scopes, origin: ctx.connId ? 'web' : 'api' }); } catch (err) { return chatError(err); }
+    try { return agent.send(p, { scopes: ctx.identity.scopes, origin: ctx.connId ? 'web' : 'api', identity: ctx.identity }); } catch (err) { return chatError(err); }
   },
   'chat.abort': (params, ctx) => {
     const p = parseParams(Abort, params);

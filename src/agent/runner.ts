@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ModelMessage } from 'ai';
 import type { Config } from '../config/index.js';
 import type { EventBus } from '../events/index.js';
-import type { Scope } from '../policy/index.js';
+import type { Identity, Scope } from '../policy/index.js';
 import type { Store } from '../store/index.js';
 import { readableError } from './errors.js';
 import { languageModel, resolveModelRef, type KeyLookup } from './providers.js';
@@ -15,6 +15,15 @@ export const MAX_ACTIVE_RUNS = 32;
 export class ChatError extends Error {
   constructor(readonly code: 'CONFLICT' | 'NOT_FOUND' | 'UNAVAILABLE' | 'INVALID_REQUEST', message: string) { super(message); }
 }
+
+/** Who started a turn and with what power; a turn never acts beyond it (invariant 10). */
+export interface TurnContext {
+  scopes: readonly Scope[];
+  origin: Origin;
+  /** The credential behind the turn: revoking it aborts the turn (and so denies its pending approvals). */
+  identity?: Identity;
+}
+interface Run { sessionKey: string; controller: AbortController; identity: Identity | null; done?: Promise<void> }
 
 export interface AgentDeps {
   store: Store; config: Config; bus: EventBus; tools: ToolRegistry;
@@ -30,14 +39,14 @@ export interface AgentDeps {
  * usage. A failing provider ends the turn with a readable `error` event; the session stays usable.
  */
 export function createAgent(d: AgentDeps) {
-  const runs = new Map<string, { sessionKey: string; controller: AbortController; done?: Promise<void> }>();
+  const runs = new Map<string, Run>();
   const a = d.config.agent;
   const chat = (p: Record<string, unknown>) => d.bus.publish('chat', p);
   const agentEvent = (p: Record<string, unknown>) => d.bus.publish('agent', p);
   let sdkModule: Promise<typeof import('./sdk.js')> | undefined;
   const loadSdk = () => (sdkModule ??= import('./sdk.js'));
 
-  async function run(runId: string, sessionKey: string, controller: AbortController, ctx: { scopes: readonly Scope[]; origin: Origin }, text0: string): Promise<void> {
+  async function run(runId: string, sessionKey: string, controller: AbortController, ctx: TurnContext, text0: string): Promise<void> {
     const session = d.store.chatSessions.get(sessionKey);
     let provider = 'the provider';
     try {
@@ -51,7 +60,7 @@ export function createAgent(d: AgentDeps) {
         .map((m) => ({ role: m.role, content: JSON.parse(m.content) }) as ModelMessage);
       const timeout = AbortSignal.timeout(a.request_timeout_secs * 1000);
       const signal = AbortSignal.any([controller.signal, timeout]);
-      const tools = d.tools.forTurn({ sessionKey, runId, origin: ctx.origin, scopes: ctx.scopes, signal, defaultTimeoutMs: a.tool_timeout_secs * 1000 }, sdk);
+      const tools = d.tools.forTurn({ sessionKey, runId, origin: ctx.origin, scopes: ctx.scopes, ...(ctx.identity ? { identity: ctx.identity } : {}), signal, defaultTimeoutMs: a.tool_timeout_secs * 1000 }, sdk);
       const result = sdk.streamText({
         model, system: d.systemPrompt(Object.keys(tools)), messages: history, tools,
         stopWhen: sdk.stepCountIs(a.max_steps), abortSignal: signal, maxRetries: 0,
@@ -87,7 +96,7 @@ export function createAgent(d: AgentDeps) {
 
   return {
     /** Starts a turn and returns its run id at once; the answer arrives as events. */
-    send(p: { sessionKey: string; text: string }, ctx: { scopes: readonly Scope[]; origin: Origin }): { runId: string } {
+    send(p: { sessionKey: string; text: string }, ctx: TurnContext): { runId: string } {
       if (!d.store.chatSessions.get(p.sessionKey)) {
         d.store.chatSessions.create({ key: p.sessionKey, label: p.text.slice(0, 60).replace(/\s+/g, ' ').trim() || 'New session', now: d.now() });
         d.bus.publish('sessions.changed', { kind: 'created', key: p.sessionKey });
@@ -97,7 +106,7 @@ export function createAgent(d: AgentDeps) {
       const runId = randomUUID();
       d.store.chatSessions.appendMessages(p.sessionKey, [{ runId, role: 'user', content: p.text }], d.now());
       const controller = new AbortController();
-      const entry: { sessionKey: string; controller: AbortController; done?: Promise<void> } = { sessionKey: p.sessionKey, controller };
+      const entry: Run = { sessionKey: p.sessionKey, controller, identity: ctx.identity ?? null };
       runs.set(runId, entry);
       // Deferred so the `res` frame with the run id reaches the client before the first event.
       entry.done = new Promise<void>((resolve) => setImmediate(resolve))
@@ -112,6 +121,12 @@ export function createAgent(d: AgentDeps) {
         if (!mayTouch(r.sessionKey)) continue;
         if (id === p.runId || (p.sessionKey !== undefined && r.sessionKey === p.sessionKey)) { r.controller.abort(); n++; }
       }
+      return { aborted: n };
+    },
+    /** Aborts every turn whose starting credential matches (revoked key, logged-out session). */
+    abortWhere(pred: (identity: Identity) => boolean): { aborted: number } {
+      let n = 0;
+      for (const r of runs.values()) if (r.identity && pred(r.identity)) { r.controller.abort(); n++; }
       return { aborted: n };
     },
     history(sessionKey: string, limit: number) {

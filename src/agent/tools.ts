@@ -1,6 +1,6 @@
 import type { ToolSet } from 'ai';
 import type * as Sdk from './sdk.js';
-import { authorize, type Scope } from '../policy/index.js';
+import { authorize, type Identity, type Scope } from '../policy/index.js';
 
 /** Where a turn came from; tools may behave differently (e.g. stricter for channels). */
 export type Origin = 'web' | 'api' | 'cron' | 'channel';
@@ -12,6 +12,8 @@ export interface ToolContext {
   origin: Origin;
   /** Scopes of the caller who started the turn. */
   scopes: readonly Scope[];
+  /** The credential that started the turn (absent for the gateway's own turns). */
+  identity?: Identity;
   signal: AbortSignal;
 }
 

@@ -14,8 +14,7 @@ import { checkNewPassword, createPasswordFlows } from './password-flows.js';
 import type { RpConfig } from './webauthn-rp.js';
 
 export { PASSWORD_MIN, PASSWORD_MAX } from './password-flows.js';
-/** Published on the bus as `auth.revoked`: which live credentials just died. */
-export interface RevokedEvent { sessionIds?: number[]; apiKeyIds?: number[]; loopback?: boolean; passwordConnects?: boolean; all?: boolean; reason: string }
+import type { RevokedEvent } from './revocation.js';
 
 /** What the gate knows about a request. */
 export interface RequestContext { clientIp: string; isLocal: boolean }

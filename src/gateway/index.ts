@@ -3,7 +3,7 @@
  * the RPC dispatcher shared with `POST /api/rpc`, and event fan-out filtered by scope.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Auth, RevokedEvent } from '../auth/index.js';
+import { isRevokedBy, type Auth, type RevokedEvent } from '../auth/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Store } from '../store/index.js';
 import { canReceiveEvent, canSeeSession } from '../policy/index.js';
@@ -40,15 +40,7 @@ export function createGateway(o: GatewayOptions) {
 
   registerSubscriptionMethods(dispatcher, conns);
 
-  const matchesRevocation = (c: Conn, r: RevokedEvent) => {
-    const id = c.identity;
-    if (!id) return false;
-    if (r.all) return true;
-    if (id.sessionId !== undefined && r.sessionIds?.includes(id.sessionId)) return true;
-    if (id.apiKeyId !== undefined && r.apiKeyIds?.includes(id.apiKeyId)) return true;
-    if (r.passwordConnects && id.passwordVersion !== undefined) return true;
-    return r.loopback === true && id.method === 'loopback';
-  };
+  const matchesRevocation = (c: Conn, r: RevokedEvent) => c.identity !== null && isRevokedBy(c.identity, r);
   let seq = 0;
   const unsubscribe = o.bus.subscribe(({ event, payload }) => {
     // Dead credentials take their sockets with them (the original left them open).

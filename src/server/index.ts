@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createAuth, createLoginGuard, rpConfigFromEnv, type RpConfig } from '../auth/index.js';
+import { createAuth, createLoginGuard, isRevokedBy, rpConfigFromEnv, type RevokedEvent, type RpConfig } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import { createEventBus } from '../events/index.js';
 import { createGateway } from '../gateway/index.js';
@@ -178,6 +178,11 @@ export async function startServer(o: ServerOptions) {
     agent, store, bus, config: cfg, now, identity, secrets: vault.secrets,
     audit: (type, ip, detail) => auth.audit(type, ip, detail),
   }));
+  // Revocation (key revoked, logout, password change, reset) stops what the credential started:
+  // its turns abort, and an aborted turn's pending approvals are denied with it.
+  const stopRevoked = bus.subscribe(({ event, payload }) => {
+    if (event === 'auth.revoked') agent.abortWhere((id) => isRevokedBy(id, payload as RevokedEvent));
+  });
   if (listModels(cfg).length === 0) print(`  note: ${NO_PROVIDER_HELP.split('\n')[0]} (see the [providers] examples at the end of moltis.toml)`);
   const th = cfg.server.throttle;
   let app: FastifyInstance;
@@ -235,6 +240,7 @@ export async function startServer(o: ServerOptions) {
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
+      stopRevoked();
       approvals.close();
       await agent.close();
       await execSetup.close().catch((err: Error) => print(`sandbox shutdown: ${err.message}`));
