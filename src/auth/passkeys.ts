@@ -1,3 +1,4 @@
+import type { RequestContext } from './identity.js';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { PasskeysRepo, PasskeyRow } from '../store/index.js';
 import { createChallengeStore, type CeremonyKind } from './challenges.js';
@@ -20,10 +21,10 @@ export interface PasskeyDeps {
   maxChallenges?: number;
   audit: (type: string, clientIp: string | null, detail?: string | null) => void;
   /** Throws LOGIN_BLOCKED for a banned IP. */
-  assertNotBlocked: (ip: string) => void;
+  assertNotBlocked: (ctx: RequestContext) => void;
   /** Audits a failed secret check and counts it against the login guard. */
-  failure: (ip: string, type: string, detail: string) => void;
-  recordSuccess: (ip: string) => void;
+  failure: (ctx: RequestContext, type: string, detail: string) => void;
+  recordSuccess: (ctx: RequestContext) => void;
   isSetupComplete: () => boolean;
   /** Throws unless a setup ceremony may run for this caller (disabled, complete, blocked, setup code). */
   assertSetupAllowed: (setupCode: unknown, ctx: { clientIp: string; isLocal: boolean }) => void;
@@ -165,7 +166,7 @@ export function createPasskeys(d: PasskeyDeps) {
       d.assertSetupAllowed(body.setup_code, req);
       const id = await finishRegistration('setup', body, req, null);
       d.completeSetup(req);
-      d.recordSuccess(req.clientIp);
+      d.recordSuccess(req);
       const s = d.createSession(req.clientIp);
       return { id, token: s.token, maxAgeSeconds: s.maxAgeSeconds };
     },
@@ -182,9 +183,9 @@ export function createPasskeys(d: PasskeyDeps) {
 
     /** Verifies an assertion; on success a session is created like a password login. The vault stays sealed. */
     async authFinish(body: Record<string, unknown>, req: PasskeyRequest): Promise<{ token: string; maxAgeSeconds: number; vaultStatus: string }> {
-      d.assertNotBlocked(req.clientIp);
+      d.assertNotBlocked(req);
       const fail = (reason: string): never => {
-        d.failure(req.clientIp, 'login_failure', `passkey: ${reason}`);
+        d.failure(req, 'login_failure', `passkey: ${reason}`);
         throw new AuthError('PASSKEY_AUTH_FAILED', `passkey login failed: ${reason}`);
       };
       const t = challenges.take(body.challenge_id, 'auth');
@@ -212,7 +213,7 @@ export function createPasskeys(d: PasskeyDeps) {
       }
       // Compare-and-swap on the old counter: of two racing uses of one assertion, only one wins.
       if (!d.repo.touch({ id: row.id, oldCounter: row.counter, counter: info.newCounter, backedUp: info.credentialBackedUp, now: d.now() })) return fail('passkey was used concurrently');
-      d.recordSuccess(req.clientIp);
+      d.recordSuccess(req);
       d.audit('login_success', req.clientIp, `passkey id=${row.id}`);
       const s = d.createSession(req.clientIp);
       // No password, so no key to unseal the vault with: it stays as it is (sealed after a restart).

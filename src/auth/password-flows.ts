@@ -1,3 +1,4 @@
+import type { RequestContext } from './identity.js';
 import { hashPassword, verifyPassword } from '../crypto/index.js';
 import type { AuthRepo } from '../store/index.js';
 import { AuthError } from './errors.js';
@@ -34,9 +35,9 @@ export function createPasswordFlows(d: {
   disabled: boolean;
   audit: (type: string, ip: string | null, detail?: string | null) => void;
   revoked: (r: Revocation) => void;
-  assertNotBlocked: (ip: string) => void;
-  failure: (ip: string, type: string, detail?: string | null) => void;
-  recordSuccess: (ip: string) => void;
+  assertNotBlocked: (ctx: RequestContext) => void;
+  failure: (ctx: RequestContext, type: string, detail?: string | null) => void;
+  recordSuccess: (ctx: RequestContext) => void;
   isSetupComplete: () => boolean;
   /** The setup gate shared with passkey setup (setup code for remote callers). */
   assertSetupCaller: (code: unknown, ctx: Ctx) => void;
@@ -58,13 +59,13 @@ export function createPasswordFlows(d: {
 
   /** Password check shared by `/api/auth/login` and the WS `connect` frame: same guard, same audit. */
   async function verifyOwnerPassword(password: unknown, ctx: Ctx, via: string): Promise<number> {
-    d.assertNotBlocked(ctx.clientIp);
+    d.assertNotBlocked(ctx);
     const ok = typeof password === 'string' && password.length <= PASSWORD_MAX * 4 && (await verifyPassword(repo.getPasswordHash(), password));
     if (!ok) {
-      d.failure(ctx.clientIp, 'login_failure', via);
+      d.failure(ctx, 'login_failure', via);
       throw new AuthError('INVALID_PASSWORD', 'invalid password');
     }
-    d.recordSuccess(ctx.clientIp);
+    d.recordSuccess(ctx);
     d.audit('login_success', ctx.clientIp, via);
     return repo.getPasswordUpdatedAt() ?? 0;
   }
@@ -84,7 +85,7 @@ export function createPasswordFlows(d: {
       if (d.isSetupComplete()) throw new AuthError('SETUP_ALREADY_COMPLETE', 'setup already completed');
       repo.setPasswordHash(hash, now());
       setupCodes.clear();
-      d.recordSuccess(ctx.clientIp);
+      d.recordSuccess(ctx);
       d.audit('setup_complete', ctx.clientIp, 'password');
       d.revoked({ loopback: true, reason: 'setup_complete' });
       const recoveryKey = await vaultAfterNewPassword(pw, null);
@@ -104,9 +105,9 @@ export function createPasswordFlows(d: {
       const pw = checkNewPassword(body.new_password, 'new password');
       const existing = repo.getPasswordHash();
       if (existing !== null) {
-        d.assertNotBlocked(ctx.clientIp);
+        d.assertNotBlocked(ctx);
         if (typeof body.current_password !== 'string' || !(await verifyPassword(existing, body.current_password))) {
-          d.failure(ctx.clientIp, 'password_change_failure');
+          d.failure(ctx, 'password_change_failure');
           throw new AuthError('CURRENT_PASSWORD_INCORRECT', 'current password is incorrect');
         }
       }

@@ -2,11 +2,14 @@ import type { EventBus } from '../events/index.js';
 import type { Store } from '../store/index.js';
 import { createApiKeys } from './api-keys.js';
 import { AuthError } from './errors.js';
-import { ownerIdentity, NO_SCOPES_MESSAGE, type AuthResult, type Identity } from './identity.js';
+import { type AuthResult, type Identity, type RequestContext } from './identity.js';
+
+export type { RequestContext } from './identity.js';
 import type { createLoginGuard } from './login-guard.js';
 import { createSessions } from './sessions.js';
 import { createSetupCodes } from './setup-code.js';
 import { readSessionCookie } from './cookie.js';
+import { decideAuth, presentedCredentials } from './check.js';
 import type { VaultPort } from './vault-port.js';
 import { createVaultFlows } from './vault-flows.js';
 import { createPasskeys } from './passkeys.js';
@@ -16,8 +19,6 @@ import type { RpConfig } from './webauthn-rp.js';
 export { PASSWORD_MIN, PASSWORD_MAX } from './password-flows.js';
 import type { RevokedEvent } from './revocation.js';
 
-/** What the gate knows about a request. */
-export interface RequestContext { clientIp: string; isLocal: boolean }
 
 /** Options of the auth service. */
 export interface AuthOptions {
@@ -71,19 +72,22 @@ export function createAuth(o: AuthOptions) {
 
   const blockedError = (retryAfterSeconds: number) =>
     new AuthError('LOGIN_BLOCKED', 'too many failed attempts from this address — try again later', { retry_after_seconds: retryAfterSeconds });
-  const assertNotBlocked = (ip: string) => {
-    const c = guard.check(ip);
+  // Guesses that count as remote never ban requests that count as local (and the reverse): a
+  // stranger spoofing forwarding headers from loopback must not lock the owner out.
+  const guardKey = (ctx: RequestContext) => `${ctx.isLocal ? 'local' : 'remote'} ${ctx.clientIp}`;
+  const assertNotBlocked = (ctx: RequestContext) => {
+    const c = guard.check(guardKey(ctx));
     if (!c.allowed) throw blockedError(c.retryAfterSeconds);
   };
-  const failure = (ip: string, type: string, detail: string | null = null) => {
-    audit(type, ip, detail);
-    const r = guard.recordFailure(ip);
-    if (r.banned) audit('ip_banned', ip, `ban ${Math.round((r.banMs ?? 0) / 1000)}s after repeated failures (ban #${r.bans})`);
+  const failure = (ctx: RequestContext, type: string, detail: string | null = null) => {
+    audit(type, ctx.clientIp, detail);
+    const r = guard.recordFailure(guardKey(ctx));
+    if (r.banned) audit('ip_banned', ctx.clientIp, `ban ${Math.round((r.banMs ?? 0) / 1000)}s after repeated failures (ban #${r.bans})`);
   };
 
   /** The setup gate shared by password and passkey setup: remote callers need the setup code; guesses feed the guard. */
   const assertSetupCaller = (code: unknown, ctx: RequestContext) => {
-    assertNotBlocked(ctx.clientIp);
+    assertNotBlocked(ctx);
     if (ctx.isLocal) return;
     const c = setupCodes.verify(code);
     if (c === 'expired') {
@@ -91,14 +95,14 @@ export function createAuth(o: AuthOptions) {
       throw new AuthError('SETUP_CODE_EXPIRED', 'setup code has expired — a new one has been printed in the server console');
     }
     if (c !== 'ok') {
-      failure(ctx.clientIp, 'setup_code_failure', c);
+      failure(ctx, 'setup_code_failure', c);
       throw new AuthError('SETUP_CODE_INVALID', 'invalid or missing setup code — it is printed in the server console at start-up');
     }
   };
 
   const passkeys = createPasskeys({
     repo: store.passkeys, now, rp: o.webauthn ?? {}, audit, assertNotBlocked, failure,
-    recordSuccess: (ip) => guard.recordSuccess(ip),
+    recordSuccess: (ctx) => guard.recordSuccess(guardKey(ctx)),
     isSetupComplete: setupComplete,
     hasPassword: () => repo.getPasswordHash() !== null,
     assertSetupAllowed: (code, ctx) => {
@@ -126,44 +130,46 @@ export function createAuth(o: AuthOptions) {
 
   const passwords = createPasswordFlows({
     repo, sessions, setupCodes, vault, now, disabled: o.disabled, audit, revoked, assertNotBlocked, failure,
-    recordSuccess: (ip) => guard.recordSuccess(ip), isSetupComplete: setupComplete, assertSetupCaller,
+    recordSuccess: (ctx) => guard.recordSuccess(guardKey(ctx)), isSetupComplete: setupComplete, assertSetupCaller,
   });
 
   const service = {
     sessions, apiKeys, setupCodes, passkeys,
     isSetupComplete: setupComplete,
     isDisabled: () => o.disabled,
+    hasPassword: () => repo.getPasswordHash() !== null,
 
-    /** THE decision for every HTTP request and WebSocket upgrade (first match wins). */
+    /** THE decision for every HTTP request and WebSocket upgrade: {@link decideAuth} over this gateway's state. */
     checkAuth(headers: { cookie?: string | string[]; authorization?: string | string[] }, isLocal: boolean): AuthResult {
-      if (o.disabled) return isLocal ? { kind: 'allowed', identity: ownerIdentity('loopback') } : { kind: 'setup_required' };
-      if (!setupComplete()) {
-        ensureSetupCode();
-        return isLocal ? { kind: 'allowed', identity: ownerIdentity('loopback') } : { kind: 'setup_required' };
-      }
-      const token = readSessionCookie(headers.cookie);
-      if (token) {
-        const id = sessions.verify(token);
-        if (id !== null) return { kind: 'allowed', identity: ownerIdentity('password', id) };
-      }
-      const auth = Array.isArray(headers.authorization) ? headers.authorization[0] : headers.authorization;
-      if (auth && auth.startsWith('Bearer ')) return service.checkApiKey(auth.slice(7).trim());
-      return { kind: 'unauthorized' };
+      const setup = setupComplete();
+      if (!setup) ensureSetupCode();
+      return decideAuth(presentedCredentials(headers), isLocal, {
+        disabled: o.disabled, setupComplete: setup,
+        verifySession: (t) => sessions.verify(t),
+        verifyApiKey: (k) => apiKeys.verify(k),
+      });
     },
 
-    /** Verifies a presented API key (Bearer header or WS `connect`). Scopeless keys are denied everywhere. */
+    /** Verifies an API key given in a WS `connect` frame. Scopeless keys are denied everywhere. */
     checkApiKey(key: string): AuthResult {
-      const k = apiKeys.verify(key);
-      if (!k) return { kind: 'unauthorized' };
-      if (k.scopes.length === 0) return { kind: 'forbidden', message: NO_SCOPES_MESSAGE };
-      return { kind: 'allowed', identity: { method: 'apikey', scopes: k.scopes, apiKeyId: k.id } };
+      return decideAuth({ bearer: key, sessionToken: null }, false, { disabled: o.disabled, setupComplete: true, verifySession: () => null, verifyApiKey: (k) => apiKeys.verify(k) });
     },
+
+    /**
+     * Counts a presented credential that failed (wrong key, stale cookie) against the login guard,
+     * like a wrong password: key guessing costs a ban. Call {@link assertNotBlocked} first.
+     */
+    recordCredentialFailure(credential: 'api_key' | 'session' | 'token', ctx: RequestContext): void {
+      failure(ctx, 'credential_rejected', credential);
+    },
+    /** Throws LOGIN_BLOCKED while this caller is banned for guessing. */
+    assertNotBlocked,
 
     /** API key check for the WS `connect` frame: wrong keys count against the login guard like passwords. */
     checkApiKeyGuarded(key: string, ctx: RequestContext): AuthResult {
-      assertNotBlocked(ctx.clientIp);
+      assertNotBlocked(ctx);
       const r = service.checkApiKey(key);
-      if (r.kind === 'unauthorized') failure(ctx.clientIp, 'ws_auth_failure', 'api_key');
+      if (r.kind === 'invalid_credential') failure(ctx, 'ws_auth_failure', 'api_key');
       return r;
     },
 

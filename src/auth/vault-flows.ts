@@ -1,3 +1,4 @@
+import type { RequestContext } from './identity.js';
 import { hashPassword, verifyPassword } from '../crypto/index.js';
 import type { AuthRepo } from '../store/index.js';
 import { AuthError } from './errors.js';
@@ -16,8 +17,8 @@ export function createVaultFlows(d: {
   sessions: Sessions;
   now: () => number;
   audit: (type: string, ip: string | null, detail?: string | null) => void;
-  assertNotBlocked: (ip: string) => void;
-  failure: (ip: string, type: string, detail?: string | null) => void;
+  assertNotBlocked: (ctx: RequestContext) => void;
+  failure: (ctx: RequestContext, type: string, detail?: string | null) => void;
   /** Deletes every session and closes the sockets of dead credentials. */
   endAllSessions: (reason: string) => void;
   checkNewPassword: (pw: unknown, what: string) => string;
@@ -35,13 +36,13 @@ export function createVaultFlows(d: {
     async unlock(password: unknown, ctx: Ctx) {
       const v = vault();
       needInitialized(v);
-      d.assertNotBlocked(ctx.clientIp);
+      d.assertNotBlocked(ctx);
       try {
         if (typeof password !== 'string' || password === '') throw Object.assign(new Error('empty'), { code: 'BAD_CREDENTIAL' });
         await v.unseal(password);
       } catch (err) {
         if (!isBadCredential(err)) throw err;
-        d.failure(ctx.clientIp, 'vault_unlock_failure', 'password');
+        d.failure(ctx, 'vault_unlock_failure', 'password');
         throw new AuthError('VAULT_LOCKED', 'invalid password');
       }
       d.audit('vault_unlocked', ctx.clientIp, 'password');
@@ -56,7 +57,7 @@ export function createVaultFlows(d: {
       const v = vault();
       needInitialized(v);
       const newPw = body.new_password === undefined ? null : d.checkNewPassword(body.new_password, 'new password');
-      d.assertNotBlocked(ctx.clientIp);
+      d.assertNotBlocked(ctx);
       if (typeof body.recovery_key !== 'string' || body.recovery_key.trim() === '') throw new AuthError('INVALID_RECOVERY_KEY', 'recovery_key is required (the XXXX-XXXX-… key shown once when the vault was created)');
       try {
         await v.unsealWithRecovery(body.recovery_key);
@@ -64,7 +65,7 @@ export function createVaultFlows(d: {
         const code = (err as { code?: unknown }).code;
         if (code === 'INVALID_RECOVERY_KEY') throw new AuthError('INVALID_RECOVERY_KEY', (err as Error).message);
         if (!isBadCredential(err)) throw err;
-        d.failure(ctx.clientIp, 'vault_recovery_failure');
+        d.failure(ctx, 'vault_recovery_failure');
         throw new AuthError('VAULT_LOCKED', 'invalid recovery key');
       }
       d.audit('vault_recovered', ctx.clientIp);
@@ -81,10 +82,10 @@ export function createVaultFlows(d: {
     async initialize(password: unknown, ctx: Ctx) {
       const v = vault();
       if (v.status() !== 'uninitialized') throw new AuthError('VAULT_ALREADY_INITIALIZED', 'vault is already initialized');
-      d.assertNotBlocked(ctx.clientIp);
+      d.assertNotBlocked(ctx);
       const hash = d.repo.getPasswordHash();
       if (typeof password !== 'string' || hash === null || !(await verifyPassword(hash, password))) {
-        d.failure(ctx.clientIp, 'vault_initialize_failure');
+        d.failure(ctx, 'vault_initialize_failure');
         throw new AuthError('CURRENT_PASSWORD_INCORRECT', 'current password is incorrect');
       }
       const { recoveryKey } = await v.initialize(password);

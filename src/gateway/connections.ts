@@ -10,6 +10,8 @@ export interface Conn {
   isLocal: boolean;
   /** v4 clients subscribe explicitly; v3 clients receive every event they may see. */
   subscriptions: Set<string> | 'all';
+  /** Events sent to this connection so far (its own sequence). */
+  seq: number;
 }
 
 export const MAX_BUFFERED_BYTES = 1_572_864;

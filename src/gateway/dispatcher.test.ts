@@ -23,7 +23,7 @@ test('authorization comes first: a caller without the scope never learns the vau
   const d = createDispatcher({ onError: () => {}, vaultStatus: () => 'sealed', vaultMethods: new Set(['test.secret2']) });
   {
     d.register('test.secret2', () => ({}));
-    const r = await d.dispatch('1', 'test.secret2', {}, { ...ctx, identity: { method: 'apikey', scopes: ['operator.read'], apiKeyId: 1 } });
+    const r = await d.dispatch('1', 'test.secret2', {}, { ...ctx, identity: { method: 'api_key', scopes: ['operator.read'], apiKeyId: 1 } });
     assert.equal(r.error!.code, 'UNAUTHORIZED');
   }
 });

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { isRevokedBy, type Auth, type RevokedEvent } from '../auth/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Store } from '../store/index.js';
-import { canReceiveEvent, canSeeSession } from '../policy/index.js';
+import { canReceive } from '../policy/index.js';
 import { createDispatcher } from './dispatcher.js';
 import { createConnections, sendFrame, type Conn } from './connections.js';
 import { registerCoreMethods, registerSubscriptionMethods } from './methods.js';
@@ -41,18 +41,15 @@ export function createGateway(o: GatewayOptions) {
   registerSubscriptionMethods(dispatcher, conns);
 
   const matchesRevocation = (c: Conn, r: RevokedEvent) => c.identity !== null && isRevokedBy(c.identity, r);
-  let seq = 0;
   const unsubscribe = o.bus.subscribe(({ event, payload }) => {
     // Dead credentials take their sockets with them (the original left them open).
     if (event === 'auth.revoked') { conns.closeWhere((c) => matchesRevocation(c, payload as RevokedEvent), CLOSE_REVOKED, (payload as RevokedEvent).reason); return; }
-    const frame = { type: 'event', event, payload, seq: ++seq };
     for (const c of conns.all()) {
-      if (!c.identity || !canReceiveEvent(event, c.identity.scopes)) continue;
-      // Session-scoped events (chat deltas, tool calls) go only to connections that may see that session.
-      const sessionKey = (payload as { sessionKey?: unknown } | null)?.sessionKey;
-      if (typeof sessionKey === 'string' && !canSeeSession(sessionKey, c.identity.scopes)) continue;
+      // The event's scope, and every session it names (whatever the field), must be visible to the caller.
+      if (!c.identity || !canReceive(event, payload, c.identity.scopes)) continue;
       if (c.subscriptions !== 'all' && !c.subscriptions.has(event)) continue;
-      sendFrame(c, frame);
+      // Sequence numbers count per connection, so gaps never reveal how many events were held back.
+      sendFrame(c, { type: 'event', event, payload, seq: ++c.seq });
     }
   });
 

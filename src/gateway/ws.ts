@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
 import type { FastifyRequest } from 'fastify';
 import { AuthError, type Auth, type AuthResult } from '../auth/index.js';
-import { ownerIdentity, type Identity } from '../policy/index.js';
+import { authorize, methodScope, ownerIdentity, type Identity } from '../policy/index.js';
 import type { Dispatcher } from './dispatcher.js';
 import { sendFrame, type Conn, type Connections } from './connections.js';
 import { KNOWN_EVENTS, MAX_PAYLOAD_BYTES, PROTOCOL_VERSION, RequestFrame, parseConnect, type ErrorShape } from './frames.js';
@@ -14,7 +14,7 @@ export const CLOSE_REVOKED = 4001;
 /** Serves one WebSocket: the `connect` handshake, then request frames through the dispatcher. */
 export function handleSocket(socket: WebSocket, req: FastifyRequest, deps: { auth: Auth; dispatcher: Dispatcher; conns: Connections; version: string; hostname: string; handshakeTimeoutMs: number }) {
   const { auth, dispatcher, conns } = deps;
-  const conn: Conn = { id: randomUUID(), socket, identity: null, clientIp: req.gate.clientIp, isLocal: req.gate.isLocal, subscriptions: new Set() };
+  const conn: Conn = { id: randomUUID(), socket, identity: null, clientIp: req.gate.clientIp, isLocal: req.gate.isLocal, subscriptions: new Set(), seq: 0 };
   const headerAuth: AuthResult = req.gate.auth;
   conns.add(conn);
   let handshake: Promise<void> | null = null;
@@ -34,14 +34,19 @@ export function handleSocket(socket: WebSocket, req: FastifyRequest, deps: { aut
     if (p.min > PROTOCOL_VERSION || p.max < PROTOCOL_VERSION) return fail(frame.id, { code: 'PROTOCOL_ERROR', message: `protocol mismatch: server=${PROTOCOL_VERSION}, client=${p.min}-${p.max}` });
     // Only operators connect here; node roles arrive with pairing (the client may not pick its own power).
     if (p.role !== 'operator') return fail(frame.id, { code: 'FORBIDDEN', message: `unauthorized role: ${p.role}` });
-    let identity: Identity | null = headerAuth.kind === 'allowed' ? headerAuth.identity : null;
+    // A credential in the frame binds, whatever the upgrade request carried (invariant 1): a read
+    // key sent from loopback before setup is a read key, not Tier-2 full access.
+    const key = p.auth?.api_key ?? p.auth?.token;
+    let identity: Identity | null = key === undefined && p.auth?.password === undefined && headerAuth.kind === 'allowed' ? headerAuth.identity : null;
     const ctx = { clientIp: conn.clientIp, isLocal: conn.isLocal };
     try {
-      if (!identity && p.auth?.api_key !== undefined) {
-        const r = auth.checkApiKeyGuarded(p.auth.api_key, ctx);
+      if (key !== undefined) {
+        const r = auth.checkApiKeyGuarded(key, ctx);
         if (r.kind === 'forbidden') return fail(frame.id, { code: 'FORBIDDEN', message: r.message });
         if (r.kind === 'allowed') identity = r.identity;
-      } else if (!identity && p.auth?.password !== undefined && auth.isSetupComplete()) {
+      } else if (p.auth?.password !== undefined) {
+        // Fail closed: with no password set there is nothing a presented password could prove.
+        if (!auth.hasPassword()) return fail(frame.id, { code: 'UNAUTHORIZED', message: 'no password is set on this gateway: connect without one from this machine, or with an API key' });
         // A password in `connect` is a login: it spends the same per-IP login budget as /api/auth/login.
         const t = req.gate.chargeLoginAttempt();
         if (!t.allowed) return fail(frame.id, { code: 'RATE_LIMITED', message: 'too many login attempts from this address', retryable: true, retryAfterMs: t.retryAfterSeconds * 1000 });
@@ -58,7 +63,9 @@ export function handleSocket(socket: WebSocket, req: FastifyRequest, deps: { aut
     if (!identity) return fail(frame.id, { code: 'UNAUTHORIZED', message: 'authentication failed' });
     clearTimeout(timer);
     conn.identity = identity;
-    conn.subscriptions = p.v4 ? new Set() : 'all';
+    // v4 clients choose their events with `subscribe` (operator.read); a caller who may not call it
+    // (an approvals-only bot) receives everything its scopes allow, or it would never hear a request.
+    conn.subscriptions = p.v4 && authorize(methodScope('subscribe'), identity.scopes).ok ? new Set() : 'all';
     sendFrame(conn, {
       type: 'res', id: frame.id, ok: true,
       payload: {

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Auth, AuthResult, Identity } from '../auth/index.js';
-import { authorize, routeRequirement, VAULT_ROUTES } from '../policy/index.js';
+import type { Auth, AuthResult } from '../auth/index.js';
+import type { Identity } from '../policy/index.js';
 import { createClientIpResolver, createTrustedPeerCheck } from './client-ip.js';
-import { checkOrigin } from './origin.js';
 import { isLocalConnection } from './locality.js';
-import { classifyRequest, createThrottle } from './throttle.js';
+import { createThrottle } from './throttle.js';
 import { setSecurityHeaders } from './headers.js';
+import { credentialGuard, originGuard, requirementGuard, requirementOf, throttleGuard, vaultGuard, type Guard, type GuardInput } from './guards.js';
 
 /** What the gate learned about a request; handlers read it and never re-derive identity. */
 export interface GateInfo {
@@ -33,12 +33,6 @@ export interface GateOptions {
   wsHasRoom: () => boolean;
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-function deny(reply: FastifyReply, status: number, code: string, error: string, extra: Record<string, unknown> = {}) {
-  return reply.code(status).type('application/json').send({ code, error, ...extra });
-}
-
 /**
  * First thing done for every response, including the ones Fastify answers before any hook runs
  * (bad URL, over-long parameter): security headers, `x-request-id`, and closing an upgrade
@@ -64,76 +58,44 @@ export function prepareResponse(req: FastifyRequest, reply: FastifyReply, tls: b
 
 /**
  * Installs the single front door as the first `onRequest` hook: security headers → client IP
- * and locality → `checkAuth` → throttle (unauthenticated traffic only) → origin check →
- * route policy. Every HTTP request and every WebSocket upgrade passes here.
+ * and locality → `checkAuth` → then the guards in order: throttle, origin, presented credential,
+ * route requirement, vault. Every HTTP request and every WebSocket upgrade passes here.
  */
 export function installGate(app: FastifyInstance, o: GateOptions): void {
   const resolveIp = createClientIpResolver({ behindProxy: o.behindProxy, trustedProxies: [...o.trustedProxies] });
   const throttle = createThrottle({ limits: o.throttle.limits, maxBuckets: o.throttle.maxBuckets, now: o.now });
   const isTrustedPeer = createTrustedPeerCheck(o.trustedProxies);
-  const noCharge = () => ({ allowed: true as const });
+  const guards: readonly Guard[] = [
+    throttleGuard(throttle, o.throttle.enabled),
+    originGuard(o.allowedOrigins),
+    credentialGuard(o.auth),
+    requirementGuard(o.wsHasRoom),
+    vaultGuard(o.vaultStatus),
+  ];
   app.decorateRequest('gate', null as unknown as GateInfo);
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const { path, isUpgrade } = prepareResponse(req, reply, o.tls);
-
     const peer = req.socket.remoteAddress;
     const clientIp = resolveIp(peer, req.headers);
     const isLocal = isLocalConnection({ behindProxy: o.behindProxy, headers: req.headers, peerAddress: peer });
+    const accountKey = `${isLocal ? 'local' : 'remote'} ${clientIp}`;
     const auth = o.auth.checkAuth(req.headers, isLocal);
     // X-Forwarded-Host/-Proto are believed only from a configured proxy, like X-Forwarded-For.
     const viaProxy = o.behindProxy && isTrustedPeer(peer);
     const proto = viaProxy ? String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim().toLowerCase() : '';
+    const secure = o.tls || proto === 'https';
     req.gate = {
-      clientIp, isLocal, auth, identity: auth.kind === 'allowed' ? auth.identity : null, secure: o.tls || proto === 'https',
-      chargeLoginAttempt: o.throttle.enabled ? () => throttle.check(clientIp, 'login') : noCharge,
+      clientIp, isLocal, auth, identity: auth.kind === 'allowed' ? auth.identity : null, secure,
+      chargeLoginAttempt: () => (o.throttle.enabled ? throttle.check(accountKey, 'login') : { allowed: true }),
     };
-
-    // Throttle only traffic that is not already authenticated (seed: bypass for valid
-    // credentials, disabled auth and Tier-2 local access).
-    if (o.throttle.enabled && auth.kind !== 'allowed') {
-      const scope = classifyRequest(req.method, path);
-      if (scope) {
-        const t = throttle.check(clientIp, scope);
-        if (!t.allowed) {
-          reply.header('retry-after', String(t.retryAfterSeconds));
-          if (path.startsWith('/api/')) return deny(reply, 429, 'RATE_LIMITED', 'too many requests', { retry_after_seconds: t.retryAfterSeconds });
-          return reply.code(429).type('text/plain').send(`too many requests, retry after ${t.retryAfterSeconds}s`);
-        }
-      }
-    }
-
-    // CSWSH / CSRF: every WS upgrade and every state-changing browser request must be same-origin.
-    if (isUpgrade || (!SAFE_METHODS.has(req.method) && req.headers.origin !== undefined)) {
-      const c = checkOrigin({ origin: req.headers.origin, headers: req.headers, behindProxy: viaProxy, allowedOrigins: [...o.allowedOrigins] });
-      if (!c.ok) {
-        req.log.warn({ origin: req.headers.origin, host: req.headers.host, peer }, 'cross-origin request rejected');
-        if (isUpgrade) return reply.code(403).type('text/plain').send('cross-origin WebSocket connections are not allowed');
-        return deny(reply, 403, 'ORIGIN_REJECTED', 'cross-origin requests are not allowed');
-      }
-    }
-
-    // Unknown routes (404s) need an identity first, so strangers cannot map the API.
-    const url = req.routeOptions.url;
-    const requirement = url ? routeRequirement(req.method, url) : 'authenticated';
-    if (requirement === 'public') return;
-    if (auth.kind === 'setup_required') return deny(reply, 401, 'AUTH_SETUP_REQUIRED', 'setup required: open the gateway from this machine, or complete setup with the setup code printed in the server console');
-    if (auth.kind === 'forbidden') return deny(reply, 403, 'AUTH_KEY_NO_SCOPES', auth.message);
-    if (requirement === 'connect') {
-      if (!isUpgrade) return deny(reply, 426, 'UPGRADE_REQUIRED', 'this endpoint speaks WebSocket only');
-      if (!o.wsHasRoom()) return deny(reply, 503, 'UNAVAILABLE', 'too many WebSocket connections; try again later');
-      return; // an unauthenticated upgrade may still authenticate in its `connect` frame
-    }
-    if (auth.kind === 'unauthorized') return deny(reply, 401, 'AUTH_NOT_AUTHENTICATED', 'not authenticated: log in, or send Authorization: Bearer mk_…');
-    if (requirement === 'authenticated') return;
-    const a = authorize(requirement, auth.identity.scopes);
-    // Fail closed: any route whose scope the identity lacks is refused, naming the scope.
-    if (!a.ok) return deny(reply, 403, 'INSUFFICIENT_SCOPE', `insufficient scope: ${a.missing} required`, { missing_scope: a.missing });
-    // Vault guard, after authentication and scope: only a caller allowed to use the route learns the vault's state.
-    if (url && VAULT_ROUTES.has(`${req.method} ${url}`)) {
-      const v = o.vaultStatus();
-      if (v === 'sealed') return reply.code(423).type('application/json').send({ error: 'vault is sealed', status: 'sealed', code: 'VAULT_SEALED', hint: 'log in with the password, or POST /api/auth/vault/unlock {password} (or /recovery {recovery_key})' });
-      if (v === 'uninitialized') return deny(reply, 409, 'VAULT_NOT_INITIALIZED', 'the vault is not initialized: set a password first (setup), then store secrets', { status: 'uninitialized' });
+    const input: GuardInput = { req, path, isUpgrade, clientIp, isLocal, accountKey, auth, viaProxy, secure, requirement: requirementOf(req) };
+    for (const guard of guards) {
+      const r = guard(input);
+      if (!r) continue;
+      for (const [k, v] of Object.entries(r.headers ?? {})) reply.header(k, v);
+      if (typeof r.body === 'string') return reply.code(r.status).type('text/plain').send(r.body);
+      return reply.code(r.status).type('application/json').send(r.body);
     }
   });
 }

@@ -1,7 +1,11 @@
 import { SCOPES, type Scope } from './scopes.js';
 
-/** How a caller proved who they are (reported by `auth.whoami`). */
-export type AuthMethod = 'password' | 'passkey' | 'apikey' | 'loopback';
+/**
+ * How a caller proved who they are, as `auth.whoami` reports it: a login session (cookie, from a
+ * password or passkey login), an API key, a password given in a WS `connect` frame, or Tier-2
+ * loopback access with no credential at all.
+ */
+export type AuthMethod = 'session' | 'api_key' | 'password' | 'loopback';
 
 /**
  * Who is calling: the noun every authorization decision reads. Full identities (owner session,

@@ -147,3 +147,36 @@ export function canSeeSession(sessionKey: string, scopes: readonly string[]): bo
   if (sessionKey.startsWith('channel:')) return scopes.includes(ADMIN);
   return authorize('operator.read', scopes).ok;
 }
+
+/** Field names under which an event payload names the session it concerns (any of them, any event). */
+const SESSION_FIELDS: readonly string[] = ['sessionKey', 'session_key', 'session', 'key'];
+
+/**
+ * Every session an event payload refers to: string values of the session fields at the top level
+ * and one object level down (`{ job: { sessionKey } }`). Filtering on all of them means a new
+ * event cannot leak a hidden session by naming its field differently.
+ */
+export function eventSessionKeys(payload: unknown): string[] {
+  const out: string[] = [];
+  const scan = (o: unknown, depth: number) => {
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return;
+    for (const [k, v] of Object.entries(o)) {
+      if (typeof v === 'string' && SESSION_FIELDS.includes(k)) out.push(v);
+      else if (depth > 0 && v !== null && typeof v === 'object') scan(v, depth - 1);
+    }
+  };
+  scan(payload, 1);
+  return out;
+}
+
+/**
+ * May a holder of `scopes` receive this event with this payload? Its scope, and every session it
+ * names. Approval events are the exception by design: answering a request is what
+ * `operator.approvals` is for, so its holder sees the request whichever session raised it
+ * (channel turns' requests must reach the owner's approvers).
+ */
+export function canReceive(event: string, payload: unknown, scopes: readonly string[]): boolean {
+  if (!canReceiveEvent(event, scopes)) return false;
+  if (EVENT_POLICY[event] === 'operator.approvals') return true;
+  return eventSessionKeys(payload).every((k) => canSeeSession(k, scopes));
+}
