@@ -64,7 +64,7 @@ class BodyTimeoutError extends Error {
  * and any 4xx answered before the body was read closes the connection instead of reading on.
  */
 export function installBodyDeadlines(app: FastifyInstance, o: { unauthenticatedBodyTimeoutMs: number }): void {
-  app.addHook('preParsing', async (req, _reply, payload: Readable) => {
+  app.addHook('preParsing', async (req, reply, payload: Readable) => {
     // Credentialed callers keep node's whole-request deadline; strangers get the short one.
     if (req.gate?.identity || req.raw.complete || !hasBody(req.headers)) return payload;
     const out = new PassThrough();
@@ -76,6 +76,9 @@ export function installBodyDeadlines(app: FastifyInstance, o: { unauthenticatedB
     const stop = () => clearTimeout(timer);
     out.once('end', stop);
     out.once('close', stop);
+    reply.raw.once('close', stop);
+    // The parser may answer without reading (413 from Content-Length): nobody else listens then.
+    out.on('error', () => { /* reported to the parser, if it still listens */ });
     payload.once('error', (err) => { stop(); out.destroy(err); });
     return payload.pipe(out);
   });
