@@ -24,6 +24,13 @@ const defaults = {
     // Only a proxy on this machine may speak for clients; anything wider is an explicit choice.
     trusted_proxies: ['127.0.0.1/32', '::1/128'],
     behind_proxy: false,
+    // Socket budgets (threat: slow bodies and idle sockets exhausting file descriptors; a service's
+    // ulimit -n is often 1024, and the store, sandboxes and proxy need descriptors too).
+    max_connections: 512,
+    max_connections_per_ip: 64, // one address cannot hold the whole budget; trusted proxies are exempt
+    headers_timeout_secs: 10,
+    request_timeout_secs: 60, // whole request received, credential or not (bodies are at most 1 MiB)
+    unauthenticated_body_timeout_secs: 10, // login/setup bodies are tiny: a stranger's body is short-lived
     throttle: {
       enabled: true,
       login_max: 5,
@@ -136,7 +143,17 @@ const serverSchema = z.strictObject({
   allowed_origins: strings(checked(originProblem).transform(normalizeOrigin), D.server.allowed_origins),
   trusted_proxies: strings(checked(cidrProblem), D.server.trusted_proxies),
   behind_proxy: bool(D.server.behind_proxy),
+  max_connections: int(1, D.server.max_connections, 1_000_000),
+  max_connections_per_ip: int(1, D.server.max_connections_per_ip, 1_000_000),
+  headers_timeout_secs: int(1, D.server.headers_timeout_secs, 3600),
+  request_timeout_secs: int(1, D.server.request_timeout_secs, 3600),
+  unauthenticated_body_timeout_secs: int(1, D.server.unauthenticated_body_timeout_secs, 3600),
   throttle: throttleSchema.prefault({}),
+}).superRefine((s, ctx) => {
+  // Node refuses to start when the header deadline is longer than the whole-request one.
+  if (s.headers_timeout_secs > s.request_timeout_secs) {
+    ctx.addIssue({ code: 'custom', path: ['headers_timeout_secs'], input: s.headers_timeout_secs, message: `must not exceed request_timeout_secs (${s.request_timeout_secs})` });
+  }
 });
 
 const loginGuardSchema = z

@@ -8,10 +8,11 @@ import type { EventBus } from '../events/index.js';
 import type { Store } from '../store/index.js';
 import { canReceive } from '../policy/index.js';
 import { createDispatcher } from './dispatcher.js';
-import { createConnections, sendFrame, type Conn } from './connections.js';
+import { createConnections, hangUp, sendFrame, type Conn } from './connections.js';
 import { registerCoreMethods, registerSubscriptionMethods } from './methods.js';
 import { CLOSE_REVOKED, handleSocket } from './ws.js';
 import { HANDSHAKE_TIMEOUT_MS } from './frames.js';
+import { createExpirySweep } from './expiry.js';
 
 export { createDispatcher, type Dispatcher, type CallContext, type MethodHandler } from './dispatcher.js';
 export { RpcError, PROTOCOL_VERSION, MAX_PAYLOAD_BYTES, type ResponseFrame, type ErrorCode } from './frames.js';
@@ -24,6 +25,8 @@ export interface GatewayOptions {
   version: string; hostname: string; tls: boolean; maxConnections: number;
   /** How long a socket may stay open without a `connect` frame (default 10 s). */
   handshakeTimeoutMs?: number;
+  /** How often open sockets' credentials are re-checked for expiry (default 5 s). */
+  expirySweepMs?: number;
   onError: (err: unknown, where: string) => void;
 }
 
@@ -41,6 +44,13 @@ export function createGateway(o: GatewayOptions) {
   registerSubscriptionMethods(dispatcher, conns);
 
   const matchesRevocation = (c: Conn, r: RevokedEvent) => c.identity !== null && isRevokedBy(c.identity, r);
+  // Sessions end by the clock too (idle, absolute): their sockets close then, not at their next frame.
+  const expiry = createExpirySweep({
+    conns, now: o.now, code: CLOSE_REVOKED, onError: o.onError,
+    isLive: (c) => o.auth.isIdentityLive(c.identity!, c.isLocal),
+    expiresAt: (c) => (c.identity?.sessionId === undefined ? null : o.store.auth.sessionById(c.identity.sessionId)?.expires_at ?? null),
+    ...(o.expirySweepMs !== undefined ? { everyMs: o.expirySweepMs } : {}),
+  });
   const unsubscribe = o.bus.subscribe(({ event, payload }) => {
     // Dead credentials take their sockets with them (the original left them open).
     if (event === 'auth.revoked') { conns.closeWhere((c) => matchesRevocation(c, payload as RevokedEvent), CLOSE_REVOKED, (payload as RevokedEvent).reason); return; }
@@ -63,7 +73,8 @@ export function createGateway(o: GatewayOptions) {
     },
     close(): void {
       unsubscribe();
-      for (const c of conns.all()) { sendFrame(c, { type: 'event', event: 'shutdown', payload: {} }); c.socket.close(1001, 'server shutting down'); }
+      expiry.close();
+      for (const c of conns.all()) { sendFrame(c, { type: 'event', event: 'shutdown', payload: {} }); hangUp(c.socket, 1001, 'server shutting down'); }
     },
   };
 }

@@ -4,11 +4,12 @@ import type { FastifyRequest } from 'fastify';
 import { AuthError, type Auth, type AuthResult } from '../auth/index.js';
 import { authorize, methodScope, ownerIdentity, type Identity } from '../policy/index.js';
 import type { Dispatcher } from './dispatcher.js';
-import { sendFrame, type Conn, type Connections } from './connections.js';
+import { hangUp, sendFrame, type Conn, type Connections } from './connections.js';
 import { KNOWN_EVENTS, MAX_PAYLOAD_BYTES, PROTOCOL_VERSION, RequestFrame, parseConnect, type ErrorShape } from './frames.js';
 
-/** Close codes: 1008 policy violation (handshake), 4001 credentials revoked. */
+/** Close codes: 1008 policy violation (handshake), 1013 try again later, 4001 credentials revoked or expired. */
 export const CLOSE_POLICY = 1008;
+export const CLOSE_TRY_AGAIN = 1013;
 export const CLOSE_REVOKED = 4001;
 
 /** Serves one WebSocket: the `connect` handshake, then request frames through the dispatcher. */
@@ -16,12 +17,21 @@ export function handleSocket(socket: WebSocket, req: FastifyRequest, deps: { aut
   const { auth, dispatcher, conns } = deps;
   const conn: Conn = { id: randomUUID(), socket, identity: null, clientIp: req.gate.clientIp, isLocal: req.gate.isLocal, subscriptions: new Set(), seq: 0 };
   const headerAuth: AuthResult = req.gate.auth;
-  conns.add(conn);
   let handshake: Promise<void> | null = null;
+  // Strangers' sockets have their own budget, so they cannot fill the table (bounded memory).
+  const refused = conns.add(conn, { anonymous: headerAuth.kind !== 'allowed' });
+  if (refused) {
+    sendFrame(conn, { type: 'res', id: 'connect', ok: false, error: { code: 'UNAVAILABLE', message: refused, retryable: true } });
+    socket.on('error', () => socket.terminate());
+    hangUp(socket, CLOSE_TRY_AGAIN, 'too many connections');
+    return;
+  }
 
+  // A failed handshake frees its slot at once and its socket within a second, answered or not.
   const fail = (id: string, error: ErrorShape) => {
     sendFrame(conn, { type: 'res', id, ok: false, error });
-    socket.close(CLOSE_POLICY, error.code);
+    conns.remove(conn.id);
+    hangUp(socket, CLOSE_POLICY, error.code);
   };
   // A client that never says `connect` is dropped: open sockets are attacker-controlled memory.
   const timer = setTimeout(() => fail('connect', { code: 'TIMEOUT', message: `no connect frame within ${deps.handshakeTimeoutMs / 1000}s` }), deps.handshakeTimeoutMs);
@@ -84,7 +94,8 @@ export function handleSocket(socket: WebSocket, req: FastifyRequest, deps: { aut
     // Revocation is immediate: the credential is re-checked before every request.
     if (!auth.isIdentityLive(identity, conn.isLocal)) {
       sendFrame(conn, { type: 'res', id: frame.id, ok: false, error: { code: 'UNAUTHORIZED', message: 'credentials revoked' } });
-      socket.close(CLOSE_REVOKED, 'credentials revoked');
+      conns.remove(conn.id);
+      hangUp(socket, CLOSE_REVOKED, 'credentials revoked');
       return;
     }
     const res = await dispatcher.dispatch(frame.id, frame.method, frame.params, { identity, clientIp: conn.clientIp, connId: conn.id, isLocal: conn.isLocal });
@@ -93,6 +104,7 @@ export function handleSocket(socket: WebSocket, req: FastifyRequest, deps: { aut
 
   socket.on('message', (data: RawData, isBinary: boolean) => {
     if (isBinary) return; // binary frames are not part of the protocol
+    if (socket.readyState !== socket.OPEN) return; // closing: nothing more is heard
     let frame: RequestFrame;
     try {
       const parsed = RequestFrame.safeParse(JSON.parse(data.toString()));

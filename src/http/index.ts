@@ -16,12 +16,15 @@ import { registerVaultRoutes } from './routes/vault.js';
 import { registerEnvRoutes, type SecretsPort } from './routes/env.js';
 import { registerUiRoutes } from './routes/ui.js';
 import { registerPasskeyRoutes } from './routes/passkeys.js';
+import { capConnections, installBodyDeadlines, serverTimeoutOptions, type ConnectionLimits } from './conn-limits.js';
+import { createTrustedPeerCheck } from './client-ip.js';
 
 export { isLocalConnection, isLoopbackAddress, hostPart } from './locality.js';
 export { createClientIpResolver } from './client-ip.js';
 export { isSameOrigin, checkOrigin } from './origin.js';
 export type { GateInfo } from './gate.js';
 export type { SecretsPort } from './routes/env.js';
+export type { ConnectionLimits } from './conn-limits.js';
 
 /** Options of the HTTP app. */
 export interface HttpOptions extends Omit<GateOptions, 'wsHasRoom' | 'vaultStatus'> {
@@ -32,19 +35,23 @@ export interface HttpOptions extends Omit<GateOptions, 'wsHasRoom' | 'vaultStatu
   https: { key: string; cert: string } | null;
   caPem: () => string | null;
   logger: FastifyServerOptions['logger'];
+  /** Socket budget and deadlines of the listener (`[server]`). */
+  limits: ConnectionLimits;
   /** Called with every registered route (`METHOD url`) so tests can check the policy table. */
   onRoute?: (method: string, url: string) => void;
 }
 
 /** Builds the Fastify app (not yet listening). */
 export async function buildHttpApp(o: HttpOptions): Promise<FastifyInstance> {
+  const timeouts = serverTimeoutOptions(o.limits);
   const app = Fastify({
     logger: o.logger,
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
     exposeHeadRoutes: false,
     return503OnClosing: true,
-    ...(o.https ? { https: { key: o.https.key, cert: o.https.cert, minVersion: 'TLSv1.2' as const } } : {}),
+    requestTimeout: timeouts.requestTimeout,
+    ...(o.https ? { https: { key: o.https.key, cert: o.https.cert, minVersion: 'TLSv1.2' as const, ...timeouts } } : { http: timeouts }),
     // Router-level errors skip every hook, the gate included: answer them with the same headers
     // and error shape, and without leaking the socket of an upgrade.
     frameworkErrors: (err: Error & { statusCode?: number; code?: string }, req: FastifyRequest, reply: FastifyReply) => {
@@ -54,6 +61,10 @@ export async function buildHttpApp(o: HttpOptions): Promise<FastifyInstance> {
       return reply.code(status).type('application/json').send({ code: err.code ?? 'BAD_REQUEST', error: err.message });
     },
   }) as unknown as FastifyInstance;
+
+  // Behind a proxy every client shares the proxy's address: its own limits apply there.
+  const isTrustedPeer = createTrustedPeerCheck(o.trustedProxies);
+  capConnections(app.server, { max: o.limits.maxConnections, maxPerIp: o.limits.maxConnectionsPerIp, exempt: (peer) => o.behindProxy && isTrustedPeer(peer) });
 
   app.addHook('onRoute', (r) => {
     for (const m of Array.isArray(r.method) ? r.method : [r.method]) o.onRoute?.(m, r.url);
@@ -75,6 +86,7 @@ export async function buildHttpApp(o: HttpOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'NOT_FOUND', error: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
   installGate(app, { ...o, wsHasRoom: () => o.gateway.connections.hasRoom(), vaultStatus: () => o.auth.vaultStatus() });
+  installBodyDeadlines(app, { unauthenticatedBodyTimeoutMs: o.limits.unauthenticatedBodyTimeoutMs });
   await app.register(websocket, { options: { maxPayload: MAX_PAYLOAD_BYTES } });
   registerPublicRoutes(app, { caPem: o.caPem });
   registerAuthRoutes(app, { auth: o.auth as Auth, bind: o.bind });

@@ -45,6 +45,8 @@ export interface ServerOptions {
   onRoute?: (method: string, url: string) => void;
   maxConnections?: number;
   handshakeTimeoutMs?: number;
+  /** How often open WebSockets' credentials are re-checked for expiry (default 5 s; tests shorten it). */
+  expirySweepMs?: number;
   /** DNS resolver for web_fetch (tests pin it; default: the system's). */
   lookup?: Lookup;
   /** Sandbox backend probes (tests pin them to exercise the no-sandbox fallback). */
@@ -115,6 +117,7 @@ export async function startServer(o: ServerOptions) {
     auth, store, bus, now, startedAt, version: VERSION, hostname: osHostname(), tls: tls !== null,
     maxConnections: o.maxConnections ?? 256,
     ...(o.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: o.handshakeTimeoutMs } : {}),
+    ...(o.expirySweepMs !== undefined ? { expirySweepMs: o.expirySweepMs } : {}),
     onError: (err, where) => print(`internal error in ${where}: ${(err as Error).stack ?? String(err)}`),
   });
   // The agent: identity files in the data dir, tools, providers (keys from the vault, else env vars).
@@ -200,6 +203,11 @@ export async function startServer(o: ServerOptions) {
         },
       },
       now,
+      limits: {
+        maxConnections: cfg.server.max_connections, maxConnectionsPerIp: cfg.server.max_connections_per_ip,
+        headersTimeoutMs: cfg.server.headers_timeout_secs * 1000, requestTimeoutMs: cfg.server.request_timeout_secs * 1000,
+        unauthenticatedBodyTimeoutMs: cfg.server.unauthenticated_body_timeout_secs * 1000,
+      },
       https: tls ? { key: tls.files.key, cert: tls.files.cert } : null,
       caPem: () => tls?.files.caPem ?? null,
       // Invariant 3: credentials never reach the log.

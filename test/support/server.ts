@@ -25,6 +25,8 @@ export interface TestServerOptions {
   now?: () => number;
   onRoute?: ServerOptions['onRoute'];
   handshakeTimeoutMs?: number;
+  maxConnections?: ServerOptions['maxConnections'];
+  expirySweepMs?: ServerOptions['expirySweepMs'];
   tools?: ServerOptions['tools'];
   lookup?: ServerOptions['lookup'];
   egressPorts?: ServerOptions['egressPorts'];
@@ -46,6 +48,8 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     ...(o.now ? { now: o.now } : {}),
     ...(o.onRoute ? { onRoute: o.onRoute } : {}),
     ...(o.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: o.handshakeTimeoutMs } : {}),
+    ...(o.maxConnections !== undefined ? { maxConnections: o.maxConnections } : {}),
+    ...(o.expirySweepMs !== undefined ? { expirySweepMs: o.expirySweepMs } : {}),
     ...(o.tools ? { tools: o.tools } : {}),
     ...(o.lookup ? { lookup: o.lookup } : {}),
     ...(o.egressPorts ? { egressPorts: o.egressPorts } : {}),
