@@ -93,6 +93,6 @@ describe('createLoginGuard', () => {
   });
 
   it('rejects a nonsensical config', () => {
-    assert.throws(() => createLoginGuard({ banThreshold: 0, now: Date.now }), RangeError);
+    assert.throws(() => createLoginGuard({ banThreshold: 0, banBaseMs: 1, banMaxMs: 1, maxTrackedIps: 1, now: Date.now }), RangeError);
   });
 });

@@ -15,14 +15,14 @@
 
 /** Options for {@link createLoginGuard}. */
 export interface LoginGuardOptions {
-  /** Consecutive failures from one IP that trigger a ban. Default 10. */
-  banThreshold?: number;
-  /** First ban length. Default 5 min. */
-  banBaseMs?: number;
-  /** Longest ban. Default 24 h. */
-  banMaxMs?: number;
-  /** Cap on tracked IPs. Default 10 000. */
-  maxTrackedIps?: number;
+  /** Consecutive failures from one IP that trigger a ban (`[auth.login_guard] ban_threshold`). */
+  banThreshold: number;
+  /** First ban length (`ban_base_secs`). */
+  banBaseMs: number;
+  /** Longest ban (`ban_max_secs`). */
+  banMaxMs: number;
+  /** Cap on tracked IPs (`max_tracked_ips`). */
+  maxTrackedIps: number;
   /** How long failures and the ban count are remembered after the last event. Default 24 h. */
   memoryMs?: number;
   now: () => number;
@@ -55,14 +55,8 @@ export interface LoginGuard {
   size(): number;
 }
 
-/** Defaults match the original's parameters (§3.3), minus the account lockout. */
-const DEFAULTS = {
-  banThreshold: 10,
-  banBaseMs: 5 * 60_000,
-  banMaxMs: 24 * 3_600_000,
-  maxTrackedIps: 10_000,
-  memoryMs: 24 * 3_600_000,
-} as const;
+/** How long failures are remembered when not configured (not a config key: the ban lengths are). */
+const DEFAULT_MEMORY_MS = 24 * 3_600_000;
 
 /** Full sweep cadence, in recorded failures. */
 const SWEEP_EVERY_FAILURES = 128;
@@ -86,11 +80,11 @@ function positiveInt(name: string, value: number): number {
 
 /** Create a per-IP brute-force guard. See the file header for the policy. */
 export function createLoginGuard(options: LoginGuardOptions): LoginGuard {
-  const banThreshold = positiveInt('banThreshold', options.banThreshold ?? DEFAULTS.banThreshold);
-  const banBaseMs = positiveInt('banBaseMs', options.banBaseMs ?? DEFAULTS.banBaseMs);
-  const banMaxMs = positiveInt('banMaxMs', options.banMaxMs ?? DEFAULTS.banMaxMs);
-  const maxTrackedIps = positiveInt('maxTrackedIps', options.maxTrackedIps ?? DEFAULTS.maxTrackedIps);
-  const memoryMs = positiveInt('memoryMs', options.memoryMs ?? DEFAULTS.memoryMs);
+  const banThreshold = positiveInt('banThreshold', options.banThreshold);
+  const banBaseMs = positiveInt('banBaseMs', options.banBaseMs);
+  const banMaxMs = positiveInt('banMaxMs', options.banMaxMs);
+  const maxTrackedIps = positiveInt('maxTrackedIps', options.maxTrackedIps);
+  const memoryMs = positiveInt('memoryMs', options.memoryMs ?? DEFAULT_MEMORY_MS);
   const { now } = options;
   // Map order is least-recently-failed first: every failure re-inserts its entry at the end.
   const entries = new Map<string, Entry>();

@@ -3,6 +3,11 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { guardedFetch, NetError, type Lookup } from './index.js';
+import { DEFAULTS } from '../config/index.js';
+
+/** The configured defaults ([tools.web.fetch]), as the web_fetch tool passes them. */
+const f = DEFAULTS.tools.web.fetch;
+const LIMITS = { maxBytes: f.max_bytes, timeoutMs: f.timeout_secs * 1000, maxRedirects: f.max_redirects };
 
 // Only loopback is ever dialed. 127.0.0.1 plays "the public internet" (opened by the allowlist
 // below); a trap server on 127.0.0.2 plays "the private network": the guard must refuse it, and
@@ -85,7 +90,7 @@ async function rejectsWith(p: Promise<unknown>, code: string, message?: RegExp):
 test('guardedFetch: an allowed fetch returns the body, dialed at the checked address', async () => {
   const lookup = dns();
   const before = seen.length;
-  const r = await guardedFetch(url('/hello'), { lookup, allowlist: PUBLIC });
+  const r = await guardedFetch(url('/hello'), { ...LIMITS, lookup, allowlist: PUBLIC });
   assert.deepEqual(r, { url: url('/hello'), status: 200, contentType: 'text/plain; charset=utf-8', body: 'hello world', truncated: false, redirects: [] });
   assert.deepEqual(seen.slice(before), [{ path: '/hello', host: `public.test:${origin.port}`, local: '127.0.0.1' }]);
   assert.deepEqual(lookup.calls, ['public.test']);
@@ -93,10 +98,10 @@ test('guardedFetch: an allowed fetch returns the body, dialed at the checked add
 
 test('guardedFetch: the control works — without the allowlist the same fetch is blocked before any connect', async () => {
   const before = seen.length;
-  await rejectsWith(guardedFetch(url('/hello'), { lookup: dns() }), 'SSRF_BLOCKED', /loopback address 127\.0\.0\.1/);
-  await rejectsWith(guardedFetch(`http://127.0.0.1:${origin.port}/hello`, { lookup: dns() }), 'SSRF_BLOCKED');
-  await rejectsWith(guardedFetch(`http://0x7f.1:${origin.port}/hello`, { lookup: dns() }), 'SSRF_BLOCKED');
-  await rejectsWith(guardedFetch(`http://[::ffff:127.0.0.1]:${origin.port}/hello`, { lookup: dns() }), 'SSRF_BLOCKED');
+  await rejectsWith(guardedFetch(url('/hello'), { ...LIMITS, lookup: dns() }), 'SSRF_BLOCKED', /loopback address 127\.0\.0\.1/);
+  await rejectsWith(guardedFetch(`http://127.0.0.1:${origin.port}/hello`, { ...LIMITS, lookup: dns() }), 'SSRF_BLOCKED');
+  await rejectsWith(guardedFetch(`http://0x7f.1:${origin.port}/hello`, { ...LIMITS, lookup: dns() }), 'SSRF_BLOCKED');
+  await rejectsWith(guardedFetch(`http://[::ffff:127.0.0.1]:${origin.port}/hello`, { ...LIMITS, lookup: dns() }), 'SSRF_BLOCKED');
   assert.equal(seen.length, before);
 });
 
@@ -104,7 +109,7 @@ test('guardedFetch: DNS rebinding — one lookup per hop, and the dial uses the 
   // First answer passes the check; every later answer points at the private network.
   const lookup = fakeDns({ 'public.test': (n) => (n === 1 ? ['127.0.0.1'] : ['10.0.0.1']) });
   const before = seen.length;
-  const r = await guardedFetch(url('/hello'), { lookup, allowlist: PUBLIC });
+  const r = await guardedFetch(url('/hello'), { ...LIMITS, lookup, allowlist: PUBLIC });
   assert.equal(r.body, 'hello world');
   assert.equal(seen.at(-1)?.local, '127.0.0.1');
   assert.equal(seen.length, before + 1);
@@ -113,22 +118,22 @@ test('guardedFetch: DNS rebinding — one lookup per hop, and the dial uses the 
 
 test('guardedFetch: a redirect hop is resolved again and re-checked (rebinding between hops is blocked)', async () => {
   const lookup = fakeDns({ 'public.test': (n) => (n === 1 ? ['127.0.0.1'] : ['10.0.0.1']) });
-  await rejectsWith(guardedFetch(url('/to-self-name'), { lookup, allowlist: PUBLIC }), 'SSRF_BLOCKED', /rfc1918 address 10\.0\.0\.1/);
+  await rejectsWith(guardedFetch(url('/to-self-name'), { ...LIMITS, lookup, allowlist: PUBLIC }), 'SSRF_BLOCKED', /rfc1918 address 10\.0\.0\.1/);
   assert.deepEqual(lookup.calls, ['public.test', 'public.test']);
 });
 
 test('guardedFetch: redirects to private targets are blocked although the first hop was allowed', async () => {
   const before = seen.length;
-  await rejectsWith(guardedFetch(url('/to-private-ip'), { lookup: dns(), allowlist: PUBLIC }), 'SSRF_BLOCKED', /10\.0\.0\.1/);
-  await rejectsWith(guardedFetch(url('/to-private-name'), { lookup: dns(), allowlist: PUBLIC }), 'SSRF_BLOCKED', /intranet\.test resolves to loopback address 127\.0\.0\.2/);
-  await rejectsWith(guardedFetch(url('/to-encoded-loopback'), { lookup: dns(), allowlist: PUBLIC }), 'SSRF_BLOCKED', /127\.0\.0\.2/);
-  await rejectsWith(guardedFetch(url('/to-file'), { lookup: dns(), allowlist: PUBLIC }), 'BAD_URL', /file:/);
+  await rejectsWith(guardedFetch(url('/to-private-ip'), { ...LIMITS, lookup: dns(), allowlist: PUBLIC }), 'SSRF_BLOCKED', /10\.0\.0\.1/);
+  await rejectsWith(guardedFetch(url('/to-private-name'), { ...LIMITS, lookup: dns(), allowlist: PUBLIC }), 'SSRF_BLOCKED', /intranet\.test resolves to loopback address 127\.0\.0\.2/);
+  await rejectsWith(guardedFetch(url('/to-encoded-loopback'), { ...LIMITS, lookup: dns(), allowlist: PUBLIC }), 'SSRF_BLOCKED', /127\.0\.0\.2/);
+  await rejectsWith(guardedFetch(url('/to-file'), { ...LIMITS, lookup: dns(), allowlist: PUBLIC }), 'BAD_URL', /file:/);
   assert.equal(seen.length, before + 4); // the first hops only
   assert.equal(trapHits, 0);
 });
 
 test('guardedFetch: a relative redirect is followed and reported', async () => {
-  const r = await guardedFetch(url('/rel'), { lookup: dns(), allowlist: PUBLIC });
+  const r = await guardedFetch(url('/rel'), { ...LIMITS, lookup: dns(), allowlist: PUBLIC });
   assert.equal(r.status, 200);
   assert.equal(r.body, 'hello world');
   assert.equal(r.url, url('/hello'));
@@ -136,49 +141,49 @@ test('guardedFetch: a relative redirect is followed and reported', async () => {
 });
 
 test('guardedFetch: redirect loops and long chains stop with TOO_MANY_REDIRECTS', async () => {
-  await rejectsWith(guardedFetch(url('/loop'), { lookup: dns(), allowlist: PUBLIC }), 'TOO_MANY_REDIRECTS', /loop/);
+  await rejectsWith(guardedFetch(url('/loop'), { ...LIMITS, lookup: dns(), allowlist: PUBLIC }), 'TOO_MANY_REDIRECTS', /loop/);
   const before = seen.length;
-  await rejectsWith(guardedFetch(url('/chain/0'), { lookup: dns(), allowlist: PUBLIC }), 'TOO_MANY_REDIRECTS', /more than 3/);
+  await rejectsWith(guardedFetch(url('/chain/0'), { ...LIMITS, lookup: dns(), allowlist: PUBLIC }), 'TOO_MANY_REDIRECTS', /more than 3/);
   assert.equal(seen.length, before + 4); // the first request plus 3 followed redirects
-  await rejectsWith(guardedFetch(url('/chain/0'), { lookup: dns(), allowlist: PUBLIC, maxRedirects: 0 }), 'TOO_MANY_REDIRECTS');
+  await rejectsWith(guardedFetch(url('/chain/0'), { ...LIMITS, lookup: dns(), allowlist: PUBLIC, maxRedirects: 0 }), 'TOO_MANY_REDIRECTS');
 });
 
 test('guardedFetch: the body is capped at maxBytes', async () => {
-  const r = await guardedFetch(url('/big'), { lookup: dns(), allowlist: PUBLIC, maxBytes: 1000 });
+  const r = await guardedFetch(url('/big'), { ...LIMITS, lookup: dns(), allowlist: PUBLIC, maxBytes: 1000 });
   assert.equal(r.truncated, true);
   assert.equal(r.body.length, 1000);
-  const whole = await guardedFetch(url('/big'), { lookup: dns(), allowlist: PUBLIC });
+  const whole = await guardedFetch(url('/big'), { ...LIMITS, lookup: dns(), allowlist: PUBLIC });
   assert.equal(whole.truncated, false);
   assert.equal(whole.body.length, 200_000);
-  const exact = await guardedFetch(url('/hello'), { lookup: dns(), allowlist: PUBLIC, maxBytes: 11 });
+  const exact = await guardedFetch(url('/hello'), { ...LIMITS, lookup: dns(), allowlist: PUBLIC, maxBytes: 11 });
   assert.equal(exact.truncated, false);
   assert.equal(exact.body, 'hello world');
 });
 
 test('guardedFetch: a server that never answers times out', async () => {
   const t0 = Date.now();
-  await rejectsWith(guardedFetch(url('/hang'), { lookup: dns(), allowlist: PUBLIC, timeoutMs: 300 }), 'TIMEOUT');
+  await rejectsWith(guardedFetch(url('/hang'), { ...LIMITS, lookup: dns(), allowlist: PUBLIC, timeoutMs: 300 }), 'TIMEOUT');
   assert.ok(Date.now() - t0 < 3000);
 });
 
 test('guardedFetch: the timeout also covers a resolver that never answers', async () => {
   const lookup: Lookup = () => new Promise(() => {});
-  await rejectsWith(guardedFetch(url('/hello'), { lookup, timeoutMs: 200 }), 'TIMEOUT');
+  await rejectsWith(guardedFetch(url('/hello'), { ...LIMITS, lookup, timeoutMs: 200 }), 'TIMEOUT');
 });
 
 test('guardedFetch: non-2xx is a result, bad input and dead ports are NetErrors', async () => {
-  const r = await guardedFetch(url('/missing'), { lookup: dns(), allowlist: PUBLIC });
+  const r = await guardedFetch(url('/missing'), { ...LIMITS, lookup: dns(), allowlist: PUBLIC });
   assert.equal(r.status, 404);
-  await rejectsWith(guardedFetch('ftp://public.test/', { lookup: dns() }), 'BAD_URL');
-  await rejectsWith(guardedFetch(`http://u:p@public.test:${origin.port}/hello`, { lookup: dns(), allowlist: PUBLIC }), 'BAD_URL');
-  await rejectsWith(guardedFetch('http://unknown.test/', { lookup: dns() }), 'FETCH_FAILED', /DNS resolution failed/);
+  await rejectsWith(guardedFetch('ftp://public.test/', { ...LIMITS, lookup: dns() }), 'BAD_URL');
+  await rejectsWith(guardedFetch(`http://u:p@public.test:${origin.port}/hello`, { ...LIMITS, lookup: dns(), allowlist: PUBLIC }), 'BAD_URL');
+  await rejectsWith(guardedFetch('http://unknown.test/', { ...LIMITS, lookup: dns() }), 'FETCH_FAILED', /DNS resolution failed/);
   const dead = await listen('127.0.0.1', () => {});
   dead.server.close();
-  await rejectsWith(guardedFetch(`http://public.test:${dead.port}/`, { lookup: dns(), allowlist: PUBLIC }), 'FETCH_FAILED', /ECONNREFUSED/);
+  await rejectsWith(guardedFetch(`http://public.test:${dead.port}/`, { ...LIMITS, lookup: dns(), allowlist: PUBLIC }), 'FETCH_FAILED', /ECONNREFUSED/);
 });
 
 test('guardedFetch: a caller cannot override the Host header', async () => {
-  await guardedFetch(url('/hello'), { lookup: dns(), allowlist: PUBLIC, headers: { Host: 'metadata.google.internal', 'X-Test': '1' } });
+  await guardedFetch(url('/hello'), { ...LIMITS, lookup: dns(), allowlist: PUBLIC, headers: { Host: 'metadata.google.internal', 'X-Test': '1' } });
   assert.equal(seen.at(-1)?.host, `public.test:${origin.port}`);
 });
 
@@ -188,9 +193,9 @@ test('guardedFetch: IPv6 literals and AAAA answers are dialed at the checked add
   const port = (v6.address() as AddressInfo).port;
   try {
     const lookup: Lookup = async () => [{ address: '::1', family: 6 }];
-    assert.equal((await guardedFetch(`http://[::1]:${port}/`, { allowlist: ['::1/128'] })).body, `::1 [::1]:${port}`);
-    assert.equal((await guardedFetch(`http://v6.test:${port}/`, { lookup, allowlist: ['::1/128'] })).body, `::1 v6.test:${port}`);
-    await rejectsWith(guardedFetch(`http://v6.test:${port}/`, { lookup }), 'SSRF_BLOCKED', /loopback address ::1/);
+    assert.equal((await guardedFetch(`http://[::1]:${port}/`, { ...LIMITS, allowlist: ['::1/128'] })).body, `::1 [::1]:${port}`);
+    assert.equal((await guardedFetch(`http://v6.test:${port}/`, { ...LIMITS, lookup, allowlist: ['::1/128'] })).body, `::1 v6.test:${port}`);
+    await rejectsWith(guardedFetch(`http://v6.test:${port}/`, { ...LIMITS, lookup }), 'SSRF_BLOCKED', /loopback address ::1/);
   } finally {
     v6.close();
   }

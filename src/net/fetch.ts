@@ -6,12 +6,12 @@ import { resolveAndGuard, type GuardOptions } from './guard.js';
 
 /** Options of one guarded fetch (GET). */
 export interface FetchOptions extends GuardOptions {
-  /** Body bytes kept; reading stops there and `truncated` is set. Default 1 MiB. */
-  maxBytes?: number;
-  /** Budget for the whole fetch: every resolution, hop and the body. Default 15 s. */
-  timeoutMs?: number;
-  /** Redirects followed, each re-checked. Default 3. */
-  maxRedirects?: number;
+  /** Body bytes kept; reading stops there and `truncated` is set (`[tools.web.fetch] max_bytes`). */
+  maxBytes: number;
+  /** Budget for the whole fetch: every resolution, hop and the body (`timeout_secs`). */
+  timeoutMs: number;
+  /** Redirects followed, each re-checked (`max_redirects`). */
+  maxRedirects: number;
   /** Extra request headers (`host` is ignored: the URL decides it). */
   headers?: Record<string, string>;
 }
@@ -26,9 +26,6 @@ export interface FetchResult {
   redirects: string[];
 }
 
-export const DEFAULT_MAX_BYTES = 1024 * 1024;
-export const DEFAULT_TIMEOUT_MS = 15_000;
-export const DEFAULT_MAX_REDIRECTS = 3;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
@@ -107,7 +104,7 @@ function readCapped(res: http.IncomingMessage, maxBytes: number, d: Deadline): P
 }
 
 async function run(url: string, o: FetchOptions, d: Deadline): Promise<FetchResult> {
-  const maxRedirects = o.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  const maxRedirects = o.maxRedirects;
   const redirects: string[] = [];
   const visited = new Set<string>();
   let current = url;
@@ -134,7 +131,7 @@ async function run(url: string, o: FetchOptions, d: Deadline): Promise<FetchResu
       current = next;
       continue;
     }
-    const { body, truncated } = await readCapped(res, o.maxBytes ?? DEFAULT_MAX_BYTES, d);
+    const { body, truncated } = await readCapped(res, o.maxBytes, d);
     const ct = res.headers['content-type'];
     return { url: u.href, status, contentType: ct ?? null, body: body.toString('utf8'), truncated, redirects };
   }
@@ -146,7 +143,7 @@ async function run(url: string, o: FetchOptions, d: Deadline): Promise<FetchResu
  * whole fetch is bounded by one timeout. Throws NetError.
  */
 export async function guardedFetch(url: string, o: FetchOptions): Promise<FetchResult> {
-  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = o.timeoutMs;
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), timeoutMs);
   const d = deadline(ac.signal, timeoutMs);

@@ -28,6 +28,7 @@ import { allowlistWarnings, createEgressProxy, createNetworkAudit, networkAuditM
 
 export { VERSION } from './version.js';
 export { withOfflineAuth } from './offline.js';
+import { loginGuardOptions } from './options.js';
 
 /** Thrown for a configuration that must not start (the message says how to fix it). */
 export class StartupError extends Error {}
@@ -90,8 +91,7 @@ export async function startServer(o: ServerOptions) {
   const tls = await loadTls(o, print);
   const store = createStore({ path: databasePath(o.dataDir) });
   const bus = createEventBus({ onListenerError: (err, ev) => print(`event listener failed on ${ev}: ${(err as Error).message}`) });
-  const lg = cfg.auth.login_guard;
-  const guard = createLoginGuard({ banThreshold: lg.ban_threshold, banBaseMs: lg.ban_base_secs * 1000, banMaxMs: lg.ban_max_secs * 1000, maxTrackedIps: lg.max_tracked_ips, now });
+  const guard = createLoginGuard({ ...loginGuardOptions(cfg), now });
   // The first code goes in the start-up banner; later ones (expiry, reset) are printed as they come.
   let bannerCodeIssued = false;
   // The vault's own events (unseal, migration) go to the same audit trail as auth events.

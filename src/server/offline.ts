@@ -6,6 +6,8 @@
 import { createAuth, createLoginGuard, type Auth } from '../auth/index.js';
 import { createEventBus } from '../events/index.js';
 import { createStore, databasePath } from '../store/index.js';
+import { DEFAULTS } from '../config/index.js';
+import { loginGuardOptions } from './options.js';
 
 /**
  * Runs `fn` against `<dataDir>/moltis.db` directly (the gateway may be running: SQLite WAL allows
@@ -16,7 +18,7 @@ export function withOfflineAuth<T>(dataDir: string, fn: (auth: Auth) => T): T {
   const bus = createEventBus();
   try {
     const auth = createAuth({
-      store, bus, guard: createLoginGuard({ now: Date.now }), now: Date.now,
+      store, bus, guard: createLoginGuard({ ...loginGuardOptions(DEFAULTS), now: Date.now }), now: Date.now,
       // Offline: never issue or print a setup code from the CLI.
       disabled: true, sessionTtlMs: 1, sessionIdleMs: 1, maxSessions: 1, setupCodeTtlMs: 1, onSetupCode: () => {},
     });

@@ -320,7 +320,7 @@ describe('removing the last credential (no password) returns the gateway to setu
     assert.equal(s.auth.auditList({ type: 'last_credential_removed' }).length, 1);
     // Nothing of the old owner survives for whoever sets up next.
     assert.equal(s.auth.sessions.isLive(1), false);
-    assert.equal(s.auth.checkApiKey(key).kind, 'unauthorized');
+    assert.equal(s.auth.checkApiKey(key).kind, 'invalid_credential');
     assert.equal((await c.call('POST', '/api/auth/setup/passkey/register/begin', { headers: REMOTE })).status, 403);
   });
 });
