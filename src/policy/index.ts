@@ -12,7 +12,7 @@ export { ALL_SCOPES, ownerIdentity, type Identity, type AuthMethod } from './ide
  * What a route needs:
  * - `public`: no identity (login, status, health, CA download);
  * - `connect`: a WebSocket upgrade; the identity may also arrive in the `connect` frame;
- * - `authenticated`: any valid identity; the handler authorizes further (only `/api/rpc`);
+ * - `authenticated`: any valid identity (`/api/rpc`, whose methods are checked per call, and `whoami`);
  * - a scope: the identity must hold it (read is also satisfied by write; admin satisfies all).
  */
 export type Requirement = 'public' | 'connect' | 'authenticated' | Scope;
@@ -54,6 +54,7 @@ export const ROUTE_POLICY: Readonly<Record<string, Requirement>> = Object.freeze
   'GET /health': 'public',
   'GET /certs/ca.pem': 'public',
   'GET /api/auth/status': 'public',
+  'GET /api/auth/whoami': 'authenticated', // any identity may see its own method and scopes
   'POST /api/auth/setup': 'public', // gated by the setup code inside
   'POST /api/auth/login': 'public', // gated by the login guard inside
   'POST /api/auth/logout': 'public',

@@ -35,6 +35,9 @@ describe('Tier 2 (no password yet, loopback): a presented key binds', () => {
     const who = await rpcCall(s, 'auth.whoami', bearer(readKey));
     assert.equal(who.json.payload.method, 'api_key');
     assert.deepEqual(who.json.payload.scopes, ['operator.read']);
+    const rest = await request(`${s.url}/api/auth/whoami`, { headers: bearer(readKey) });
+    assert.equal(rest.json.method, 'api_key');
+    assert.deepEqual(rest.json.scopes, ['operator.read']);
   });
 
   test('a read key in the WS connect frame cannot write identity; whoami says api_key', async () => {

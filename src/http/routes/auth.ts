@@ -8,6 +8,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { auth: Auth; bin
 
   app.get('/api/auth/status', async (req) => auth.status(req.gate.isLocal, deps.bind, req.headers));
 
+  // Any identity may learn who it is and what it may do (the RPC twin is `auth.whoami`).
+  app.get('/api/auth/whoami', async (req) => {
+    const id = req.gate.identity!;
+    return { method: id.method, scopes: id.scopes, ...(id.apiKeyId !== undefined ? { apiKeyId: id.apiKeyId } : {}), clientIp: req.gate.clientIp, isLocal: req.gate.isLocal };
+  });
+
   app.post('/api/auth/setup', async (req, reply) => {
     const s = await auth.setup(body(req), ctx(req));
     if (!s) return { ok: true };
