@@ -105,7 +105,7 @@ export function installGate(app: FastifyInstance, o: GateOptions): void {
 
     // CSWSH / CSRF: every WS upgrade and every state-changing browser request must be same-origin.
     if (isUpgrade || (!SAFE_METHODS.has(req.method) && req.headers.origin !== undefined)) {
-      const c = checkOrigin({ origin: req.headers.origin, headers: req.headers, behindProxy: viaProxy, allowedOrigins: [...o.allowedOrigins] });
+      const c = checkOrigin({ origin: req.headers.origin, headers: req.headers, listenerScheme: o.tls ? 'https' : 'http', behindProxy: viaProxy, allowedOrigins: [...o.allowedOrigins] });
       if (!c.ok) {
         req.log.warn({ origin: req.headers.origin, host: req.headers.host, peer }, 'cross-origin request rejected');
         if (isUpgrade) return reply.code(403).type('text/plain').send('cross-origin WebSocket connections are not allowed');

@@ -17,7 +17,7 @@ import { registerEnvRoutes, type SecretsPort } from './routes/env.js';
 import { registerUiRoutes } from './routes/ui.js';
 import { registerPasskeyRoutes } from './routes/passkeys.js';
 
-export { isLocalConnection, isLoopbackAddress, hostPart } from './locality.js';
+export { isLocalConnection } from './locality.js';
 export { createClientIpResolver } from './client-ip.js';
 export { isSameOrigin, checkOrigin } from './origin.js';
 export type { GateInfo } from './gate.js';
