@@ -7,7 +7,7 @@
  * `X-Forwarded-For` is read from the right (the end our own proxies appended), stopping at
  * the first hop we do not trust.
  */
-import { isIP, isIPv4 } from 'node:net';
+import { isIPv4 } from 'node:net';
 import { cidrMatcher, normalizeIp, parseCidr, type Cidr } from '../net/index.js';
 import type { HeaderBag } from './locality.js';
 
@@ -50,12 +50,9 @@ export function parseForwardedEntry(raw: string): string | null {
   return standardIp(entry);
 }
 
-/**
- * A forwarded address in the standard notation proxies write, normalized by net's `normalizeIp`.
- * Other spellings (`127.1`, `2130706433`) are junk here: no proxy writes them.
- */
+/** Proxies write the standard notation; other spellings (`127.1`, `2130706433`) are junk here. */
 function standardIp(text: string): string | null {
-  return isIP(text) !== 0 ? normalizeIp(text) : null;
+  return normalizeIp(text, { strict: true });
 }
 
 /** Compiles trust rules once; a malformed entry is a config error, thrown at startup. */

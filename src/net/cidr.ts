@@ -25,8 +25,8 @@ export type CidrParse = { ok: true; cidr: Cidr } | { ok: false; problem: string 
 export function parseCidr(text: string): CidrParse {
   const [addr = '', prefixText, extra] = text.split('/');
   if (extra !== undefined) return { ok: false, problem: `"${text}" has more than one "/"; expected e.g. "10.0.0.0/8" or "fd00::/8"` };
-  // Strict spelling only, and no zone id (an interface is not part of a network).
-  const base = isIP(addr) !== 0 && !addr.includes('%') ? normalizeIp(addr) : null;
+  // Standard notation only; a zone id (an interface) is not part of a network either.
+  const base = normalizeIp(addr, { strict: true });
   if (base === null) return { ok: false, problem: `"${addr}" is not an IP address; expected e.g. "10.0.0.0/8" or "fd00::/8"` };
   const family = isIP(base) === 4 ? 'ipv4' : 'ipv6';
   const mapped = family === 'ipv4' && addr.includes(':');

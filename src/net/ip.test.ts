@@ -118,3 +118,12 @@ test('isLoopbackAddress: all of 127/8, ::1 and mapped 127.x, in any spelling; no
     assert.equal(isLoopbackAddress(ip), false, ip);
   }
 });
+
+test('normalizeIp strict: the same addresses, standard notation only', () => {
+  for (const [input, want] of [['10.0.0.1', '10.0.0.1'], ['::FFFF:10.0.0.1', '10.0.0.1'], ['2001:DB8::1', '2001:db8::1']]) {
+    assert.equal(normalizeIp(input!, { strict: true }), want, input);
+  }
+  for (const input of ['010.0.0.1', '10', '127.1', '0x7f.1', '[::1]', 'fe80::1%eth0', 'localhost']) {
+    assert.equal(normalizeIp(input, { strict: true }), null, input);
+  }
+});

@@ -1,4 +1,4 @@
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { BlockList, isIP, isIPv4, isIPv6 } from 'node:net';
 
 /** Classification of one address: `public` is true only for globally routable unicast. */
 export interface AddressClass {
@@ -131,14 +131,18 @@ function isMapped(b: Uint8Array): boolean {
  * Contract:
  * - IPv4 in every spelling the WHATWG URL host parser accepts (`0x7f.1`, `2130706433`,
  *   `0177.0.0.1`, `127.1`): that is what an HTTP client would dial, so it is what must be checked.
- *   Out: the dotted quad. (Configuration refuses such spellings before they get here: see
- *   `parseCidr` and the config checks, which accept only `net.isIP` text.)
+ *   Out: the dotted quad.
+ * - `strict: true` accepts only the standard notation (`net.isIP`: dotted quad without leading
+ *   zeros, unbracketed IPv6): for configuration and for headers our own proxies write, where
+ *   `010.0.0.1` (8.0.0.1 to a URL parser, 10.0.0.1 to a person) or `10` is a mistake to refuse.
+ *   Same output; never a different address, only fewer accepted spellings.
  * - IPv6, bare or in brackets, any valid spelling. Out: RFC 5952 text, lower-case, unbracketed.
  * - IPv4-mapped IPv6 (`::ffff:a.b.c.d`, any spelling) is the IPv4 address: it is how a
  *   dual-stack socket reports an IPv4 peer, and it reaches the same host. Out: the dotted quad.
  * - null for names, zone ids (`fe80::1%eth0`), brackets around IPv4, whitespace and junk.
  */
-export function normalizeIp(text: string): string | null {
+export function normalizeIp(text: string, o: { strict?: boolean } = {}): string | null {
+  if (o.strict === true && isIP(text) === 0) return null;
   const inner = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
   if (inner.includes(':')) {
     const bytes = ipv6Bytes(inner);

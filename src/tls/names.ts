@@ -32,7 +32,7 @@ export function normalizeDnsName(input: string): string {
 export function certIp(input: string): string {
   const ip = input.trim().replace(/^\[(.*:.*)\]$/, '$1'); // brackets around IPv6 only
   // Zone ids (fe80::1%eth0) name an interface, not an address a certificate can carry.
-  const canonical = isIP(ip) !== 0 ? normalizeIp(ip) : null;
+  const canonical = normalizeIp(ip, { strict: true });
   if (canonical === null) throw new TlsError('INVALID_IP', `invalid TLS IP "${input}": expected an IPv4 or IPv6 literal such as "192.168.1.10" or "fd00::10"`);
   return canonical;
 }
