@@ -3,8 +3,9 @@
  * Security refinements live here (invariant 7): no wildcard origins, no /0 trusted proxies, no
  * "*" or "*.com" egress allowlists.
  */
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseCidr } from '../net/index.js';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
 
@@ -34,21 +35,14 @@ export function normalizeOrigin(value: string): string {
   return new URL(value).origin;
 }
 
-/** An IPv4/IPv6 network with an explicit prefix length. */
+/** An IPv4/IPv6 network with an explicit prefix length (net's one CIDR parser, plus config rules). */
 export function cidrProblem(value: string): string | null {
-  const m = /^([^/%]+)\/(\d{1,3})$/.exec(value);
-  if (!m || m[1] === undefined || m[2] === undefined) return 'expected an address with a prefix length, e.g. "10.0.0.0/8" or "fd00::/8"';
-  const family = isIP(m[1]);
-  if (family === 0) return `"${m[1]}" is not an IP address`;
-  const prefix = Number(m[2]);
-  if (prefix > (family === 4 ? 32 : 128)) return `prefix length ${prefix} is too long for IPv${family}`;
+  // A bare address is a /32 to the parser; in configuration the width must be stated.
+  if (!value.includes('/')) return 'expected an address with a prefix length, e.g. "10.0.0.0/8" or "fd00::/8"';
+  const c = parseCidr(value);
+  if (!c.ok) return c.problem;
   // A /0 trusts every client's forwarding headers, i.e. lets anyone choose their own IP.
-  if (prefix === 0) return 'a /0 network would trust forwarding headers from every client';
-  try {
-    new BlockList().addSubnet(m[1], prefix, family === 4 ? 'ipv4' : 'ipv6');
-  } catch {
-    return 'not a valid network';
-  }
+  if (c.cidr.prefix === 0) return 'a /0 network would trust forwarding headers from every client';
   return null;
 }
 

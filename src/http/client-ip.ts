@@ -7,8 +7,9 @@
  * `X-Forwarded-For` is read from the right (the end our own proxies appended), stopping at
  * the first hop we do not trust.
  */
-import { BlockList, isIPv4 } from 'node:net';
-import { normalizeIp, type HeaderBag } from './locality.js';
+import { isIPv4 } from 'node:net';
+import { cidrMatcher, normalizeIp, parseCidr, type Cidr } from '../net/index.js';
+import type { HeaderBag } from './locality.js';
 
 /** Options for {@link createClientIpResolver}. */
 export interface ClientIpOptions {
@@ -35,37 +36,35 @@ export function parseForwardedEntry(raw: string): string | null {
     if (end === -1) return null;
     const rest = entry.slice(end + 1);
     if (rest !== '' && !/^:\d{1,5}$/.test(rest)) return null;
-    const ip = normalizeIp(entry.slice(1, end));
     // Brackets are for IPv6 only; `[1.2.3.4]` is not something a proxy writes.
-    return ip !== null && !isIPv4(entry.slice(1, end)) ? ip : null;
+    const inner = entry.slice(1, end);
+    return inner.includes(':') ? standardIp(inner) : null;
   }
   const colon = entry.indexOf(':');
   if (colon !== -1 && colon === entry.lastIndexOf(':')) {
     // Exactly one colon: `ipv4:port`.
+    if (!/^\d{1,5}$/.test(entry.slice(colon + 1))) return null;
     const host = entry.slice(0, colon);
-    if (!isIPv4(host) || !/^\d{1,5}$/.test(entry.slice(colon + 1))) return null;
-    return host;
+    return isIPv4(host) ? standardIp(host) : null;
   }
-  return normalizeIp(entry);
+  return standardIp(entry);
 }
 
-/** Build a BlockList from CIDR strings; a malformed entry is a config error, thrown at startup. */
-function buildTrustList(cidrs: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const cidr of cidrs) {
-    const [addr = '', prefixText, extra] = cidr.trim().split('/');
-    const ip = normalizeIp(addr);
-    const family = ip !== null && isIPv4(ip) ? 'ipv4' : 'ipv6';
-    const maxPrefix = family === 'ipv4' ? 32 : 128;
-    const prefix = prefixText === undefined ? maxPrefix : Number(prefixText);
+/** Proxies write the standard notation; other spellings (`127.1`, `2130706433`) are junk here. */
+function standardIp(text: string): string | null {
+  return normalizeIp(text, { strict: true });
+}
+
+/** Compiles trust rules once; a malformed entry is a config error, thrown at startup. */
+function buildTrustCheck(rules: readonly string[]): (ip: string) => boolean {
+  const cidrs: Cidr[] = [];
+  for (const rule of rules) {
+    const c = parseCidr(rule.trim());
     // Refuse to guess what a broken trust rule meant (fail closed at startup).
-    if (ip === null || extra !== undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > maxPrefix ||
-        (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText))) {
-      throw new RangeError(`invalid trusted proxy CIDR: ${JSON.stringify(cidr)}`);
-    }
-    list.addSubnet(ip, prefix, family);
+    if (!c.ok) throw new RangeError(`invalid trusted proxy CIDR ${JSON.stringify(rule)}: ${c.problem}`);
+    cidrs.push(c.cidr);
   }
-  return list;
+  return cidrMatcher(cidrs);
 }
 
 /**
@@ -73,11 +72,8 @@ function buildTrustList(cidrs: readonly string[]): BlockList {
  * peers may speak for the client through X-Forwarded-* headers (for, host, proto).
  */
 export function createTrustedPeerCheck(trustedProxies: readonly string[]): (peerAddress: string | undefined) => boolean {
-  const trusted = buildTrustList(trustedProxies);
-  return (peerAddress) => {
-    const ip = peerAddress === undefined ? null : normalizeIp(peerAddress);
-    return ip !== null && trusted.check(ip, isIPv4(ip) ? 'ipv4' : 'ipv6');
-  };
+  const isTrusted = buildTrustCheck(trustedProxies);
+  return (peerAddress) => peerAddress !== undefined && isTrusted(peerAddress);
 }
 
 function headerValues(value: string | string[] | undefined): string[] {
@@ -98,8 +94,7 @@ function headerValues(value: string | string[] | undefined): string[] {
  */
 export function createClientIpResolver(options: ClientIpOptions): ClientIpResolver {
   const { behindProxy } = options;
-  const trusted = buildTrustList(options.trustedProxies);
-  const isTrusted = (ip: string): boolean => trusted.check(ip, isIPv4(ip) ? 'ipv4' : 'ipv6');
+  const isTrusted = buildTrustCheck(options.trustedProxies);
 
   return function resolveClientIp(peerAddress, headers) {
     // No socket address: one shared bucket rather than no bucket (fail closed).

@@ -67,7 +67,7 @@ export function installGate(app: FastifyInstance, o: GateOptions): void {
   const isTrustedPeer = createTrustedPeerCheck(o.trustedProxies);
   const guards: readonly Guard[] = [
     throttleGuard(throttle, o.throttle.enabled),
-    originGuard(o.allowedOrigins),
+    originGuard(o.allowedOrigins, o.tls ? 'https' : 'http'),
     credentialGuard(o.auth),
     requirementGuard(o.wsHasRoom),
     vaultGuard(o.vaultStatus),

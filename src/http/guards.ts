@@ -62,10 +62,10 @@ export function throttleGuard(throttle: Throttle, enabled: boolean): Guard {
 }
 
 /** CSWSH / CSRF: every WS upgrade and every state-changing browser request must be same-origin. */
-export function originGuard(allowedOrigins: readonly string[]): Guard {
+export function originGuard(allowedOrigins: readonly string[], listenerScheme: 'http' | 'https'): Guard {
   return (g) => {
     if (!g.isUpgrade && (SAFE_METHODS.has(g.req.method) || g.req.headers.origin === undefined)) return undefined;
-    const c = checkOrigin({ origin: g.req.headers.origin, headers: g.req.headers, behindProxy: g.viaProxy, allowedOrigins: [...allowedOrigins] });
+    const c = checkOrigin({ origin: g.req.headers.origin, headers: g.req.headers, listenerScheme, behindProxy: g.viaProxy, allowedOrigins: [...allowedOrigins] });
     if (c.ok) return undefined;
     g.req.log.warn({ origin: g.req.headers.origin, host: g.req.headers.host, peer: g.req.socket.remoteAddress }, 'cross-origin request rejected');
     if (g.isUpgrade) return { status: 403, body: 'cross-origin WebSocket connections are not allowed' };

@@ -1,7 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { hostPart } from './locality.js';
-
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
+import { isLoopbackHost } from '../net/index.js';
 
 /**
  * CSP of the web UI page. The bundle has no inline script or style, so no nonce and no
@@ -27,8 +25,7 @@ export function setSecurityHeaders(reply: FastifyReply, o: { tls: boolean; host:
     reply.header('cache-control', 'no-store');
   }
   if (o.tls) {
-    const h = o.host ? hostPart(o.host) : 'localhost';
-    const loopback = LOOPBACK_NAMES.has(h) || h.endsWith('.localhost');
+    const loopback = isLoopbackHost(o.host || 'localhost');
     reply.header('strict-transport-security', loopback ? 'max-age=31536000' : 'max-age=31536000; includeSubDomains');
   }
 }

@@ -19,7 +19,7 @@ import { registerPasskeyRoutes } from './routes/passkeys.js';
 import { capConnections, installBodyDeadlines, serverTimeoutOptions, type ConnectionLimits } from './conn-limits.js';
 import { createTrustedPeerCheck } from './client-ip.js';
 
-export { isLocalConnection, isLoopbackAddress, hostPart } from './locality.js';
+export { isLocalConnection } from './locality.js';
 export { createClientIpResolver } from './client-ip.js';
 export { isSameOrigin, checkOrigin } from './origin.js';
 export type { GateInfo } from './gate.js';

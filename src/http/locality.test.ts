@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostPart, isLocalConnection, isLoopbackAddress, normalizeIp } from './locality.js';
+import { FORWARDING_HEADERS, isLocalConnection } from './locality.js';
 
 const local = (headers: Record<string, string | undefined>, peerAddress: string | undefined = '127.0.0.1', behindProxy = false) =>
   isLocalConnection({ behindProxy, headers, peerAddress });
@@ -15,10 +15,24 @@ describe('isLocalConnection', () => {
     assert.equal(local({}), true);
   });
 
-  for (const name of ['x-forwarded-for', 'x-real-ip', 'cf-connecting-ip', 'forwarded']) {
-    it(`rejects a loopback request carrying ${name} (any value, even empty)`, () => {
+  it('accepts every loopback Host: all of 127/8, mapped, bracketed, with or without a port', () => {
+    for (const host of ['127.0.0.2:13131', '127.255.255.254', '[::ffff:127.0.0.1]:13131', '[::ffff:7f00:2]', '[::1]', '::1', 'a.b.localhost:1']) {
+      assert.equal(local({ host }), true, host);
+    }
+  });
+
+  // The brief's list: any forwarding signal means "came through a proxy".
+  const signals = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip',
+    'forwarded', 'cf-connecting-ip', 'true-client-ip', 'x-client-ip', 'via'];
+  it('knows every forwarding header of the brief', () => {
+    assert.deepEqual([...FORWARDING_HEADERS].sort(), [...signals].sort());
+  });
+  for (const name of signals) {
+    it(`rejects a loopback request carrying ${name} (any value, even empty, any case)`, () => {
       assert.equal(local({ host: 'localhost', [name]: '127.0.0.1' }), false);
       assert.equal(local({ host: 'localhost', [name]: '' }), false);
+      assert.equal(local({ host: 'localhost', [name.toUpperCase()]: 'localhost' }), false);
+      assert.equal(local({ host: 'localhost', [name]: ['a', 'b'] as unknown as string }), false);
     });
   }
 
@@ -26,7 +40,12 @@ describe('isLocalConnection', () => {
     assert.equal(local({ host: 'evil.com' }), false);
     assert.equal(local({ host: 'evil.com:13131' }), false);
     assert.equal(local({ host: 'localhost.evil.com' }), false);
-    assert.equal(local({ host: '127.0.0.2' }), false);
+    assert.equal(local({ host: '128.0.0.1' }), false);
+    assert.equal(local({ host: '[::2]:13131' }), false);
+    assert.equal(local({ host: '[::ffff:10.0.0.1]' }), false);
+    assert.equal(local({ host: 'localhost:99999' }), false);
+    assert.equal(local({ host: 'user@localhost' }), false);
+    assert.equal(local({ host: '[127.0.0.1]' }), false);
     assert.equal(local({ host: '.localhost' }), false);
     assert.equal(local({ host: '' }), false);
     assert.equal(local({ host: '[::1' }), false);
@@ -48,25 +67,5 @@ describe('isLocalConnection', () => {
 
   it('is never local behind a proxy', () => {
     assert.equal(local({ host: 'localhost' }, '127.0.0.1', true), false);
-  });
-});
-
-describe('hostPart / isLoopbackAddress / normalizeIp', () => {
-  it('strips ports, brackets, case and one trailing dot', () => {
-    assert.equal(hostPart('Example.COM:443'), 'example.com');
-    assert.equal(hostPart('[::1]:13131'), '::1');
-    assert.equal(hostPart('::1'), '::1');
-    assert.equal(hostPart('localhost.'), 'localhost');
-  });
-  it('classifies loopback addresses in their various spellings', () => {
-    assert.equal(isLoopbackAddress('0:0:0:0:0:0:0:1'), true);
-    assert.equal(isLoopbackAddress('::ffff:7f00:1'), true);
-    assert.equal(isLoopbackAddress('128.0.0.1'), false);
-    assert.equal(isLoopbackAddress('::'), false);
-  });
-  it('normalizes mapped IPv4 and rejects non-IPs', () => {
-    assert.equal(normalizeIp('::ffff:1.2.3.4'), '1.2.3.4');
-    assert.equal(normalizeIp('2001:DB8::1'), '2001:db8::1');
-    assert.equal(normalizeIp('1.2.3'), null);
   });
 });

@@ -3,10 +3,13 @@
  *
  * Threat: cross-site WebSocket hijacking — a page on evil.com opens `wss://localhost:13131/ws`
  * from the victim's browser, riding their cookie or Tier-2 locality. Browsers always send
- * `Origin` on WS handshakes, so a present Origin must name us: same host (or both loopback
- * names) and same port, or an origin listed in config. Parsing goes through WHATWG `URL`
- * so case, IDN and IP spellings compare as a browser would.
+ * `Origin` on WS handshakes, so a present Origin must name us: the same scheme, host (or both
+ * loopback) and port as the server the browser reached, or an origin listed in config.
+ * The scheme matters: `http://localhost` is another origin than `https://localhost`, and a page
+ * served over plain HTTP (any local dev server, or a network attacker's injection) must not drive
+ * the TLS listener. Hosts are read as a browser's URL parser reads them (net's `parseAuthority`).
  */
+import { isLoopbackHost, parseAuthority } from '../net/index.js';
 import type { HeaderBag } from './locality.js';
 
 /** Why an origin was refused; callers branch on this, not on log text. */
@@ -15,86 +18,102 @@ export type OriginRejection =
   | 'origin_null'
   | 'origin_invalid'
   | 'host_invalid'
+  | 'forwarded_invalid'
   | 'origin_mismatch';
 
 /** Result of {@link checkOrigin}. */
 export type OriginCheck = { ok: true } | { ok: false; reason: OriginRejection };
 
-interface ParsedOrigin {
-  scheme: 'http' | 'https' | 'ws' | 'wss';
-  /** Lower-case, punycode, IPv6 without brackets. */
-  hostname: string;
+/** The web scheme of a listener or an origin; `ws`/`wss` are the same origins as `http`/`https`. */
+export type WebScheme = 'http' | 'https';
+
+interface Endpoint {
+  scheme: WebScheme;
+  /** As `parseAuthority` gives it: lower-case, punycode, IP literals canonical and unbracketed. */
+  host: string;
   port: number;
 }
 
-const DEFAULT_PORTS: Readonly<Record<ParsedOrigin['scheme'], number>> = { http: 80, ws: 80, https: 443, wss: 443 };
+const SCHEMES: Readonly<Record<string, WebScheme>> = { http: 'http', ws: 'http', https: 'https', wss: 'https' };
+const DEFAULT_PORTS: Readonly<Record<WebScheme, number>> = { http: 80, https: 443 };
 
-function isScheme(s: string): s is ParsedOrigin['scheme'] {
-  return s === 'http' || s === 'https' || s === 'ws' || s === 'wss';
-}
-
-/** Characters no origin or Host header legitimately carries; URL would silently "fix" some. */
-const FORBIDDEN_CHARS = /[\s\\/?#@]/;
-
-function unbracket(hostname: string): string {
-  return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+function schemeOf(text: string): WebScheme | null {
+  return Object.hasOwn(SCHEMES, text.toLowerCase()) ? SCHEMES[text.toLowerCase()]! : null;
 }
 
 /** Parse `scheme://host[:port]`; `null` for anything else (path, userinfo, odd scheme, junk). */
-function parseOrigin(origin: string): ParsedOrigin | null {
-  const sep = origin.indexOf('://');
-  if (sep === -1) return null;
-  // Everything after `://` must be a bare authority: no path, query, fragment or userinfo.
-  if (FORBIDDEN_CHARS.test(origin.slice(sep + 3)) || /\s/.test(origin)) return null;
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return null;
-  }
-  const scheme = url.protocol.slice(0, -1);
-  if (!isScheme(scheme) || url.hostname === '') return null;
-  const port = url.port === '' ? DEFAULT_PORTS[scheme] : Number(url.port);
-  return { scheme, hostname: unbracket(url.hostname), port };
+function parseOrigin(origin: string): Endpoint | null {
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/s.exec(origin);
+  const scheme = m ? schemeOf(m[1]!) : null;
+  // Everything after `://` must be a bare authority: parseAuthority refuses path, query, userinfo.
+  const a = m && scheme ? parseAuthority(m[2]!) : null;
+  if (scheme === null || a === null) return null;
+  return { scheme, host: a.host, port: a.port ?? DEFAULT_PORTS[scheme] };
 }
 
-/** Parse a Host value with the origin's scheme so a missing port gets that scheme's default. */
-function parseHost(host: string, scheme: ParsedOrigin['scheme']): { hostname: string; port: number } | null {
-  const trimmed = host.trim();
-  if (trimmed === '' || FORBIDDEN_CHARS.test(trimmed)) return null;
-  const parsed = parseOrigin(`${scheme}://${trimmed}`);
-  return parsed === null ? null : { hostname: parsed.hostname, port: parsed.port };
+/** The server as reached via `host` (`Host`-style `name[:port]`); a missing port is `scheme`'s default. */
+function parseServer(host: string, scheme: WebScheme, port?: number): Endpoint | null {
+  const a = parseAuthority(host);
+  return a === null ? null : { scheme, host: a.host, port: a.port ?? port ?? DEFAULT_PORTS[scheme] };
 }
 
-/**
- * Loopback names on either side are interchangeable (`localhost` vs `127.0.0.1`), since they
- * all reach this machine. `localhost.evil.com` is a public name and does not qualify.
- */
-function isLoopbackName(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '::1' ||
-    (hostname.endsWith('.localhost') && hostname.length > '.localhost'.length);
+function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  if (a.scheme !== b.scheme || a.port !== b.port) return false;
+  // Loopback names on either side are interchangeable (`localhost` vs `127.0.0.1`): all reach
+  // this machine. `localhost.evil.com` is a public name and does not qualify.
+  return a.host === b.host || (isLoopbackHost(a.host) && isLoopbackHost(b.host));
 }
 
 /**
  * True when `origin` (an `Origin` header value) names the server reached via `host` (a
- * `Host`-style `name[:port]`): equal host names, or both loopback names, and equal ports
- * (missing ports default from the origin's scheme). `null` and malformed origins never match.
+ * `Host`-style `name[:port]`) over `scheme`: same scheme (`ws` ≡ `http`, `wss` ≡ `https`), equal
+ * host names or both loopback, equal ports. A missing port means the default of that side's
+ * scheme: the Host's default is the listener's, never the Origin's. `null` and malformed origins
+ * never match.
  */
-export function isSameOrigin(origin: string, host: string): boolean {
+export function isSameOrigin(origin: string, host: string, scheme: WebScheme): boolean {
   const o = parseOrigin(origin);
   // Opaque (`null`) or malformed origins cannot be compared, so they never match (fail closed).
   if (o === null) return false;
-  const h = parseHost(host, o.scheme);
-  if (h === null) return false;
-  if (o.port !== h.port) return false;
-  return o.hostname === h.hostname || (isLoopbackName(o.hostname) && isLoopbackName(h.hostname));
+  const s = parseServer(host, scheme);
+  return s !== null && sameEndpoint(o, s);
 }
 
 function firstValue(value: string | string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
   const joined = typeof value === 'string' ? value : value.join(',');
-  const first = joined.split(',')[0]?.trim();
-  return first === '' ? undefined : first;
+  return joined.split(',')[0]!.trim();
+}
+
+/**
+ * The origin the browser reached: the listener's scheme and the `Host`, or, behind a trusted
+ * proxy, what the proxy says the browser asked for (`X-Forwarded-Proto`, `-Host`, `-Port`, first
+ * value each, falling back to the listener's scheme and `Host`). Present but unreadable forwarded
+ * values are a refusal, not a fallback.
+ */
+function serverEndpoint(headers: HeaderBag, listenerScheme: WebScheme, behindProxy: boolean): Endpoint | OriginRejection {
+  let scheme = listenerScheme;
+  let host = typeof headers['host'] === 'string' ? headers['host'] : undefined;
+  let port: number | undefined;
+  if (behindProxy) {
+    const proto = firstValue(headers['x-forwarded-proto']);
+    if (proto !== undefined) {
+      const s = schemeOf(proto);
+      // A proto we cannot read says nothing about what the browser reached (fail closed).
+      if (s === null) return 'forwarded_invalid';
+      scheme = s;
+    }
+    const fwdHost = firstValue(headers['x-forwarded-host']);
+    if (fwdHost !== undefined && fwdHost !== '') host = fwdHost;
+    const fwdPort = firstValue(headers['x-forwarded-port']);
+    if (fwdPort !== undefined) {
+      if (!/^\d{1,5}$/.test(fwdPort) || Number(fwdPort) > 65_535) return 'forwarded_invalid';
+      port = Number(fwdPort);
+    }
+  }
+  // No host to compare with: cannot prove same-origin (fail closed).
+  const server = host === undefined ? null : parseServer(host, scheme, port);
+  return server ?? 'host_invalid';
 }
 
 /**
@@ -102,13 +121,16 @@ function firstValue(value: string | string[] | undefined): string | undefined {
  *
  * - no Origin: ok (CLI/SDK clients), unless `requireOrigin`;
  * - `Origin: null`: refused, even if "null" is in `allowedOrigins`;
- * - expected host: `Host`, or behind a proxy the first `X-Forwarded-Host` value (falling back to `Host`);
- * - ok when {@link isSameOrigin} holds or the origin equals an `allowedOrigins` entry
- *   (scheme, host and port compared after normalization).
+ * - ok when the origin equals the server's own origin (see {@link isSameOrigin}; behind a
+ *   trusted proxy the forwarded proto, host and port stand for the listener's), or equals an
+ *   `allowedOrigins` entry (scheme, host and port compared after normalization).
  */
 export function checkOrigin(input: {
   origin: string | undefined;
   headers: HeaderBag;
+  /** `https` when this listener terminates TLS, else `http`. */
+  listenerScheme: WebScheme;
+  /** True only when the peer is a trusted proxy: only then are X-Forwarded-* believed. */
   behindProxy: boolean;
   allowedOrigins: readonly string[];
   requireOrigin?: boolean;
@@ -125,15 +147,11 @@ export function checkOrigin(input: {
   for (const allowed of allowedOrigins) {
     const a = parseOrigin(allowed.trim().replace(/\/$/, ''));
     // Unparseable config entries match nothing (config validation should have caught them).
-    if (a !== null && a.scheme === parsed.scheme && a.hostname === parsed.hostname && a.port === parsed.port) {
-      return { ok: true };
-    }
+    // Exact match only: a listed public origin does not extend to loopback look-alikes.
+    if (a !== null && a.scheme === parsed.scheme && a.host === parsed.host && a.port === parsed.port) return { ok: true };
   }
 
-  const rawHost = headers['host'];
-  const host = (behindProxy ? firstValue(headers['x-forwarded-host']) : undefined) ??
-    (typeof rawHost === 'string' ? rawHost : undefined);
-  // No host to compare with: cannot prove same-origin (fail closed).
-  if (host === undefined || parseHost(host, parsed.scheme) === null) return { ok: false, reason: 'host_invalid' };
-  return isSameOrigin(origin, host) ? { ok: true } : { ok: false, reason: 'origin_mismatch' };
+  const server = serverEndpoint(headers, input.listenerScheme, behindProxy);
+  if (typeof server === 'string') return { ok: false, reason: server };
+  return sameEndpoint(parsed, server) ? { ok: true } : { ok: false, reason: 'origin_mismatch' };
 }

@@ -72,13 +72,15 @@ test('resolveAndGuard: encoded and IPv6 loopback literals are blocked without a 
   assert.deepEqual(lookup.calls, []);
   const r = await resolveAndGuard('http://[::ffff:a9fe:a9fe]/latest/meta-data/', { lookup });
   assert.equal(r.allowed, false);
-  assert.match(r.reason, /ipv4-mapped:link-local/);
+  // The mapped form is the IPv4 address it maps: refused as that address's range.
+  assert.match(r.reason, /link-local address 169\.254\.169\.254/);
 });
 
 test('resolveAndGuard: a name resolving to a mapped loopback address is blocked', async () => {
   const r = await resolveAndGuard('http://mapped.test/', { lookup: dns });
   assert.equal(r.allowed, false);
-  assert.match(r.reason, /ipv4-mapped:loopback/);
+  assert.match(r.reason, /loopback address 127\.0\.0\.1/);
+  assert.deepEqual(r.addresses, ['127.0.0.1']);
 });
 
 test('resolveAndGuard: public IP literal is allowed', async () => {

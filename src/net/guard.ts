@@ -1,6 +1,6 @@
-import { BlockList, isIPv4 } from 'node:net';
 import { promises as dns } from 'node:dns';
-import { classifyAddress, ipv6Bytes, normalizeIpLiteral } from './ip.js';
+import { classifyAddress, normalizeIp } from './ip.js';
+import { cidrMatcher, parseCidr, type Cidr } from './cidr.js';
 import type { NetErrorCode } from './errors.js';
 
 /** Name resolution, injected so tests (and rebinding drills) pin what a name resolves to. */
@@ -35,30 +35,6 @@ export const systemLookup: Lookup = async (hostname) => {
   return rows.map((r) => ({ address: r.address, family: r.family === 6 ? 6 : 4 }));
 };
 
-interface Cidr {
-  list: BlockList;
-  family: 'ipv4' | 'ipv6';
-}
-
-/** Parses `addr/bits` (or a bare address as a single host); null if invalid. */
-export function parseCidr(text: string): Cidr | null {
-  const [addr = '', bits, extra] = text.trim().split('/');
-  if (extra !== undefined) return null;
-  const family = isIPv4(addr) ? 'ipv4' : ipv6Bytes(addr) ? 'ipv6' : null;
-  if (!family) return null;
-  const max = family === 'ipv4' ? 32 : 128;
-  const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
-  if (!(prefix >= 0 && prefix <= max)) return null;
-  const list = new BlockList();
-  list.addSubnet(addr, prefix, family);
-  return { list, family };
-}
-
-function inAllowlist(ip: string, cidrs: Cidr[]): boolean {
-  const family = isIPv4(ip) ? 'ipv4' : 'ipv6';
-  return cidrs.some((c) => c.list.check(ip, family));
-}
-
 /**
  * One warning per allowlist entry that is invalid (it will be ignored) or that covers a cloud
  * metadata address (opening it hands the agent the host's cloud credentials).
@@ -67,11 +43,12 @@ export function allowlistWarnings(cidrs: string[]): string[] {
   const out: string[] = [];
   for (const text of cidrs) {
     const c = parseCidr(text);
-    if (!c) {
-      out.push(`ssrf_allowlist entry "${text}" is not a valid CIDR and is ignored`);
+    if (!c.ok) {
+      out.push(`ssrf_allowlist entry "${text}" is not a valid CIDR and is ignored: ${c.problem}`);
       continue;
     }
-    const hits = METADATA_ADDRESSES.filter((m) => c.list.check(m, isIPv4(m) ? 'ipv4' : 'ipv6'));
+    const inside = cidrMatcher([c.cidr]);
+    const hits = METADATA_ADDRESSES.filter(inside);
     if (hits.length > 0) {
       out.push(`ssrf_allowlist entry "${text}" covers cloud metadata address ${hits.join(', ')}: web_fetch can reach instance credentials`);
     }
@@ -104,13 +81,13 @@ export async function resolveAndGuard(url: string, o: GuardOptions): Promise<Gua
   if (u.hostname === '') return refuse(base, 'BAD_URL', 'URL has no host');
 
   let addresses: string[];
-  const literal = normalizeIpLiteral(u.hostname);
+  const literal = normalizeIp(u.hostname);
   if (literal) {
     addresses = [literal];
   } else {
     try {
       const rows = await (o.lookup ?? systemLookup)(u.hostname);
-      addresses = rows.map((r) => normalizeIpLiteral(r.address) ?? r.address);
+      addresses = rows.map((r) => normalizeIp(r.address) ?? r.address);
     } catch (err) {
       // Fail closed: an unresolvable name is not fetched.
       return refuse(base, 'FETCH_FAILED', `DNS resolution failed for ${u.hostname}: ${(err as Error).message}`);
@@ -120,10 +97,11 @@ export async function resolveAndGuard(url: string, o: GuardOptions): Promise<Gua
   // Fail closed: no address means nothing was checked.
   if (addresses.length === 0) return refuse(base, 'FETCH_FAILED', `DNS resolution failed for ${u.hostname}: no addresses`);
 
-  const allow = (o.allowlist ?? []).map(parseCidr).filter((c): c is Cidr => c !== null);
+  // Invalid entries are ignored (allowlistWarnings says so at start-up): they allow nothing.
+  const inAllowlist = cidrMatcher((o.allowlist ?? []).map(parseCidr).flatMap((c): Cidr[] => (c.ok ? [c.cidr] : [])));
   for (const ip of addresses) {
     const cls = classifyAddress(ip);
-    if (cls.public || inAllowlist(ip, allow)) continue;
+    if (cls.public || inAllowlist(ip)) continue;
     // Fail closed: one non-public address poisons the name (the client might pick it).
     return refuse(base, 'SSRF_BLOCKED', `SSRF blocked: ${u.hostname} resolves to ${cls.range} address ${ip}`);
   }

@@ -2,11 +2,16 @@
  * Net capability: SSRF protection. One `resolveAndGuard` (resolve once, refuse any non-public
  * address outside the allowlist) serves web_fetch, `moltis net check` and the egress proxy; the
  * address it checked is the address `guardedFetch` dials, and every redirect is re-checked.
- * The only public surface.
+ * Also the one home of address facts every capability shares: the IP normalizer, loopback,
+ * `Host`-style authorities and CIDR rules. The only public surface.
  */
-export { normalizeIpLiteral, classifyAddress } from './ip.js';
+export { normalizeIp, classifyAddress, isLoopbackAddress } from './ip.js';
 export type { AddressClass } from './ip.js';
-export { resolveAndGuard, allowlistWarnings, netCheck, parseCidr, systemLookup, METADATA_ADDRESSES } from './guard.js';
+export { parseAuthority, isLoopbackHost } from './host.js';
+export type { Authority } from './host.js';
+export { parseCidr, cidrMatcher } from './cidr.js';
+export type { Cidr, CidrParse } from './cidr.js';
+export { resolveAndGuard, allowlistWarnings, netCheck, systemLookup, METADATA_ADDRESSES } from './guard.js';
 export type { Lookup, GuardOptions, GuardResult } from './guard.js';
 export { guardedFetch } from './fetch.js';
 export type { FetchOptions, FetchResult } from './fetch.js';

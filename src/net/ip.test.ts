@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyAddress, normalizeIpLiteral } from './index.js';
+import { classifyAddress, isLoopbackAddress, normalizeIp } from './index.js';
 
 const NON_PUBLIC: Array<[string, string]> = [
   ['0.0.0.0', 'unspecified'],
@@ -73,7 +73,7 @@ test('classifyAddress: public addresses', () => {
   assert.deepEqual(classifyAddress('2606:4700:4700::1111%eth0'), { public: false, range: 'scoped' });
 });
 
-test('normalizeIpLiteral: non-canonical IPv4 spellings become dotted quads', () => {
+test('normalizeIp: non-canonical IPv4 spellings become dotted quads', () => {
   const cases: Array<[string, string]> = [
     ['0x7f.1', '127.0.0.1'],
     ['2130706433', '127.0.0.1'],
@@ -83,13 +83,17 @@ test('normalizeIpLiteral: non-canonical IPv4 spellings become dotted quads', () 
     ['10.1', '10.0.0.1'],
     ['8.8.8.8', '8.8.8.8'],
   ];
-  for (const [input, want] of cases) assert.equal(normalizeIpLiteral(input), want, input);
+  for (const [input, want] of cases) assert.equal(normalizeIp(input), want, input);
 });
 
-test('normalizeIpLiteral: IPv6 forms become RFC 5952 text', () => {
+test('normalizeIp: IPv6 forms become RFC 5952 text, a mapped IPv4 becomes the IPv4', () => {
   const cases: Array<[string, string]> = [
-    ['[::ffff:7f00:1]', '::ffff:127.0.0.1'],
-    ['::ffff:127.0.0.1', '::ffff:127.0.0.1'],
+    ['[::ffff:7f00:1]', '127.0.0.1'],
+    ['::ffff:127.0.0.1', '127.0.0.1'],
+    ['0:0:0:0:0:FFFF:0A00:0001', '10.0.0.1'],
+    ['::ffff:0:a00:1', '::ffff:0:a00:1'], // SIIT-translated, not mapped: stays IPv6
+    ['::10.0.0.1', '::a00:1'], // IPv4-compatible, not mapped
+    ['[2001:DB8::1]', '2001:db8::1'],
     ['[::1]', '::1'],
     ['0:0:0:0:0:0:0:1', '::1'],
     ['2001:DB8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
@@ -97,11 +101,29 @@ test('normalizeIpLiteral: IPv6 forms become RFC 5952 text', () => {
     ['64:ff9b::10.0.0.1', '64:ff9b::a00:1'],
     ['::', '::'],
   ];
-  for (const [input, want] of cases) assert.equal(normalizeIpLiteral(input), want, input);
+  for (const [input, want] of cases) assert.equal(normalizeIp(input), want, input);
 });
 
-test('normalizeIpLiteral: names and junk are not IP literals', () => {
-  for (const host of ['example.com', 'cafe', 'abc.def', 'localhost', '1.2.3.09', '256.1.1.1', '[127.0.0.1]', 'fe80::1%eth0', '::1::2', '', 'a/b']) {
-    assert.equal(normalizeIpLiteral(host), null, host);
+test('normalizeIp: names and junk are not IP literals', () => {
+  for (const host of ['example.com', 'cafe', 'abc.def', 'localhost', '1.2.3.09', '256.1.1.1', '[127.0.0.1]', 'fe80::1%eth0', '::1::2', '', 'a/b', ' 1.2.3.4', '[::1', '::1]', '127.0.0.1:80']) {
+    assert.equal(normalizeIp(host), null, host);
+  }
+});
+
+test('isLoopbackAddress: all of 127/8, ::1 and mapped 127.x, in any spelling; nothing else', () => {
+  for (const ip of ['127.0.0.1', '127.0.0.2', '127.255.255.255', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', '::ffff:7f00:2', '0x7f.1', '2130706433']) {
+    assert.equal(isLoopbackAddress(ip), true, ip);
+  }
+  for (const ip of ['128.0.0.1', '126.255.255.255', '::', '::2', '::ffff:10.0.0.1', '::127.0.0.1', '0.0.0.0', 'localhost', 'fe80::1%lo', '']) {
+    assert.equal(isLoopbackAddress(ip), false, ip);
+  }
+});
+
+test('normalizeIp strict: the same addresses, standard notation only', () => {
+  for (const [input, want] of [['10.0.0.1', '10.0.0.1'], ['::FFFF:10.0.0.1', '10.0.0.1'], ['2001:DB8::1', '2001:db8::1']]) {
+    assert.equal(normalizeIp(input!, { strict: true }), want, input);
+  }
+  for (const input of ['010.0.0.1', '10', '127.1', '0x7f.1', '[::1]', 'fe80::1%eth0', 'localhost']) {
+    assert.equal(normalizeIp(input, { strict: true }), null, input);
   }
 });

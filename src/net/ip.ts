@@ -1,4 +1,4 @@
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { BlockList, isIP, isIPv4, isIPv6 } from 'node:net';
 
 /** Classification of one address: `public` is true only for globally routable unicast. */
 export interface AddressClass {
@@ -124,17 +124,32 @@ function isMapped(b: Uint8Array): boolean {
 }
 
 /**
- * Canonical text of an IP literal, or null if `host` is not one. Accepts brackets and every
- * IPv4 spelling the WHATWG URL parser accepts (`0x7f.1`, `2130706433`, `0177.0.0.1`, `127.1`):
- * those are what an HTTP client would dial, so they are what must be checked.
+ * THE IP normalizer: what address a piece of text denotes, as canonical text, or null if it is
+ * not an IP literal. Every capability (SSRF guard, egress proxy, locality, client IP, TLS names,
+ * CIDR rules) goes through this one function, so none can disagree about what an address is.
+ *
+ * Contract:
+ * - IPv4 in every spelling the WHATWG URL host parser accepts (`0x7f.1`, `2130706433`,
+ *   `0177.0.0.1`, `127.1`): that is what an HTTP client would dial, so it is what must be checked.
+ *   Out: the dotted quad.
+ * - `strict: true` accepts only the standard notation (`net.isIP`: dotted quad without leading
+ *   zeros, unbracketed IPv6): for configuration and for headers our own proxies write, where
+ *   `010.0.0.1` (8.0.0.1 to a URL parser, 10.0.0.1 to a person) or `10` is a mistake to refuse.
+ *   Same output; never a different address, only fewer accepted spellings.
+ * - IPv6, bare or in brackets, any valid spelling. Out: RFC 5952 text, lower-case, unbracketed.
+ * - IPv4-mapped IPv6 (`::ffff:a.b.c.d`, any spelling) is the IPv4 address: it is how a
+ *   dual-stack socket reports an IPv4 peer, and it reaches the same host. Out: the dotted quad.
+ * - null for names, zone ids (`fe80::1%eth0`), brackets around IPv4, whitespace and junk.
  */
-export function normalizeIpLiteral(host: string): string | null {
-  const inner = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+export function normalizeIp(text: string, o: { strict?: boolean } = {}): string | null {
+  if (o.strict === true && isIP(text) === 0) return null;
+  const inner = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
   if (inner.includes(':')) {
     const bytes = ipv6Bytes(inner);
-    return bytes ? formatIpv6(bytes) : null;
+    if (!bytes) return null;
+    return isMapped(bytes) ? dotted(bytes, 12) : formatIpv6(bytes);
   }
-  if (inner !== host) return null; // brackets around a non-IPv6
+  if (inner !== text) return null; // brackets around a non-IPv6
   if (!/^[0-9a-fA-FxX.]+$/.test(inner)) return null;
   try {
     const parsed = new URL(`http://${inner}/`).hostname;
@@ -193,4 +208,14 @@ export function classifyAddress(ip: string): AddressClass {
   // A zone id only makes sense for on-link destinations: never public.
   if (zone >= 0 && cls.public) return { public: false, range: 'scoped' };
   return cls;
+}
+
+/**
+ * True for every loopback address: all of 127.0.0.0/8, `::1`, and IPv4-mapped 127.x (what a
+ * dual-stack listener reports). The one loopback test for addresses; names go through
+ * `isLoopbackHost`. Anything that is not an IP is not loopback (fail closed).
+ */
+export function isLoopbackAddress(ip: string): boolean {
+  const n = normalizeIp(ip);
+  return n !== null && classifyAddress(n).range === 'loopback';
 }

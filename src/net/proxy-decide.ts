@@ -3,7 +3,8 @@
  * resolution, and the gateway-itself check. The address returned is the one to dial (invariant 4).
  */
 import { networkInterfaces } from 'node:os';
-import { classifyAddress, normalizeIpLiteral } from './ip.js';
+import { classifyAddress, normalizeIp } from './ip.js';
+import { isLoopbackHost } from './host.js';
 import { resolveAndGuard, type Lookup } from './guard.js';
 
 /** What the proxy may reach, decided outside it (policy apart from mechanism). */
@@ -25,14 +26,11 @@ export interface DecideDeps {
 
 export type Decision = { ok: true; address: string; reason: string } | { ok: false; status: number; reason: string };
 
-/** IPv4-mapped IPv6 is the IPv4 address for comparison purposes. */
+/** Comparable text of an address (IPv4-mapped IPv6 is the IPv4 address); a name stays a name. */
 function canonicalIp(ip: string): string {
-  const n = normalizeIpLiteral(ip) ?? ip.toLowerCase();
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(n);
-  return m ? m[1]! : n;
+  return normalizeIp(ip) ?? ip.toLowerCase();
 }
 
-const isLoopback = (ip: string) => /(^|:)loopback$/.test(classifyAddress(ip).range) || ip === 'localhost';
 const isUnspecified = (ip: string) => ip === '0.0.0.0' || ip === '::' || /unspecified|this-network/.test(classifyAddress(ip).range);
 
 /** The list of this machine's addresses, read when asked (never cached in module state). */
@@ -51,8 +49,8 @@ export function reachesSelf(ip: string, port: number, self: readonly SelfAddress
     if (s.port !== port) continue;
     const host = canonicalIp(s.host);
     if (dest === host || isUnspecified(dest)) return true;
-    if (isLoopback(host) && isLoopback(dest)) return true;
-    if (isUnspecified(host) && (isLoopback(dest) || localAddresses().includes(dest))) return true;
+    if (isLoopbackHost(host) && isLoopbackHost(dest)) return true;
+    if (isUnspecified(host) && (isLoopbackHost(dest) || localAddresses().includes(dest))) return true;
   }
   return false;
 }

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultServedNames, TlsError } from './index.js';
-import { dnsWithin, ipWithin, isLoopbackIp, normalizeDnsName, normalizeIp, permittedSubtrees, requiredSans } from './names.js';
+import { certIp, dnsWithin, ipWithin, normalizeDnsName, permittedSubtrees, requiredSans } from './names.js';
 
 test('defaultServedNames: loopback and wildcard binds add nothing (no network probing)', () => {
-  for (const bind of ['127.0.0.1', '::1', '[::1]', 'localhost', 'LOCALHOST', '0.0.0.0', '::', '127.0.0.2']) {
+  for (const bind of ['127.0.0.1', '::1', '[::1]', 'localhost', 'LOCALHOST', '0.0.0.0', '::', '127.0.0.2', '::ffff:127.0.0.3']) {
     assert.deepEqual(defaultServedNames(bind, []), { names: [], ips: [] }, bind);
   }
 });
@@ -22,20 +22,22 @@ test('defaultServedNames: concrete IP, DNS name, hostname, extra names', () => {
   assert.deepEqual(defaultServedNames('127.0.0.1', [], 'localhost'), { names: [], ips: [] });
   assert.deepEqual(defaultServedNames('127.0.0.1', [], 'bad host!'), { names: [], ips: [] });
   assert.deepEqual(defaultServedNames('0.0.0.0', [' nas.lan ', '10.0.0.7', '[::ffff:10.0.0.8]', '', 'NAS.lan'], 'h'),
-    { names: ['h', 'h.local', 'nas.lan'], ips: ['10.0.0.7', '::ffff:a00:8'] });
+    { names: ['h', 'h.local', 'nas.lan'], ips: ['10.0.0.7', '10.0.0.8'] }); // a mapped IPv4 is the IPv4 (net's normalizeIp)
 });
 
-test('normalizeDnsName / normalizeIp validate and canonicalise', () => {
+test('normalizeDnsName / certIp validate and canonicalise', () => {
   assert.equal(normalizeDnsName('Foo.Example.'), 'foo.example');
   assert.equal(normalizeDnsName('*.lan.example'), '*.lan.example');
   for (const bad of ['', 'a b', 'evil.com/x', '-x.lan', '*.', 'a..b', 'x'.repeat(64), '10.0.0.1', '*.*.x']) {
     assert.throws(() => normalizeDnsName(bad), (e: TlsError) => e.code === 'INVALID_NAME', bad);
   }
-  assert.equal(normalizeIp('0:0:0:0:0:0:0:1'), '::1');
-  assert.equal(normalizeIp('[FE80::0001]'), 'fe80::1');
-  assert.equal(normalizeIp('10.0.0.1'), '10.0.0.1');
-  for (const bad of ['010.0.0.1', 'fe80::1%eth0', '1.2.3', 'host']) {
-    assert.throws(() => normalizeIp(bad), (e: TlsError) => e.code === 'INVALID_IP', bad);
+  assert.equal(certIp('0:0:0:0:0:0:0:1'), '::1');
+  assert.equal(certIp('[FE80::0001]'), 'fe80::1');
+  assert.equal(certIp('10.0.0.1'), '10.0.0.1');
+  assert.equal(certIp('::ffff:10.0.0.1'), '10.0.0.1');
+  // Spellings a URL parser reads differently from a person are refused, not guessed.
+  for (const bad of ['010.0.0.1', '0x7f.1', '127.1', '2130706433', 'fe80::1%eth0', '1.2.3', 'host', '[10.0.0.1]']) {
+    assert.throws(() => certIp(bad), (e: TlsError) => e.code === 'INVALID_IP', bad);
   }
 });
 
@@ -51,13 +53,16 @@ test('RFC 5280 subtree matching', () => {
   assert.equal(ipWithin('::2', '::1/128'), false);
   assert.equal(ipWithin('127.0.0.1', '::1/128'), false);
   assert.equal(ipWithin('10.0.0.1', 'garbage/8'), false);
-  assert.equal(isLoopbackIp('::ffff:127.0.0.1'), true);
-  assert.equal(isLoopbackIp('::ffff:10.0.0.1'), false);
+  assert.equal(ipWithin('::ffff:127.0.0.1', '127.0.0.0/8'), true);
+  assert.equal(ipWithin('10.0.0.0', '10.0.0.0'), true); // a bare base is one host
+  assert.equal(ipWithin('10.0.0.1', '10.0.0.0'), false);
+  assert.equal(ipWithin('10.0.0.1', '10.0.0.0/40'), false);
+  assert.equal(ipWithin('not-an-ip', '0.0.0.0/0'), false);
 });
 
 test('required SANs and permitted subtrees', () => {
   assert.deepEqual(requiredSans(['MyHost'], ['::FFFF:10.0.0.1']).keys,
-    ['dns:localhost', 'dns:moltis.localhost', 'dns:myhost', 'ip:127.0.0.1', 'ip:::1', 'ip:::ffff:a00:1']);
+    ['dns:localhost', 'dns:moltis.localhost', 'dns:myhost', 'ip:127.0.0.1', 'ip:::1', 'ip:10.0.0.1']);
   assert.deepEqual(permittedSubtrees(['foo.localhost', 'host', 'a.host', '*.lan.example'], ['127.0.0.5', '10.0.0.1', 'fe80::1']), {
     dns: ['localhost', 'moltis.localhost', 'host', 'lan.example'],
     ips: ['127.0.0.0/8', '::1/128', '10.0.0.1/32', 'fe80::1/128'],

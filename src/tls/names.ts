@@ -3,6 +3,7 @@
  * subtrees, and RFC 5280 subtree matching. Pure functions; no network probing.
  */
 import { isIP } from 'node:net';
+import { cidrMatcher, isLoopbackAddress, normalizeIp, parseCidr } from '../net/index.js';
 import { TlsError } from './errors.js';
 
 /** Names every leaf carries and every CA permits, whatever the configuration. */
@@ -23,42 +24,17 @@ export function normalizeDnsName(input: string): string {
   return name;
 }
 
-/** Canonical text form of an IP literal (RFC 5952 for IPv6); throws INVALID_IP otherwise. */
-export function normalizeIp(input: string): string {
-  const ip = input.trim().replace(/^\[(.*)\]$/, '$1');
+/**
+ * A configured IP for a certificate, in net's `normalizeIp` form (RFC 5952 IPv6, a mapped IPv4 as
+ * IPv4); throws INVALID_IP otherwise. Only the standard notation (`net.isIP`) is accepted: a
+ * certificate is configuration, and `010.0.0.1` means 10.0.0.1 to a person but 8.0.0.1 to a URL.
+ */
+export function certIp(input: string): string {
+  const ip = input.trim().replace(/^\[(.*:.*)\]$/, '$1'); // brackets around IPv6 only
   // Zone ids (fe80::1%eth0) name an interface, not an address a certificate can carry.
-  const family = ip.includes('%') ? 0 : isIP(ip);
-  if (family === 4) return ip.split('.').map((p) => String(Number.parseInt(p, 10))).join('.');
-  // WHATWG URL parsing gives the RFC 5952 form of a literal isIP accepted.
-  if (family === 6) return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
-  throw new TlsError('INVALID_IP', `invalid TLS IP "${input}": expected an IPv4 or IPv6 literal`);
-}
-
-/** 4 or 16 bytes of an IP literal. */
-export function ipBytes(input: string): Uint8Array {
-  const ip = normalizeIp(input);
-  if (isIP(ip) === 4) return Uint8Array.from(ip.split('.').map((p) => Number.parseInt(p, 10)));
-  // Canonical IPv6 text has no dotted tail, so it is 8 hex groups with at most one "::".
-  const [left = '', right] = ip.split('::');
-  const l = left === '' ? [] : left.split(':');
-  const r = right === undefined || right === '' ? [] : right.split(':');
-  const groups = right === undefined ? l : [...l, ...Array<string>(8 - l.length - r.length).fill('0'), ...r];
-  const out = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    const v = Number.parseInt(g, 16);
-    out[i * 2] = v >> 8;
-    out[i * 2 + 1] = v & 0xff;
-  });
-  return out;
-}
-
-/** True for 127.0.0.0/8, ::1 and IPv4-mapped 127.x. */
-export function isLoopbackIp(ip: string): boolean {
-  const b = ipBytes(ip);
-  if (b.length === 4) return b[0] === 127;
-  const mapped = b.slice(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
-  if (mapped) return b[12] === 127;
-  return b.slice(0, 15).every((x) => x === 0) && b[15] === 1;
+  const canonical = normalizeIp(ip, { strict: true });
+  if (canonical === null) throw new TlsError('INVALID_IP', `invalid TLS IP "${input}": expected an IPv4 or IPv6 literal such as "192.168.1.10" or "fd00::10"`);
+  return canonical;
 }
 
 /** RFC 5280 dNSName constraint: the subtree itself or any name formed by adding labels on the left. */
@@ -70,28 +46,15 @@ export function dnsWithin(name: string, subtree: string): boolean {
 
 /** RFC 5280 iPAddress constraint, with the subtree given as `address/prefix`. */
 export function ipWithin(ip: string, subtree: string): boolean {
-  const [base = '', prefixText = ''] = subtree.split('/');
-  let a: Uint8Array;
-  let b: Uint8Array;
-  try {
-    a = ipBytes(ip);
-    b = ipBytes(base);
-  } catch {
-    return false; // Fail closed: an unparseable subtree permits nothing.
-  }
-  const prefix = Number.parseInt(prefixText, 10);
-  if (a.length !== b.length || !(prefix >= 0 && prefix <= a.length * 8)) return false;
-  for (let bit = 0; bit < prefix; bit++) {
-    const mask = 0x80 >> (bit % 8);
-    if (((a[bit >> 3] ?? 0) & mask) !== ((b[bit >> 3] ?? 0) & mask)) return false;
-  }
-  return true;
+  const c = parseCidr(subtree);
+  // Fail closed: an unparseable subtree permits nothing.
+  return c.ok && cidrMatcher([c.cidr])(ip);
 }
 
 /** The SANs a leaf must carry, as `dns:<name>` / `ip:<addr>` (the server-sans.txt line format). */
 export function requiredSans(names: readonly string[], ips: readonly string[]): { dns: string[]; ips: string[]; keys: string[] } {
   const dns = unique([...BASE_DNS, ...names.map(normalizeDnsName)]);
-  const ipList = unique([...BASE_IPS, ...ips.map(normalizeIp)]);
+  const ipList = unique([...BASE_IPS, ...ips.map(certIp)]);
   return { dns, ips: ipList, keys: [...dns.map((d) => `dns:${d}`), ...ipList.map((i) => `ip:${i}`)] };
 }
 
@@ -106,7 +69,7 @@ export function permittedSubtrees(names: readonly string[], ips: readonly string
     if (!dns.some((s) => dnsWithin(n, s))) dns.push(n);
   }
   const ipTrees: string[] = [...BASE_IP_SUBTREES];
-  for (const ip of ips.map(normalizeIp)) {
+  for (const ip of ips.map(certIp)) {
     if (!ipTrees.some((s) => ipWithin(ip, s))) ipTrees.push(`${ip}/${isIP(ip) === 4 ? 32 : 128}`);
   }
   return { dns, ips: ipTrees };
@@ -128,7 +91,7 @@ export function defaultServedNames(bind: string, extraNames: readonly string[], 
   if (isIP(b) !== 0) {
     // A zone-scoped bind (fe80::1%eth0) cannot appear in a certificate: serve it by name instead.
     const ip = tryNormalizeIp(b);
-    if (ip !== null && ip !== '0.0.0.0' && ip !== '::' && !isLoopbackIp(ip)) ips.push(ip);
+    if (ip !== null && ip !== '0.0.0.0' && ip !== '::' && !isLoopbackAddress(ip)) ips.push(ip);
   } else if (b !== '' && !dnsWithin(b, 'localhost')) {
     names.push(b.replace(/\.$/, ''));
   }
@@ -148,7 +111,7 @@ export function defaultServedNames(bind: string, extraNames: readonly string[], 
 
 function tryNormalizeIp(ip: string): string | null {
   try {
-    return normalizeIp(ip);
+    return certIp(ip);
   } catch {
     return null;
   }

@@ -11,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { TlsError } from './errors.js';
 import { chainsTo, createCa, inspectCert, issueLeaf, keyMatches, type CertInfo, type IssuedPem } from './pki.js';
-import { dnsWithin, ipWithin, normalizeIp, permittedSubtrees, requiredSans } from './names.js';
+import { normalizeIp } from '../net/index.js';
+import { dnsWithin, ipWithin, permittedSubtrees, requiredSans } from './names.js';
 
 const DAY_MS = 86_400_000;
 /** CA lifetime. */
@@ -178,11 +179,7 @@ function leafRenewReason(leaf: IssuedPem, ca: IssuedPem, want: { keys: string[] 
 }
 
 function canonicalIp(ip: string): string {
-  try {
-    return normalizeIp(ip);
-  } catch {
-    return ip;
-  }
+  return normalizeIp(ip) ?? ip;
 }
 
 function ensureNewline(s: string): string {

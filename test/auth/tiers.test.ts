@@ -41,8 +41,9 @@ describe('tier 2: no credentials, direct local connection → full access', () =
     assert.equal(r.json.code, 'AUTH_SETUP_REQUIRED');
   });
 
-  test('Host: 127.0.0.2 is not a loopback name', async () => {
-    assert.equal((await status(s, { host: `127.0.0.2:${s.port}` })).status, 401);
+  test('Host: 127.0.0.2 is loopback too (all of 127.0.0.0/8); 128.0.0.1 is not', async () => {
+    assert.equal((await status(s, { host: `127.0.0.2:${s.port}` })).status, 200);
+    assert.equal((await status(s, { host: `128.0.0.1:${s.port}` })).status, 401);
   });
 
   test('tier 3 still reaches the public auth status, which asks for the setup code', async () => {

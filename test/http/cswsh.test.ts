@@ -11,9 +11,9 @@ import { request } from '../support/http.js';
 import { WsClient, wsUrl } from '../support/ws.js';
 
 /** 101 when the upgrade is accepted (socket closed again), else the refusal's HTTP status. */
-async function upgrade(url: string, headers: Record<string, string> = {}): Promise<number> {
+async function upgrade(url: string, headers: Record<string, string> = {}, ca?: string): Promise<number> {
   try {
-    const c = await WsClient.open(url, headers);
+    const c = await WsClient.open(url, headers, ca ? { ca } : {});
     c.close();
     return 101;
   } catch (e) {
@@ -93,16 +93,57 @@ describe('CSWSH against a local gateway with no password (Tier 2: the most to lo
   });
 });
 
+describe('CSWSH against the TLS listener: the scheme is part of the origin', () => {
+  let s: TestServer;
+  let ca: string;
+  before(async () => { s = await startTestServer({ tls: true }); ca = s.tls!.caPem!; });
+  after(() => s.stop());
+
+  for (const path of ['/ws', '/ws/chat']) {
+    // A plain-HTTP page (any local dev server, or one a network attacker injects into) is another
+    // origin than ours: before, the Host's missing port was taken from the Origin's scheme (80).
+    test(`${path}: Origin http://localhost with Host localhost → 403`, async () => {
+      assert.equal(await upgrade(wsUrl(s.url, path), { origin: 'http://localhost', host: 'localhost' }, ca), 403);
+    });
+    // Before, schemes were never compared: same host and port passed.
+    test(`${path}: Origin http://127.0.0.1:<our port> → 403`, async () => {
+      assert.equal(await upgrade(wsUrl(s.url, path), { origin: `http://127.0.0.1:${s.port}` }, ca), 403);
+      assert.equal(await upgrade(wsUrl(s.url, path), { origin: `ws://127.0.0.1:${s.port}` }, ca), 403);
+    });
+    test(`${path}: contrast: https:// (and wss://) of the same host and port → 101, and connect gets local trust`, async () => {
+      assert.equal(await upgrade(wsUrl(s.url, path), { origin: `wss://localhost:${s.port}`, host: `localhost:${s.port}` }, ca), 101);
+      const c = await WsClient.open(wsUrl(s.url, path), { origin: `https://127.0.0.1:${s.port}` }, { ca });
+      const hello = await c.connect();
+      c.close();
+      assert.equal(hello.ok, true, JSON.stringify(hello));
+    });
+  }
+
+  test('a missing Host port is the listener\'s default (443), never the Origin scheme\'s', async () => {
+    assert.equal(await upgrade(wsUrl(s.url), { origin: 'https://localhost', host: 'localhost' }, ca), 101);
+    assert.equal(await upgrade(wsUrl(s.url), { origin: 'https://localhost:80', host: 'localhost' }, ca), 403);
+  });
+
+  test('CSRF over TLS: POST /api/rpc with Origin http://127.0.0.1:<our port> → 403; https:// → 200', async () => {
+    const post = (origin: string) => request(`${s.url}/api/rpc`, { method: 'POST', headers: { origin }, body: { method: 'status' }, ca });
+    const evil = await post(`http://127.0.0.1:${s.port}`);
+    assert.equal(evil.status, 403);
+    assert.equal(evil.json.code, 'ORIGIN_REJECTED');
+    assert.equal((await post(`https://127.0.0.1:${s.port}`)).status, 200);
+  });
+});
+
 describe('behind a reverse proxy (MOLTIS_BEHIND_PROXY=true, TLS at the proxy)', () => {
   let s: TestServer;
   before(async () => { s = await startTestServer({ env: { MOLTIS_BEHIND_PROXY: 'true' } }); });
   after(() => s.stop());
-  const proxied = (origin: string, forwardedHost?: string) => ({
+  const proxied = (origin: string, forwardedHost?: string, proto: string | null = 'https') => ({
     host: `127.0.0.1:${s.port}`, origin, 'x-forwarded-for': '203.0.113.20',
     ...(forwardedHost ? { 'x-forwarded-host': forwardedHost } : {}),
+    ...(proto !== null ? { 'x-forwarded-proto': proto } : {}),
   });
 
-  test('the public name from X-Forwarded-Host matches its Origin → passes, then needs auth (401)', async () => {
+  test('the public name and scheme from X-Forwarded-Host/-Proto match its Origin → passes, then needs auth (401)', async () => {
     assert.equal(await upgrade(wsUrl(s.url), proxied('https://chat.example.com', 'chat.example.com')), 401);
   });
   test('contrast: the same Origin without X-Forwarded-Host is cross-origin → 403', async () => {
@@ -110,6 +151,19 @@ describe('behind a reverse proxy (MOLTIS_BEHIND_PROXY=true, TLS at the proxy)', 
   });
   test('Origin: https://evil.com → 403', async () => {
     assert.equal(await upgrade(wsUrl(s.url), proxied('https://evil.com', 'chat.example.com')), 403);
+  });
+  test('the scheme counts: an http:// page when the proxy says https → 403', async () => {
+    assert.equal(await upgrade(wsUrl(s.url), proxied('http://chat.example.com', 'chat.example.com')), 403);
+  });
+  test('no X-Forwarded-Proto: the listener\'s http, so an https:// Origin is not proven ours → 403', async () => {
+    assert.equal(await upgrade(wsUrl(s.url), proxied('https://chat.example.com', 'chat.example.com', null)), 403);
+    assert.equal(await upgrade(wsUrl(s.url), proxied('http://chat.example.com', 'chat.example.com', null)), 401);
+  });
+  test('X-Forwarded-Port fills the public port; an unreadable X-Forwarded-Proto is refused', async () => {
+    const headers = { ...proxied('https://chat.example.com:8443', 'chat.example.com'), 'x-forwarded-port': '8443' };
+    assert.equal(await upgrade(wsUrl(s.url), headers), 401);
+    assert.equal(await upgrade(wsUrl(s.url), { ...headers, origin: 'https://chat.example.com' }), 403);
+    assert.equal(await upgrade(wsUrl(s.url), proxied('https://chat.example.com', 'chat.example.com', 'gopher')), 403);
   });
 });
 
