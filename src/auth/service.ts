@@ -10,6 +10,7 @@ import { createSessions } from './sessions.js';
 import { createSetupCodes } from './setup-code.js';
 import { readSessionCookie } from './cookie.js';
 import { decideAuth, presentedCredentials } from './check.js';
+import { isLoopbackHost } from '../net/index.js';
 import type { VaultPort } from './vault-port.js';
 import { createVaultFlows } from './vault-flows.js';
 import { createPasskeys } from './passkeys.js';
@@ -193,7 +194,7 @@ export function createAuth(o: AuthOptions) {
         authenticated: r.kind === 'allowed',
         auth_disabled: o.disabled,
         setup_code_required: !isLocal && setupCodes.pending(),
-        localhost_only: ['127.0.0.1', '::1', 'localhost'].includes(bind) || bind.endsWith('.localhost'),
+        localhost_only: isLoopbackHost(bind),
         webauthn_available: true,
         // Empty: passkeys work on whatever host name the browser used (not an IP address).
         passkey_origins: o.webauthn?.rpId ? [o.webauthn.origin ?? `https://${o.webauthn.rpId}`] : [] as string[],

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { loadConfig, ConfigError } from '../config/index.js';
 import { startServer, StartupError, VERSION } from '../server/index.js';
 import { resolveDirs } from './paths.js';
+import { isLoopbackHost } from '../net/index.js';
 
 export interface ServeFlags { bind?: string; port?: string; tls?: boolean; configDir?: string; dataDir?: string }
 type Out = { out: (s: string) => void; err: (s: string) => void };
@@ -53,7 +54,7 @@ export async function serve(flags: ServeFlags, io: Out): Promise<number> {
   if (server.tls?.caPath) {
     io.out(`  CA certificate: ${server.tls.caPath} (also at ${server.url}/certs/ca.pem); run \`moltis trust-ca\` to remove browser warnings`);
   }
-  if (!server.tls && !['127.0.0.1', '::1', 'localhost'].includes(cfg.server.bind)) {
+  if (!server.tls && !isLoopbackHost(cfg.server.bind)) {
     io.out('  WARNING: TLS is off on a non-loopback address: passwords and cookies travel in clear text unless a proxy terminates TLS');
   }
   if (cfg.auth.disabled) {
