@@ -1,3 +1,4 @@
+import { SANDBOX_BACKENDS, type SandboxBackendName } from '../config/index.js';
 import type { SpawnFn } from './capture.js';
 import { createAppleContainerRunner, probeAppleContainer } from './apple.js';
 import { createBwrapRunner, probeBwrap } from './bwrap.js';
@@ -5,8 +6,8 @@ import { createHostRunner } from './host.js';
 import { createOciRunner, probeOci, type OciProbe } from './oci.js';
 import type { Runner, SandboxLimits } from './types.js';
 
-/** `[tools.exec.sandbox] backend`. */
-export type SandboxBackend = 'auto' | 'bwrap' | 'oci' | 'podman' | 'docker' | 'apple-container' | 'none';
+/** `[tools.exec.sandbox] backend` (the list is the config schema's: one definition). */
+export type SandboxBackend = SandboxBackendName;
 type Verdict = { ok: boolean; reason: string };
 
 /** Probes, injectable for tests. Each must actually try the backend, not just look for a binary. */
@@ -131,6 +132,6 @@ export async function createSandbox(o: CreateSandboxOptions): Promise<SandboxCho
       return { runner: createHostRunner({ spawn: o.spawn }), chosen: 'host', reason, fallback: true };
     }
     default:
-      throw new Error(`unknown sandbox backend "${String(o.backend)}": expected one of auto, bwrap, oci, podman, docker, apple-container, none`);
+      throw new Error(`unknown sandbox backend "${String(o.backend)}": expected one of ${SANDBOX_BACKENDS.join(', ')}`);
   }
 }
