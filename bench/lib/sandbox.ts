@@ -14,7 +14,7 @@ import { ensureTestImage, TEST_OCI_ARGS } from '../../test/support/oci-image.js'
 import { median } from './startup.js';
 import type { Row } from './report.js';
 
-const LIMITS = { memoryBytes: 512 * 1024 * 1024, cpuQuota: 1, pidsMax: 256 };
+const LIMITS = { memoryBytes: 512 * 1024 * 1024, cpuQuota: 1, pidsMax: 256, fileSizeBytes: 64 * 1024 * 1024, diskBytes: 1024 * 1024 * 1024 };
 const ENV = { PATH: '/usr/bin:/bin' };
 
 function spawnTrue(): Promise<void> {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appleContainerArgs, appleEnv, probeAppleContainer } from './apple.js';
 
-const limits = { memoryBytes: 512 * 1024 * 1024 + 1, cpuQuota: 1.5, pidsMax: 64 };
+const limits = { memoryBytes: 512 * 1024 * 1024 + 1, cpuQuota: 1.5, pidsMax: 64, fileSizeBytes: 64 * 1024 * 1024, diskBytes: 1024 * 1024 * 1024 };
 const base = { command: 'echo "$A"; id', cwd: '/Users/me/ws', env: { A: 'b', PATH: '/evil' }, timeoutMs: 1000, maxBytes: 100 };
 const pairs = (a: string[], flag: string) => a.flatMap((x, i) => (x === flag ? [a[i + 1]] : []));
 

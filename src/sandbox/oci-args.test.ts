@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { containerName, envFileBody, instanceTag, ociRunArgs, parseOomKills, sessionHash } from './oci-args.js';
 
-const limits = { memoryBytes: 64 * 1024 * 1024, cpuQuota: 0.5, pidsMax: 64 };
+const limits = { memoryBytes: 64 * 1024 * 1024, cpuQuota: 0.5, pidsMax: 64, fileSizeBytes: 64 * 1024 * 1024, diskBytes: 1024 * 1024 * 1024 };
 const base = { name: containerName('s1', '/data'), sessionHash: sessionHash('s1'), instance: instanceTag('/data'), image: 'localhost/img:1', limits, cwd: '/data/sessions/s1/ws', home: '/data/sessions/s1/home' };
 
 /** The value following `flag` in argv (every occurrence). */

@@ -14,7 +14,7 @@ import type { Runner, RunRequest } from '../../src/sandbox/index.js';
 import { TEST_OCI_ARGS, ensureTestImage, podmanAvailable } from '../support/oci-image.js';
 
 const skip = podmanAvailable() ? false : 'podman is not installed';
-const limits = { memoryBytes: 64 * 1024 * 1024, cpuQuota: 1, pidsMax: 64 };
+const limits = { memoryBytes: 64 * 1024 * 1024, cpuQuota: 1, pidsMax: 64, fileSizeBytes: 64 * 1024 * 1024, diskBytes: 1024 * 1024 * 1024 };
 const podman = (...args: string[]) => spawnSync('podman', [...TEST_OCI_ARGS, ...args], { encoding: 'utf8' });
 
 describe('OCI sandbox (real podman)', { skip }, () => {
