@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SANDBOX_PATH, SANDBOX_UID, bwrapArgs, generatedEtc, hostLayout, type BwrapMode, type HostLayout } from './bwrap-args.js';
 import { notRun, runCaptured, type SpawnFn } from './capture.js';
-import { createDiskGuard, type DiskGuardOptions } from './disk.js';
+import { createDiskGuard, diskLimitNote, type DiskGuardOptions } from './disk.js';
 import { createLimiter, type LimiterOptions } from './limits.js';
 import { createSandboxUserns, type SandboxUserns } from './userns.js';
 import type { Runner, RunRequest, RunResult, SandboxLimits } from './types.js';
@@ -115,7 +115,7 @@ export function createBwrapRunner(o: BwrapOptions): Runner {
         const overDisk = await watch.stop();
         const limit = overDisk ? 'disk' : lim.verdict() ?? rlimitVerdict(lim.mode, res.exitCode);
         if (overDisk) {
-          const note = `moltis: the workspace and home hold more than the disk limit (${o.limits.diskBytes} bytes${watch.lastBytes !== undefined ? `; now ${watch.lastBytes}` : ''}): delete files to go on`;
+          const note = diskLimitNote(o.limits.diskBytes, watch.lastBytes);
           return { ...res, aborted: r.signal?.aborted === true, limit, stderr: res.stderr ? `${res.stderr}\n${note}` : note };
         }
         return limit ? { ...res, limit } : res;

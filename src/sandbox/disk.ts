@@ -19,6 +19,8 @@ export interface DiskGuardOptions {
 
 /** One command's watch over its workspace and home. */
 export interface DiskWatch {
+  /** Looks now, as the timer would (a measurement when due); resolves once any measurement is done. */
+  poll(): Promise<void>;
   /** Stops watching (idempotent); resolves true when the paths held more than the limit (during the run or at its end). */
   stop(): Promise<boolean>;
   /** What was measured last, for the report. */
@@ -27,10 +29,19 @@ export interface DiskWatch {
 
 /** Measures and watches the disk a session's sandbox can write (its workspace and home). */
 export interface DiskGuard {
-  /** Starts watching `paths` while a command runs; `onExceed` is called (once) to kill it. */
-  watch(paths: string[], onExceed: () => void): DiskWatch;
+  /**
+   * Starts watching `paths` while a command runs; `onExceed` is called (once) to kill it.
+   * `periodic` (default always) says when the every-`fullCheckMs` look is due: a watch that
+   * outlives its commands (an OCI session's container) looks on growth alone while idle.
+   */
+  watch(paths: string[], onExceed: () => void, periodic?: () => boolean): DiskWatch;
   /** Bytes the paths hold (du): null when they cannot be measured. */
   measure(paths: string[]): Promise<number | null>;
+}
+
+/** What a run killed (or flagged) by the disk guard adds to its stderr. */
+export function diskLimitNote(limitBytes: number, lastBytes: number | undefined): string {
+  return `moltis: the workspace and home hold more than the disk limit (${limitBytes} bytes${lastBytes !== undefined ? `; now ${lastBytes}` : ''}): delete files to go on`;
 }
 
 /** State kept per workspace between runs: growth not yet measured, and the last measurement. */
@@ -98,7 +109,7 @@ export function createDiskGuard(o: DiskGuardOptions): DiskGuard {
 
   return {
     measure,
-    watch(paths, onExceed) {
+    watch(paths, onExceed, periodic = () => true) {
       const st = stateOf(paths.join('\0'));
       const started = Date.now();
       const startUsed = used(paths);
@@ -122,15 +133,19 @@ export function createDiskGuard(o: DiskGuardOptions): DiskGuard {
         return running;
       };
 
-      const timer = setInterval(() => {
-        if (exceeded || running) return;
-        if (used(paths) - lookedAt >= step || Date.now() - lastCheck >= fullCheckMs) void check(true);
-      }, pollMs);
+      const tick = (): Promise<void> => {
+        if (exceeded) return Promise.resolve();
+        if (running) return running;
+        if (used(paths) - lookedAt >= step || (periodic() && Date.now() - lastCheck >= fullCheckMs)) return check(true);
+        return Promise.resolve();
+      };
+      const timer = setInterval(() => { void tick(); }, pollMs);
       timer.unref?.();
 
       let stopped: Promise<boolean> | undefined;
       return {
         get lastBytes() { return st.last; },
+        poll: tick,
         stop() {
           stopped ??= (async () => {
             clearInterval(timer);
