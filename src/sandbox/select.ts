@@ -50,7 +50,7 @@ export interface SandboxChoice {
 const APPLE_NETWORK_WARNING = 'apple-container cannot remove the network: commands in it CAN reach the network and the host (files and processes are still isolated); use bwrap, podman or docker for network = "none"';
 
 const FIX: Record<string, string> = {
-  bwrap: 'install bubblewrap (apt install bubblewrap) and allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or pick another backend',
+  bwrap: 'install bubblewrap (apt install bubblewrap; a gateway running as root also needs util-linux\'s unshare, nsenter and setpriv) and allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or pick another backend',
   podman: 'install podman and build/import the image locally (it is never pulled), check oci_args (e.g. --runtime, --storage-driver), or pick another backend',
   docker: 'install docker, make sure the daemon runs and the image exists locally (it is never pulled), or pick another backend',
   'apple-container': 'install Apple container on macOS 26+ and run `container system start`, or pick another backend',
