@@ -70,3 +70,17 @@ test('a look is due at least every fullCheckMs even when the file system seems n
     assert.ok((w.lastBytes ?? 0) >= 2 * MiB);
   } finally { rmSync(d.base, { recursive: true, force: true }); }
 });
+
+test('a home inside (or equal to) the workspace is counted once, not refused as unmeasurable', async () => {
+  const d = dirs();
+  try {
+    writeFileSync(join(d.ws, 'a'), Buffer.alloc(MiB, 1));
+    mkdirSync(join(d.ws, 'home'));
+    writeFileSync(join(d.ws, 'home', 'b'), Buffer.alloc(MiB, 1));
+    const g = createDiskGuard({ limitBytes: 64 * MiB });
+    for (const paths of [[d.ws, d.ws], [d.ws, join(d.ws, 'home')]]) {
+      const bytes = await g.measure(paths);
+      assert.ok(bytes !== null && bytes >= 2 * MiB && bytes < 3 * MiB, `${paths.join(' ')}: ${bytes}`);
+    }
+  } finally { rmSync(d.base, { recursive: true, force: true }); }
+});

@@ -92,8 +92,10 @@ export function createDiskGuard(o: DiskGuardOptions): DiskGuard {
     // -x: one file system (a bind mount inside cannot add another disk's files); -k: POSIX units.
     const r = await runCaptured({ file: o.duPath ?? 'du', args: ['-s', '-k', '-x', '--', ...paths], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' }, timeoutMs: 60_000, maxBytes: 65_536, spawn: o.spawn });
     const sizes = r.stdout.split('\n').map((l) => /^(\d+)\s/.exec(l)?.[1]).filter((n): n is string => n !== undefined);
-    // du exits 1 when a file vanished mid-walk but still prints totals; no totals means no answer.
-    if (sizes.length !== paths.length) return null;
+    // du prints one line per argument it counted (an argument inside another is counted once, in
+    // the outer one) and exits 1 when a file vanished mid-walk: it was gone, so not counting it is
+    // right. No line at all means no answer.
+    if (sizes.length === 0) return null;
     return sizes.reduce((a, n) => a + Number(n) * 1024, 0);
   };
 
@@ -109,7 +111,8 @@ export function createDiskGuard(o: DiskGuardOptions): DiskGuard {
 
   return {
     measure,
-    watch(paths, onExceed, periodic = () => true) {
+    watch(given, onExceed, periodic = () => true) {
+      const paths = [...new Set(given)];
       const st = stateOf(paths.join('\0'));
       const started = Date.now();
       const startUsed = used(paths);
