@@ -11,7 +11,7 @@ test('limits become VM sizes and a process limit', () => {
   assert.deepEqual(a.slice(0, 4), ['run', '--rm', '--name', 'n1']);
   assert.deepEqual(pairs(a, '--memory'), ['513M']);
   assert.deepEqual(pairs(a, '--cpus'), ['2']);
-  assert.deepEqual(pairs(a, '--ulimit'), ['nproc=64:64']);
+  assert.deepEqual(pairs(a, '--ulimit'), ['nproc=64:64', `fsize=${64 * 1024 * 1024}:${64 * 1024 * 1024}`]);
 });
 
 test('read-only root, non-root user, only workspace and home mounted, command as one argument', () => {
