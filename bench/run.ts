@@ -23,6 +23,7 @@
  *     native ChaCha20-Poly1305, secret put+get through SQLite vs plaintext (bench/lib/vault.ts).
  *  6. Commands classified per second by the exec approval classifier vs the bare shell parse.
  *  7. Latency of exec("true") per sandbox backend vs a plain spawn("true") (bench/lib/sandbox.ts).
+ * A section that cannot run on this machine prints `skipped: <reason>` and the rest still runs.
  * The gateway runs as the real CLI (`node dist/cli/main.js --port … --config-dir … --data-dir …`);
  * dist/ is rebuilt first when older than src/. Every phase is bounded in time, a watchdog ends
  * the run after 180 s, and all children are killed on exit, error or Ctrl-C. Not a timed test:
@@ -38,7 +39,7 @@ import { createChildren, resolveRuntime, rssMb, type Children, type Runtime } fr
 import { httpLoad, postRequest } from './lib/http-load.js';
 import { median, timeToHealth } from './lib/startup.js';
 import { wsLoad } from './lib/ws-load.js';
-import { printReport, type Row } from './lib/report.js';
+import { printReport, type Row, type Skipped } from './lib/report.js';
 import { vaultFigures } from './lib/vault.js';
 import { classifierFigures } from './lib/classifier.js';
 import { sandboxFigures } from './lib/sandbox.js';
@@ -181,20 +182,35 @@ async function main(): Promise<void> {
   process.once('exit', cleanup);
   process.once('SIGINT', () => { cleanup(); process.exit(130); });
   setTimeout(() => { log('watchdog: still running after 180 s, giving up'); cleanup(); process.exit(1); }, 180_000).unref();
+  const rows: Row[] = [];
+  const skipped: Skipped[] = [];
+  // A section that cannot run here (a missing tool, a broken engine) is reported as skipped with
+  // its reason; the others still run and the report is still printed.
+  const section = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    log(name);
+    try { return await fn(); } catch (err) {
+      const reason = ((err as Error).message ?? String(err)).split('\n')[0] ?? 'failed';
+      log(`${name}: skipped: ${reason}`);
+      skipped.push({ section: name, reason });
+      return undefined;
+    }
+  };
   try {
-    const t = await throughput(children, rt, p, tmp);
-    log('idle RSS');
-    const gwRss = await idleRss(children, gatewayArgs(rt, t.loadDirs, 0, false), (u) => rpcHealth(u, t.key));
-    const bareRss = await idleRss(children, bareHttp(rt), async (u) => { await (await fetch(u, { method: 'POST', body: '{"method":"health"}' })).text(); });
-    const rows: Row[] = [...t.rows, { figure: 'Idle RSS 1 s after start + 1 request, MB (vs bare node:http)', unit: 'MB', moltis: gwRss, baseline: bareRss, digits: 1 }];
-    rows.push(...await startup(children, rt, p, tmp));
-    log('vault: unseal, AEAD, secret store');
-    rows.push(...await vaultFigures({ runs: p.runs, durationMs: Math.min(p.durationMs, 2000) }));
-    log('approval classifier');
-    rows.push(...await classifierFigures({ durationMs: Math.min(p.durationMs, 2000) }));
-    log('sandboxed exec latency');
-    rows.push(...await sandboxFigures({ runs: Math.max(5, p.runs * 3), log }));
-    printReport({ rows, runtime: rt, params: p, elapsedMs: Date.now() - started, json: values.json === true });
+    const t = await section('REST and WebSocket load', () => throughput(children, rt, p, tmp));
+    if (t) {
+      rows.push(...t.rows);
+      await section('idle RSS', async () => {
+        const gwRss = await idleRss(children, gatewayArgs(rt, t.loadDirs, 0, false), (u) => rpcHealth(u, t.key));
+        const bareRss = await idleRss(children, bareHttp(rt), async (u) => { await (await fetch(u, { method: 'POST', body: '{"method":"health"}' })).text(); });
+        rows.push({ figure: 'Idle RSS 1 s after start + 1 request, MB (vs bare node:http)', unit: 'MB', moltis: gwRss, baseline: bareRss, digits: 1 });
+      });
+    } else skipped.push({ section: 'idle RSS', reason: 'needs the REST and WebSocket load section' });
+    rows.push(...await section('start-up', () => startup(children, rt, p, tmp)) ?? []);
+    rows.push(...await section('vault: unseal, AEAD, secret store', () => vaultFigures({ runs: p.runs, durationMs: Math.min(p.durationMs, 2000) })) ?? []);
+    rows.push(...await section('approval classifier', () => classifierFigures({ durationMs: Math.min(p.durationMs, 2000) })) ?? []);
+    const sb = await section('sandboxed exec latency', () => sandboxFigures({ runs: Math.max(5, p.runs * 3), log }));
+    if (sb) { rows.push(...sb.rows); skipped.push(...sb.skipped); }
+    printReport({ rows, skipped, runtime: rt, params: p, elapsedMs: Date.now() - started, json: values.json === true });
   } finally {
     cleanup();
   }

@@ -1,8 +1,10 @@
 /**
  * Latency of one `exec("true")` per sandbox backend, next to a plain `spawn("true")` measured in
  * the same run: host runner, bwrap (fresh namespaces + cgroup per command), and podman (a fresh
- * `run --rm` container per command vs a per-session container reused across commands). Backends
- * missing on the machine are skipped with a note on stderr.
+ * `run --rm` container per command vs a per-session container reused across commands). Podman
+ * gets storage of its own under a temp dir (never the user's: storage initialized there with
+ * another driver cannot break the bench, and the bench leaves nothing in it). A backend that
+ * cannot run here is reported as skipped, with the reason, and the others still run.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createBwrapRunner, createHostRunner, createOciRunner, type Runner } from '../../src/sandbox/index.js';
-import { ensureTestImage, TEST_OCI_ARGS } from '../../test/support/oci-image.js';
+import { createTestPodman, ensureTestImage } from '../../test/support/oci-image.js';
 import { median } from './startup.js';
-import type { Row } from './report.js';
+import type { Row, Skipped } from './report.js';
 
-const LIMITS = { memoryBytes: 512 * 1024 * 1024, cpuQuota: 1, pidsMax: 256 };
+const LIMITS = { memoryBytes: 512 * 1024 * 1024, cpuQuota: 1, pidsMax: 256, fileSizeBytes: 1024 ** 3, diskBytes: 2 * 1024 ** 3 };
 const ENV = { PATH: '/usr/bin:/bin' };
 
 function spawnTrue(): Promise<void> {
@@ -36,27 +38,38 @@ async function timeMany(runs: number, fn: () => Promise<unknown>): Promise<numbe
   return median(t);
 }
 
-export async function sandboxFigures(o: { runs: number; log: (s: string) => void }): Promise<Row[]> {
+const reasonOf = (err: unknown): string => ((err as Error).message ?? String(err)).split('\n')[0] ?? 'failed';
+
+export async function sandboxFigures(o: { runs: number; log: (s: string) => void }): Promise<{ rows: Row[]; skipped: Skipped[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'moltis-bench-sbx-'));
   const rows: Row[] = [];
+  const skipped: Skipped[] = [];
+  const skip = (section: string, reason: string) => { o.log(`${section}: skipped: ${reason}`); skipped.push({ section, reason }); };
   const base = await timeMany(o.runs, spawnTrue);
   const row = (what: string, ms: number): Row => ({ figure: `exec("true") ${what}, ms, median of ${o.runs} (vs plain spawn("true"))`, unit: 'ms', moltis: ms, baseline: base, digits: 2 });
   const req = (session: string) => ({ command: 'true', cwd: dir, home: dir, env: ENV, timeoutMs: 30_000, maxBytes: 4096, sessionKey: session });
   const measure = async (r: Runner, what: string, session: () => string) => {
-    try { rows.push(row(what, await timeMany(o.runs, async () => { const x = await r.run(req(session())); if (x.exitCode !== 0) throw new Error(`${r.name} exit ${x.exitCode}: ${x.stderr}`); }))); } catch (err) { o.log(`sandbox bench ${what} skipped: ${(err as Error).message}`); } finally { await r.close(); }
+    try { rows.push(row(what, await timeMany(o.runs, async () => { const x = await r.run(req(session())); if (x.exitCode !== 0) throw new Error(`${r.name} exit ${x.exitCode}: ${x.stderr.trim()}`); }))); } catch (err) { skip(`exec("true") ${what}`, reasonOf(err)); } finally { await r.close(); }
   };
+  const podman = existsSync('/usr/bin/podman') ? createTestPodman('moltis-bench-podman-') : undefined;
   try {
     await measure(createHostRunner(), 'on the host (no isolation)', () => 'bench');
     if (existsSync('/usr/bin/bwrap')) await measure(createBwrapRunner({ limits: LIMITS }), 'in bwrap', () => 'bench');
-    else o.log('bwrap not installed: skipped');
-    if (existsSync('/usr/bin/podman')) {
-      const image = await ensureTestImage(TEST_OCI_ARGS);
-      let n = 0;
-      await measure(createOciRunner({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image, limits: LIMITS, instance: `bench-${process.pid}` }), 'in podman, reused session container', () => 'bench');
-      const fresh = createOciRunner({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image, limits: LIMITS, instance: `bench-${process.pid}` });
-      // A new session per command: container creation + exec + removal each time.
-      await measure({ ...fresh, name: fresh.name, isolated: true, async run(r) { const x = await fresh.run(r); await fresh.endSession(r.sessionKey ?? ''); return x; } }, 'in podman, new container per command', () => `fresh-${n++}`);
-    } else o.log('podman not installed: skipped');
-  } finally { rmSync(dir, { recursive: true, force: true }); }
-  return rows;
+    else skip('exec("true") in bwrap', 'bwrap is not installed (apt install bubblewrap)');
+    if (podman) {
+      let image: string | undefined;
+      try { image = await ensureTestImage(podman.args); } catch (err) { skip('exec("true") in podman', `test image: ${reasonOf(err)}`); }
+      if (image) {
+        let n = 0;
+        await measure(createOciRunner({ engine: 'podman', globalArgs: podman.args, image, limits: LIMITS, instance: `bench-${process.pid}` }), 'in podman, reused session container', () => 'bench');
+        const fresh = createOciRunner({ engine: 'podman', globalArgs: podman.args, image, limits: LIMITS, instance: `bench-${process.pid}` });
+        // A new session per command: container creation + exec + removal each time.
+        await measure({ ...fresh, name: fresh.name, isolated: true, async run(r) { const x = await fresh.run(r); await fresh.endSession(r.sessionKey ?? ''); return x; } }, 'in podman, new container per command', () => `fresh-${n++}`);
+      }
+    } else skip('exec("true") in podman', 'podman is not installed (apt install podman runc)');
+  } finally {
+    podman?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { rows, skipped };
 }

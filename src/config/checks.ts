@@ -84,6 +84,16 @@ export function memoryProblem(value: string): string | null {
   return null;
 }
 
+/** A size of at least `min` bytes (same syntax as memory sizes); `why` says what a smaller one breaks. */
+export function sizeProblem(min: number, why: string): (value: string) => string | null {
+  return (value) => {
+    const bytes = parseMemory(value);
+    if (Number.isNaN(bytes)) return 'expected a size like "512M", "2G" or "65536K"';
+    if (bytes < min) return `at least ${min / 1024 ** 2}M: ${why}`;
+    return null;
+  };
+}
+
 /** Bytes in a memory size accepted by the schema ("512M" → 536870912). */
 export function parseMemory(value: string): number {
   const m = /^(\d+)([KMG])?$/i.exec(value.trim());

@@ -142,7 +142,7 @@ describe('[tools.exec.sandbox]', () => {
   test('defaults: on, auto, the seed\'s limits, no network', () => {
     const s = DEFAULTS.tools.exec.sandbox;
     assert.deepEqual([s.enabled, s.backend, s.network, s.trusted_domains], [true, 'auto', 'none', []]);
-    assert.deepEqual(s.resource_limits, { memory_limit: '512M', cpu_quota: 1, pids_max: 256 });
+    assert.deepEqual(s.resource_limits, { memory_limit: '512M', cpu_quota: 1, pids_max: 256, file_size_limit: '1G', disk_limit: '2G' });
   });
   test('trusted_domains: exact names and "*." wildcards of two labels or more, lower-cased', () => {
     assert.deepEqual(parseConfig(t('trusted_domains = ["API.github.com", "*.npmjs.org"]')).tools.exec.sandbox.trusted_domains, ['api.github.com', '*.npmjs.org']);

@@ -3,9 +3,11 @@
  * security refinements that belong to configuration (origins, proxy CIDRs, certificate names).
  */
 import { z } from 'zod';
-import { bindProblem, certNameProblem, checked, cidrProblem, memoryProblem, normalizeOrigin, originProblem, trustedDomainProblem } from './checks.js';
+import { bindProblem, certNameProblem, checked, cidrProblem, normalizeOrigin, originProblem } from './checks.js';
+import { SANDBOX_DEFAULTS, sandboxSchema } from './sandbox.js';
 
 export { parseMemory } from './checks.js';
+export { SANDBOX_BACKENDS, NETWORK_MODES, type SandboxBackendName, type NetworkMode } from './sandbox.js';
 
 /** Recursively readonly view of a value (arrays become readonly arrays). */
 export type DeepReadonly<T> = T extends readonly (infer U)[]
@@ -72,19 +74,7 @@ const defaults = {
       max_timeout_secs: 300,
       output_max_bytes: 65_536,
       approval_timeout_secs: 120,
-      sandbox: {
-        enabled: true,
-        backend: 'auto' as SandboxBackendName,
-        image: 'localhost/moltis-sandbox:latest',
-        oci_args: [] as string[], // extra global engine arguments, e.g. ["--runtime", "/usr/sbin/runc"]
-        resource_limits: {
-          memory_limit: '512M',
-          cpu_quota: 1.0,
-          pids_max: 256,
-        },
-        network: 'none' as 'none' | 'trusted',
-        trusted_domains: [] as string[],
-      },
+      sandbox: SANDBOX_DEFAULTS,
     },
     web: {
       fetch: {
@@ -107,10 +97,6 @@ const defaults = {
     renew_before_days: 30,
   },
 };
-
-/** Sandbox backends: "auto" probes for the strongest that works; "none" runs on the host. */
-export const SANDBOX_BACKENDS = ['auto', 'bwrap', 'oci', 'podman', 'docker', 'apple-container', 'none'] as const;
-export type SandboxBackendName = typeof SANDBOX_BACKENDS[number];
 
 // ---- schema ----
 
@@ -249,20 +235,7 @@ const toolsSchema = z.strictObject({
     max_timeout_secs: int(1, D.tools.exec.max_timeout_secs, 86_400),
     output_max_bytes: int(1024, D.tools.exec.output_max_bytes, 64 * 1024 * 1024),
     approval_timeout_secs: int(1, D.tools.exec.approval_timeout_secs, 86_400),
-    sandbox: z.strictObject({
-      enabled: bool(D.tools.exec.sandbox.enabled),
-      backend: z.enum(SANDBOX_BACKENDS).prefault(D.tools.exec.sandbox.backend),
-      // An image reference, never something an engine could read as a flag.
-      image: z.string().min(1).max(512).regex(/^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$/, 'expected an image reference like "localhost/moltis-sandbox:latest"').prefault(D.tools.exec.sandbox.image),
-      oci_args: strings(z.string().min(1).max(1000), D.tools.exec.sandbox.oci_args),
-      resource_limits: z.strictObject({
-        memory_limit: checked(memoryProblem).prefault(D.tools.exec.sandbox.resource_limits.memory_limit),
-        cpu_quota: z.number().min(0.01).max(1024).prefault(D.tools.exec.sandbox.resource_limits.cpu_quota),
-        pids_max: int(8, D.tools.exec.sandbox.resource_limits.pids_max, 1_000_000),
-      }).prefault({}),
-      network: z.enum(['none', 'trusted']).prefault(D.tools.exec.sandbox.network),
-      trusted_domains: strings(checked(trustedDomainProblem).transform((d) => d.toLowerCase()), D.tools.exec.sandbox.trusted_domains),
-    }).prefault({}),
+    sandbox: sandboxSchema.prefault({}),
   }).prefault({}),
   web: z.strictObject({
     fetch: z.strictObject({

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appleContainerArgs, appleEnv, probeAppleContainer } from './apple.js';
 
-const limits = { memoryBytes: 512 * 1024 * 1024 + 1, cpuQuota: 1.5, pidsMax: 64 };
+const limits = { memoryBytes: 512 * 1024 * 1024 + 1, cpuQuota: 1.5, pidsMax: 64, fileSizeBytes: 64 * 1024 * 1024, diskBytes: 1024 * 1024 * 1024 };
 const base = { command: 'echo "$A"; id', cwd: '/Users/me/ws', env: { A: 'b', PATH: '/evil' }, timeoutMs: 1000, maxBytes: 100 };
 const pairs = (a: string[], flag: string) => a.flatMap((x, i) => (x === flag ? [a[i + 1]] : []));
 
@@ -11,7 +11,7 @@ test('limits become VM sizes and a process limit', () => {
   assert.deepEqual(a.slice(0, 4), ['run', '--rm', '--name', 'n1']);
   assert.deepEqual(pairs(a, '--memory'), ['513M']);
   assert.deepEqual(pairs(a, '--cpus'), ['2']);
-  assert.deepEqual(pairs(a, '--ulimit'), ['nproc=64:64']);
+  assert.deepEqual(pairs(a, '--ulimit'), ['nproc=64:64', `fsize=${64 * 1024 * 1024}:${64 * 1024 * 1024}`]);
 });
 
 test('read-only root, non-root user, only workspace and home mounted, command as one argument', () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCaptured, type SpawnFn } from './capture.js';
+import { createDiskGuard, diskLimitNote } from './disk.js';
 import { envFileBody } from './oci-args.js';
 import type { Runner, RunRequest, RunResult, SandboxLimits } from './types.js';
 import { SANDBOX_HOME, SANDBOX_WORKSPACE } from './types.js';
@@ -50,6 +51,7 @@ export function appleContainerArgs(s: AppleContainerSpec): string[] {
     'run', '--rm', '--name', s.name,
     '--memory', `${memMiB}M`, '--cpus', String(cpus),
     '--ulimit', `nproc=${s.limits.pidsMax}:${s.limits.pidsMax}`,
+    '--ulimit', `fsize=${s.limits.fileSizeBytes}:${s.limits.fileSizeBytes}`,
     '--read-only', '--no-dns', '--tmpfs', '/tmp',
     '--user', s.user ?? '1000:1000',
     '--volume', `${r.cwd}:${SANDBOX_WORKSPACE}`,
@@ -80,6 +82,7 @@ export interface AppleRunnerOptions {
 export function createAppleContainerRunner(o: AppleRunnerOptions): Runner {
   const bin = o.containerPath ?? 'container';
   const env = { PATH: process.env.PATH ?? APPLE_PATH, HOME: process.env.HOME ?? '/' };
+  const disk = createDiskGuard({ limitBytes: o.limits.diskBytes, ...(o.spawn ? { spawn: o.spawn } : {}) });
   return {
     name: 'apple-container',
     isolated: true,
@@ -92,11 +95,19 @@ export function createAppleContainerRunner(o: AppleRunnerOptions): Runner {
         const envFile = join(dir, 'env');
         writeFileSync(envFile, envFileBody(appleEnv(r)).body, { mode: 0o600 });
         const args = appleContainerArgs({ request: r, image: o.image, limits: o.limits, user: o.user, name, envFile });
-        const res = await runCaptured({ file: bin, args, env, timeoutMs: r.timeoutMs, maxBytes: r.maxBytes, signal: r.signal, spawn: o.spawn });
+        // The workspace and home are host directories: the same disk guard as bwrap, killing the VM when over.
+        const full = new AbortController();
+        const watch = disk.watch(r.home ? [r.cwd, r.home] : [r.cwd], () => full.abort());
+        const signal = r.signal ? AbortSignal.any([r.signal, full.signal]) : full.signal;
+        const res = await runCaptured({ file: bin, args, env, timeoutMs: r.timeoutMs, maxBytes: r.maxBytes, signal, spawn: o.spawn });
         if (res.timedOut || res.aborted) {
           await runCaptured({ file: bin, args: ['kill', name], env, timeoutMs: 15_000, maxBytes: 4096, spawn: o.spawn });
         }
-        return res;
+        if (await watch.stop()) {
+          const note = diskLimitNote(o.limits.diskBytes, watch.lastBytes);
+          return { ...res, aborted: r.signal?.aborted === true, limit: 'disk', stderr: res.stderr ? `${res.stderr}\n${note}` : note };
+        }
+        return res.exitCode === 128 + 25 ? { ...res, limit: 'file-size' } : res;
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

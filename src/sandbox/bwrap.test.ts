@@ -9,7 +9,7 @@ import { bwrapArgs, createBwrapRunner, probeBwrap } from './bwrap.js';
 import type { RunRequest } from './types.js';
 
 const skip = spawnSync('bwrap', ['--version']).status === 0 ? false : 'bwrap is not installed (apt install bubblewrap)';
-const limits = { memoryBytes: 256 * 1024 * 1024, cpuQuota: 1, pidsMax: 128 };
+const limits = { memoryBytes: 256 * 1024 * 1024, cpuQuota: 1, pidsMax: 128, fileSizeBytes: 64 * 1024 * 1024, diskBytes: 1024 * 1024 * 1024 };
 const req = (over: Partial<RunRequest> & { command: string; cwd: string }): RunRequest => ({ env: {}, timeoutMs: 10_000, maxBytes: 65_536, ...over });
 
 test('argv: every namespace, no capabilities, read-only root, no env values, command passed as one argument', () => {
@@ -23,11 +23,25 @@ test('argv: every namespace, no capabilities, read-only root, no env values, com
   assert.ok(a.join(' ').includes('--bind /host/home /home/sandbox'));
   assert.ok(a.join(' ').includes('--remount-ro /'));
   assert.ok(!a.includes('NO_PROXY'));
-  assert.ok(!a.some((x) => x === '/etc' || x === '/root' || x === '/home'), 'no wholesale /etc, /root or /home');
+  const sources = a.flatMap((x, i) => (x === '--bind' || x === '--ro-bind' || x === '--dev-bind' ? [a[i + 1]] : []));
+  assert.ok(!sources.some((x) => x === '/' || x === '/etc' || x === '/root' || x === '/home'), 'no wholesale /, /etc, /root or /home');
 });
 
 test('argv: --disable-userns is left out for a bwrap that lacks it', () => {
   assert.ok(!bwrapArgs(req({ command: 'true', cwd: '/w' }), '/e', { disableUserns: false }).includes('--disable-userns'));
+});
+
+test('argv, gateway as root: joins the sandbox user namespace, no --uid, the command drops to the sandbox user via setpriv', () => {
+  const a = bwrapArgs(req({ command: 'id', cwd: '/host/ws' }), '/e', { disableUserns: true, usernsFd: 3 });
+  assert.deepEqual(a.slice(0, 2), ['--userns', '3']);
+  for (const f of ['--unshare-user', '--uid', '--gid', '--disable-userns', '--unshare-all']) assert.ok(!a.includes(f), `${f} cannot be combined with --userns`);
+  for (const f of ['--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--die-with-parent', '--new-session']) assert.ok(a.includes(f), f);
+  const script = a[a.length - 3] ?? '';
+  assert.match(script, /^exec setpriv --reuid=1000 --regid=1000 --clear-groups --bounding-set=-all --inh-caps=-all -- /);
+  assert.deepEqual(a.slice(-2), ['moltis-sandbox', 'id']);
+  // Mount points' parents are made enterable for a sandbox user that is not host root.
+  assert.ok(a.join(' ').includes('--perms 0755 --dir /home --bind') || a.join(' ').includes('--perms 0755 --dir /home --tmpfs'));
+  assert.ok(a.join(' ').includes('--perms 1777 --tmpfs /tmp'));
 });
 
 test('trusted mode without a proxy socket is refused (never an open network)', () => {

@@ -28,6 +28,8 @@ export interface CaptureOptions {
   spawn?: SpawnFn;
   /** Extra killing on timeout/abort/exit (e.g. every pid of a cgroup): the process group alone may not reach everything. */
   onKill?: () => void;
+  /** Open fds handed to the child as fd 3, 4, … (e.g. a user namespace for `bwrap --userns 3`). */
+  extraFds?: number[];
 }
 
 /**
@@ -40,7 +42,7 @@ export function runCaptured(o: CaptureOptions): Promise<RunResult> {
   const started = Date.now();
   const spawn = o.spawn ?? nodeSpawn;
   return new Promise((resolve) => {
-    const child = spawn(o.file, o.args, { cwd: o.cwd, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(o.file, o.args, { cwd: o.cwd, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe', ...(o.extraFds ?? [])] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;

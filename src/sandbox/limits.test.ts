@@ -11,7 +11,7 @@ import type { RunRequest } from './types.js';
 const haveBwrap = spawnSync('bwrap', ['--version']).status === 0;
 const skip = haveBwrap ? false : 'bwrap is not installed (apt install bubblewrap)';
 const MiB = 1024 * 1024;
-const small = { memoryBytes: 64 * MiB, cpuQuota: 0.5, pidsMax: 32 };
+const small = { memoryBytes: 64 * MiB, cpuQuota: 0.5, pidsMax: 32, fileSizeBytes: 64 * 1024 * 1024, diskBytes: 1024 * 1024 * 1024 };
 const cgroupMode = haveBwrap ? createLimiter({ limits: small }).mode() : 'rlimit';
 const skipCg = skip || (cgroupMode === 'rlimit' ? 'no writable cgroup here (limits fall back to rlimits)' : false);
 const ws = () => mkdtempSync(join(tmpdir(), 'moltis-lim-'));
@@ -75,7 +75,7 @@ test('rlimit fallback: prlimit in front of bwrap, and the memory hog still fails
   const d = ws(); const r = createBwrapRunner({ limits: { ...small, memoryBytes: 128 * MiB }, limiter: { mode: 'rlimit' } });
   try {
     const lim = createLimiter({ limits: small, mode: 'rlimit' }).begin(10_000);
-    assert.deepEqual(lim.prefix, ['prlimit', `--as=${64 * MiB}`, '--nproc=32', '--cpu=5', '--']);
+    assert.deepEqual(lim.prefix, ['prlimit', `--as=${64 * MiB}`, '--nproc=32', '--cpu=5', `--fsize=${small.fileSizeBytes}`, '--core=0', '--']);
     const res = await r.run(req(hog, d));
     assert.ok(!res.stdout.includes('survived'), res.stdout);
     assert.notEqual(res.exitCode, 0);
@@ -89,7 +89,7 @@ test('cgroup v2 (fake tree): nested below our own cgroup, controllers delegated,
     mkdirSync(own);
     writeFileSync(join(root, 'cgroup.controllers'), 'cpuset cpu io memory pids');
     writeFileSync(join(own, 'cgroup.controllers'), 'cpu memory pids');
-    const l = createLimiter({ limits: { memoryBytes: 64 * MiB, cpuQuota: 1.5, pidsMax: 32 }, cgroupRoot: root, selfCgroup: '0::/gw.service\n', randomId: () => 'run1' });
+    const l = createLimiter({ limits: { memoryBytes: 64 * MiB, cpuQuota: 1.5, pidsMax: 32, fileSizeBytes: 64 * 1024 * 1024, diskBytes: 1024 * 1024 * 1024 }, cgroupRoot: root, selfCgroup: '0::/gw.service\n', randomId: () => 'run1' });
     assert.equal(l.mode(), 'cgroup2');
     assert.equal(readFileSync(join(own, 'cgroup.subtree_control'), 'utf8'), '+memory +pids +cpu');
     const run = l.begin(1000);
@@ -97,7 +97,8 @@ test('cgroup v2 (fake tree): nested below our own cgroup, controllers delegated,
     assert.equal(readFileSync(join(dir, 'memory.max'), 'utf8'), String(64 * MiB));
     assert.equal(readFileSync(join(dir, 'pids.max'), 'utf8'), '32');
     assert.equal(readFileSync(join(dir, 'cpu.max'), 'utf8'), '150000 100000');
-    assert.deepEqual(run.prefix.slice(-2), [join(dir, 'cgroup.procs'), '--']);
+    // The cgroup is entered first, then the file rlimits are set, then the sandbox starts.
+    assert.deepEqual(run.prefix.slice(-6), [join(dir, 'cgroup.procs'), '--', 'prlimit', `--fsize=${64 * MiB}`, '--core=0', '--']);
     writeFileSync(join(dir, 'memory.events'), 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n');
     assert.equal(run.verdict(), 'memory');
   } finally { rmSync(root, { recursive: true, force: true }); }

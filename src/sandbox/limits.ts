@@ -77,7 +77,7 @@ function killAll(dirs: string[]): void {
 }
 
 /** Per-run cgroup directories, one per v1 controller or a single v2 one. */
-function cgroupRun(mode: 'cgroup1' | 'cgroup2', bases: string[], id: string, limits: SandboxLimits): RunLimit {
+function cgroupRun(mode: 'cgroup1' | 'cgroup2', bases: string[], id: string, limits: SandboxLimits, files: string[]): RunLimit {
   const dirs = bases.map((b) => join(b, id));
   const made: string[] = [];
   try {
@@ -107,7 +107,7 @@ function cgroupRun(mode: 'cgroup1' | 'cgroup2', bases: string[], id: string, lim
   const pidsDir = (mode === 'cgroup2' ? dirs[0] : dirs[1]) as string;
   return {
     mode,
-    prefix: ['/bin/sh', '-c', WRAP, 'moltis-limits', ...dirs.map((d) => join(d, 'cgroup.procs')), '--'],
+    prefix: ['/bin/sh', '-c', WRAP, 'moltis-limits', ...dirs.map((d) => join(d, 'cgroup.procs')), '--', ...files],
     kill: () => killAll(dirs),
     verdict() {
       if (mode === 'cgroup2') {
@@ -142,7 +142,8 @@ function probe(bases: string[], setup: () => void): boolean {
 }
 
 /**
- * Picks how to enforce memory, pids and CPU limits on this machine: a per-run cgroup nested
+ * Picks how to enforce memory, pids and CPU limits on this machine (file size and core dumps are
+ * rlimits in every mode): a per-run cgroup nested
  * below the gateway's own (so a sandbox can never get more than the gateway itself has) in the
  * v2 tree when it has the memory, pids and cpu controllers and is writable, else in the v1
  * hierarchies, else rlimits via `prlimit` (RLIMIT_AS, RLIMIT_NPROC, RLIMIT_CPU). Note the rlimit
@@ -185,15 +186,18 @@ export function createLimiter(o: LimiterOptions): Limiter {
   if (want !== 'auto' && want !== mode) throw new Error(`resource limits: ${want} is not usable on this machine (${reason})`);
 
   const prlimit = o.prlimitPath ?? 'prlimit';
+  // Every mode: RLIMIT_FSIZE stops one runaway file, and no core files (a crash loop could fill
+  // the workspace with them; a pipe core_pattern handler runs as host root).
+  const files = [`--fsize=${o.limits.fileSizeBytes}`, '--core=0'];
   return {
     mode: () => mode,
     reason,
     begin(timeoutMs: number): RunLimit {
-      if (mode !== 'rlimit') return cgroupRun(mode, bases, randomId(), o.limits);
+      if (mode !== 'rlimit') return cgroupRun(mode, bases, randomId(), o.limits, [prlimit, ...files, '--']);
       const cpuSeconds = Math.max(1, Math.ceil((timeoutMs / 1000) * o.limits.cpuQuota));
       return {
         mode,
-        prefix: [prlimit, `--as=${o.limits.memoryBytes}`, `--nproc=${o.limits.pidsMax}`, `--cpu=${cpuSeconds}`, '--'],
+        prefix: [prlimit, `--as=${o.limits.memoryBytes}`, `--nproc=${o.limits.pidsMax}`, `--cpu=${cpuSeconds}`, ...files, '--'],
         kill() { /* no cgroup: the pid namespace dies with bwrap */ },
         verdict() { return undefined; },
         async cleanup() { /* nothing held */ },

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { containerName, envFileBody, instanceTag, ociRunArgs, parseOomKills, sessionHash } from './oci-args.js';
 
-const limits = { memoryBytes: 64 * 1024 * 1024, cpuQuota: 0.5, pidsMax: 64 };
+const limits = { memoryBytes: 64 * 1024 * 1024, cpuQuota: 0.5, pidsMax: 64, fileSizeBytes: 64 * 1024 * 1024, diskBytes: 1024 * 1024 * 1024 };
 const base = { name: containerName('s1', '/data'), sessionHash: sessionHash('s1'), instance: instanceTag('/data'), image: 'localhost/img:1', limits, cwd: '/data/sessions/s1/ws', home: '/data/sessions/s1/home' };
 
 /** The value following `flag` in argv (every occurrence). */
@@ -24,11 +24,17 @@ test('ociRunArgs confines the session container with every control', () => {
   assert.deepEqual(values(a, '--memory-swap'), [String(64 * 1024 * 1024)]);
   assert.deepEqual(values(a, '--cpus'), ['0.5']);
   assert.deepEqual(values(a, '--pids-limit'), ['64']);
-  assert.deepEqual(values(a, '--ulimit'), ['nofile=1024:1024', 'nproc=1024:1024']);
-  // Only the session's own workspace and home: no data dir, no socket unless trusted.
-  assert.deepEqual(values(a, '-v'), ['/data/sessions/s1/ws:/workspace:rw', '/data/sessions/s1/home:/home/sandbox:rw']);
+  assert.deepEqual(values(a, '--ulimit'), ['nofile=1024:1024', 'nproc=1024:1024', `fsize=${64 * 1024 * 1024}:${64 * 1024 * 1024}`, 'core=0:0']);
+  // Only the session's own workspace and home, nosuid and nodev: no data dir, no socket unless trusted.
+  assert.deepEqual(values(a, '-v'), ['/data/sessions/s1/ws:/workspace:rw,nosuid,nodev', '/data/sessions/s1/home:/home/sandbox:rw,nosuid,nodev']);
   assert.ok(!a.includes('--volume') && !a.includes('--mount') && !a.includes('--privileged'));
   assert.deepEqual(a.slice(-3), ['localhost/img:1', 'sleep', 'infinity']);
+});
+
+test('ociRunArgs for docker: -v without the mount flags docker refuses (--user and no-new-privileges stay)', () => {
+  const a = ociRunArgs({ ...base, engine: 'docker' });
+  assert.deepEqual(values(a, '-v'), ['/data/sessions/s1/ws:/workspace:rw', '/data/sessions/s1/home:/home/sandbox:rw']);
+  assert.deepEqual(values(a, '--security-opt'), ['no-new-privileges']);
 });
 
 test('ociRunArgs in trusted mode mounts only the proxy socket more and runs the bridge', () => {
@@ -41,7 +47,7 @@ test('ociRunArgs in trusted mode mounts only the proxy socket more and runs the 
 
 test('ociRunArgs without a home gives a private tmpfs, never a host path', () => {
   const a = ociRunArgs({ ...base, home: undefined });
-  assert.deepEqual(values(a, '-v'), ['/data/sessions/s1/ws:/workspace:rw']);
+  assert.deepEqual(values(a, '-v'), ['/data/sessions/s1/ws:/workspace:rw,nosuid,nodev']);
   assert.ok(values(a, '--tmpfs').some((t) => t?.startsWith('/home/sandbox:')));
 });
 

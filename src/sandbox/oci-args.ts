@@ -1,11 +1,11 @@
 import { sha256Hex } from '../crypto/index.js';
 import type { SandboxLimits } from './types.js';
-import { SANDBOX_HOME, SANDBOX_PROXY_PORT, SANDBOX_PROXY_SOCKET, SANDBOX_WORKSPACE } from './types.js';
+import { SANDBOX_HOME, SANDBOX_HOST_GID, SANDBOX_HOST_UID, SANDBOX_PROXY_PORT, SANDBOX_PROXY_SOCKET, SANDBOX_WORKSPACE } from './types.js';
 
 /** Label on every container this backend creates: the crash-leftover sweep removes exactly these. */
 const OCI_LABEL = 'moltis.sandbox=1';
-/** The uid:gid commands run as inside the container: an escape lands as `nobody`, not root. */
-export const OCI_DEFAULT_USER = '65534:65534';
+/** The uid:gid commands run as inside the container: an escape lands as `nobody`, not root (rootful podman: host nobody too). */
+export const OCI_DEFAULT_USER = `${SANDBOX_HOST_UID}:${SANDBOX_HOST_GID}`;
 
 /** Short stable id of a session: container names and labels never carry the raw session key. */
 export function sessionHash(sessionKey: string): string {
@@ -41,6 +41,8 @@ export interface OciContainerSpec {
   proxySocket?: string;
   /** `--init` (a reaper as pid 1), when the engine has one. */
   init?: boolean;
+  /** Default podman. Docker's `-v` takes no mount flags (nosuid, nodev). */
+  engine?: 'podman' | 'docker';
 }
 
 /** The bridge that is the main process of a trusted session's container (runs as the container's root, which the command's uid cannot signal). */
@@ -51,12 +53,16 @@ function proxyBridgeCommand(): string[] {
 /**
  * The `run -d` argv (after the engine's global args) that creates a session container. Pure.
  * Every flag answers a threat: no network (exfiltration, host loopback services), no capabilities
- * and no setuid gains, a read-only root (persistence, tampering), memory/cpu/pids caps (host
- * starvation, fork bombs), and only the session's own workspace and home mounted — never the
+ * and no setuid gains, a read-only root (persistence, tampering), memory/cpu/pids/file-size caps
+ * (host starvation, fork bombs, a full disk), and only the session's own workspace and home mounted — never the
  * gateway data dir (moltis.db, keys) nor other sessions' workspaces.
  */
 export function ociRunArgs(s: OciContainerSpec): string[] {
   const mem = String(Math.max(6 * 1024 * 1024, Math.floor(s.limits.memoryBytes)));
+  const fsize = Math.max(1, Math.floor(s.limits.fileSizeBytes));
+  // nosuid,nodev: a setuid file or device node written to the workspace never takes effect. Docker
+  // refuses these flags on -v; there --user (not root) and no-new-privileges carry the same promise.
+  const bindOpts = s.engine === 'docker' ? 'rw' : 'rw,nosuid,nodev';
   const args = [
     'run', '-d', '--pull', 'never', '--name', s.name,
     '--label', OCI_LABEL, '--label', `moltis.instance=${s.instance}`, '--label', `moltis.session=${s.sessionHash}`,
@@ -69,9 +75,11 @@ export function ociRunArgs(s: OciContainerSpec): string[] {
     '--cpus', String(s.limits.cpuQuota),
     '--pids-limit', String(Math.max(1, Math.floor(s.limits.pidsMax))),
     '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024',
-    '-v', `${s.cwd}:${SANDBOX_WORKSPACE}:rw`,
+    // One runaway file stops at the size limit (the disk guard bounds the rest); no core files.
+    '--ulimit', `fsize=${fsize}:${fsize}`, '--ulimit', 'core=0:0',
+    '-v', `${s.cwd}:${SANDBOX_WORKSPACE}:${bindOpts}`,
   ];
-  if (s.home) args.push('-v', `${s.home}:${SANDBOX_HOME}:rw`);
+  if (s.home) args.push('-v', `${s.home}:${SANDBOX_HOME}:${bindOpts}`);
   else args.push('--tmpfs', `${SANDBOX_HOME}:rw,nosuid,nodev,mode=1777,size=16m`);
   // A Unix socket crosses --network none: the proxy (which applies the domain policy) is the only way out.
   if (s.proxySocket) args.push('-v', `${s.proxySocket}:${SANDBOX_PROXY_SOCKET}:rw`);

@@ -3,6 +3,7 @@ import { chownSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatewayEnv, notRun, runCaptured, type SpawnFn } from './capture.js';
+import { createDiskGuard, diskLimitNote, type DiskGuardOptions, type DiskWatch } from './disk.js';
 import {
   OCI_DEFAULT_USER, containerName, envFileBody, execWrapper, groupKillScript, ociRunArgs,
   instanceTag, parseOomKills, sessionHash, type OciContainerSpec,
@@ -37,6 +38,8 @@ export interface OciRunnerOptions {
   instance?: string;
   spawn?: SpawnFn;
   log?: (msg: string) => void;
+  /** Passed to the disk guard (tests shorten its intervals). */
+  disk?: Omit<DiskGuardOptions, 'limitBytes'>;
 }
 
 interface Session {
@@ -47,6 +50,10 @@ interface Session {
   inFlight: number;
   /** Cumulative oom_kill count of the container's memory cgroup at the last look. */
   oomKills: number;
+  /** Watches workspace + home for as long as the container lives (a command's leftovers can write after it). */
+  disk?: DiskWatch;
+  /** Times the disk guard killed this session's commands. */
+  diskHits: number;
 }
 
 const ENGINE_TIMEOUT_MS = 60_000;
@@ -74,6 +81,7 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
   const tag = instanceTag(instance);
   let swept: Promise<void> | undefined;
   let closed = false;
+  const disk = createDiskGuard({ ...o.disk, limitBytes: o.limits.diskBytes, ...(o.spawn ? { spawn: o.spawn } : {}) });
 
   const engine = (args: string[], timeoutMs = ENGINE_TIMEOUT_MS): Promise<RunResult> =>
     runCaptured({ file: bin, args: [...o.globalArgs, ...args], env: gatewayEnv(), timeoutMs, maxBytes: 256 * 1024, spawn: o.spawn });
@@ -103,9 +111,27 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
     const trusted = r.network === 'trusted' && !!r.proxySocket;
     return {
       name: containerName(key, instance), sessionHash: sessionHash(key), instance: tag, image: r.image ?? o.image, limits: o.limits,
-      cwd: r.cwd, home: r.home, proxySocket: trusted ? r.proxySocket : undefined,
+      cwd: r.cwd, home: r.home, proxySocket: trusted ? r.proxySocket : undefined, engine: o.engine,
     };
   };
+
+  /*
+   * The disk guard watches a session for as long as its container lives, not only during an exec:
+   * a command's setsid'd leftovers keep running in the container and could write after it ended.
+   * Over the limit, every process of the sandbox uid in the container is killed (its pid 1 runs as
+   * another uid and survives), and the guard is re-armed for the next growth.
+   */
+  const armDisk = (s: Session): void => {
+    const paths = s.spec.home ? [s.spec.cwd, s.spec.home] : [s.spec.cwd];
+    const watch = disk.watch(paths, () => {
+      s.diskHits++;
+      log(`oci: session container ${s.spec.name} outgrew its disk limit: killing its commands`);
+      void engine(['exec', '--user', user, s.spec.name, '/bin/sh', '-c', 'kill -9 -1'], 15_000);
+      void watch.stop().then(() => { if (!closed && sessions.get(s.key) === s && s.disk === watch) armDisk(s); });
+    }, () => s.inFlight > 0);
+    s.disk = watch;
+  };
+  const disarm = (s: Session | undefined): void => { const w = s?.disk; if (s) s.disk = undefined; void w?.stop(); };
 
   /** The session's container, created or recreated when its spec changed. */
   const sessionFor = async (r: RunRequest, fresh: boolean): Promise<Session> => {
@@ -113,10 +139,11 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
     const spec = specFor(r);
     let s = sessions.get(key);
     if (s && !fresh && sameSpec(s.spec, spec)) { await s.ready; return s; }
-    if (s) await s.ready.catch(() => {});
-    s = { spec, key, ready: create(spec), inFlight: 0, oomKills: 0 };
+    if (s) { disarm(s); await s.ready.catch(() => {}); }
+    const created: Session = { spec, key, ready: create(spec), inFlight: 0, oomKills: 0, diskHits: 0 };
+    s = created;
     sessions.set(key, s);
-    s.ready.catch(() => { if (sessions.get(key) === s) sessions.delete(key); });
+    s.ready.then(() => { if (sessions.get(key) === created && !closed) armDisk(created); }, () => { if (sessions.get(key) === created) sessions.delete(key); });
     await s.ready;
     return s;
   };
@@ -174,6 +201,7 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
   const remove = async (key: string): Promise<void> => {
     const s = sessions.get(key);
     sessions.delete(key);
+    disarm(s);
     if (s) await s.ready.catch(() => {});
     await engine(['rm', '-f', ...noWait, containerName(key, instance)]);
   };
@@ -187,6 +215,7 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
       let s: Session;
       try { s = await sessionFor(r, false); } catch (e) { return notRun(String((e as Error).message ?? e)); }
       s.inFlight++;
+      const hits = s.diskHits;
       try {
         let res = await execOnce(s, r, runId);
         if (res.exitCode === 125 || res.exitCode === 126 || res.exitCode === 255) {
@@ -204,6 +233,13 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
             res = await execOnce(s, r, runId);
           }
         }
+        // What this command wrote is looked at before its result goes back, so the run that went past the limit says so.
+        await s.disk?.poll();
+        if (s.diskHits > hits) {
+          const note = diskLimitNote(o.limits.diskBytes, s.disk?.lastBytes);
+          return { ...res, limit: 'disk', stderr: res.stderr ? `${res.stderr}\n${note}` : note };
+        }
+        if (res.exitCode === 128 + 25 && !res.timedOut && !res.aborted) return { ...res, limit: 'file-size' };
         if (res.exitCode === 137 && !res.timedOut && !res.aborted) {
           const limit = await oomLimit(s).catch(() => undefined);
           if (limit) res.limit = limit;

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { createSandbox, type CreateSandboxOptions } from './select.js';
 
 const haveBwrap = spawnSync('bwrap', ['--version']).status === 0;
-const limits = { memoryBytes: 256 * 1024 * 1024, cpuQuota: 1, pidsMax: 64 };
+const limits = { memoryBytes: 256 * 1024 * 1024, cpuQuota: 1, pidsMax: 64, fileSizeBytes: 64 * 1024 * 1024, diskBytes: 1024 * 1024 * 1024 };
 const noOci = { oci: async (engine: 'podman' | 'docker') => ({ ok: false, engine, reason: `image localhost/none:latest not found` }) };
 const opts = (over: Partial<CreateSandboxOptions>): CreateSandboxOptions & { logs: string[] } => {
   const logs: string[] = [];

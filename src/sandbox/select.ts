@@ -1,3 +1,4 @@
+import { SANDBOX_BACKENDS, type SandboxBackendName } from '../config/index.js';
 import type { SpawnFn } from './capture.js';
 import { createAppleContainerRunner, probeAppleContainer } from './apple.js';
 import { createBwrapRunner, probeBwrap } from './bwrap.js';
@@ -5,8 +6,8 @@ import { createHostRunner } from './host.js';
 import { createOciRunner, probeOci, type OciProbe } from './oci.js';
 import type { Runner, SandboxLimits } from './types.js';
 
-/** `[tools.exec.sandbox] backend`. */
-export type SandboxBackend = 'auto' | 'bwrap' | 'oci' | 'podman' | 'docker' | 'apple-container' | 'none';
+/** `[tools.exec.sandbox] backend` (the list is the config schema's: one definition). */
+export type SandboxBackend = SandboxBackendName;
 type Verdict = { ok: boolean; reason: string };
 
 /** Probes, injectable for tests. Each must actually try the backend, not just look for a binary. */
@@ -49,7 +50,7 @@ export interface SandboxChoice {
 const APPLE_NETWORK_WARNING = 'apple-container cannot remove the network: commands in it CAN reach the network and the host (files and processes are still isolated); use bwrap, podman or docker for network = "none"';
 
 const FIX: Record<string, string> = {
-  bwrap: 'install bubblewrap (apt install bubblewrap) and allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or pick another backend',
+  bwrap: 'install bubblewrap (apt install bubblewrap; a gateway running as root also needs util-linux\'s unshare, nsenter and setpriv) and allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or pick another backend',
   podman: 'install podman and build/import the image locally (it is never pulled), check oci_args (e.g. --runtime, --storage-driver), or pick another backend',
   docker: 'install docker, make sure the daemon runs and the image exists locally (it is never pulled), or pick another backend',
   'apple-container': 'install Apple container on macOS 26+ and run `container system start`, or pick another backend',
@@ -131,6 +132,6 @@ export async function createSandbox(o: CreateSandboxOptions): Promise<SandboxCho
       return { runner: createHostRunner({ spawn: o.spawn }), chosen: 'host', reason, fallback: true };
     }
     default:
-      throw new Error(`unknown sandbox backend "${String(o.backend)}": expected one of auto, bwrap, oci, podman, docker, apple-container, none`);
+      throw new Error(`unknown sandbox backend "${String(o.backend)}": expected one of ${SANDBOX_BACKENDS.join(', ')}`);
   }
 }

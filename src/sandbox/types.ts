@@ -35,7 +35,10 @@ export interface RunResult {
   timedOut: boolean;
   aborted: boolean;
   durationMs: number;
-  /** Set when the sandbox killed the command for a limit ("memory", "pids", "cpu"), when known. */
+  /**
+   * Set when the sandbox stopped the command at a limit, when known: "memory", "pids", "cpu",
+   * "file-size" (RLIMIT_FSIZE) or "disk" (the session's workspace and home outgrew `diskBytes`).
+   */
   limit?: string;
 }
 
@@ -45,6 +48,10 @@ export interface SandboxLimits {
   /** CPU cores (1.0 = one core). */
   cpuQuota: number;
   pidsMax: number;
+  /** Largest file a command may write (RLIMIT_FSIZE); a bigger write fails with EFBIG/SIGXFSZ. */
+  fileSizeBytes: number;
+  /** Most bytes the session's workspace and home may hold together; a command that grows them past it is killed. */
+  diskBytes: number;
 }
 
 /** Where commands run. */
@@ -67,3 +74,10 @@ export const SANDBOX_HOME = '/home/sandbox';
 export const SANDBOX_PROXY_SOCKET = '/run/moltis/proxy.sock';
 /** Loopback port the in-sandbox bridge listens on; HTTP(S)_PROXY point here. */
 export const SANDBOX_PROXY_PORT = 3128;
+/**
+ * The host uid/gid every sandboxed command runs as when the gateway runs as root (bwrap maps its
+ * sandbox user here, OCI engines get it as `--user`): `nobody`, never host root, so files it
+ * writes are not root-owned and a root-owned file bound in stays read-only to it.
+ */
+export const SANDBOX_HOST_UID = 65534;
+export const SANDBOX_HOST_GID = 65534;

@@ -36,7 +36,7 @@ export interface ExecSetupDeps {
 
 const sandboxLimits = (c: Config) => {
   const l = c.tools.exec.sandbox.resource_limits;
-  return { memoryBytes: parseMemory(l.memory_limit), cpuQuota: l.cpu_quota, pidsMax: l.pids_max };
+  return { memoryBytes: parseMemory(l.memory_limit), cpuQuota: l.cpu_quota, pidsMax: l.pids_max, fileSizeBytes: parseMemory(l.file_size_limit), diskBytes: parseMemory(l.disk_limit) };
 };
 
 /**
@@ -62,11 +62,6 @@ export async function setupExec(d: ExecSetupDeps): Promise<{ tool: ToolDefinitio
     // Never a silent downgrade: createSandbox warned loudly; a human approves every command.
     d.print('  WARNING: every command needs approval until a sandbox works');
     d.audit('sandbox_fallback', chosen.reason);
-  }
-  if (runner.name === 'bwrap' && process.getuid?.() === 0) {
-    // The user namespace maps the sandbox user to the gateway's own uid: here, host root. Kernel
-    // files that only check ownership are covered (see bwrap.ts), but an ordinary account is safer.
-    d.print('  note: the gateway runs as root, so a bwrap sandbox\'s user is host uid 0 (without capabilities); run moltis as an ordinary user where you can');
   }
   const network = sb.enabled ? sb.network : 'none';
   const tool = execTool({
@@ -97,7 +92,11 @@ export async function setupExec(d: ExecSetupDeps): Promise<{ tool: ToolDefinitio
     reason: chosen.reason,
     approvalMode: chosen.fallback ? 'always' : ex.approval_mode,
     image: runner.name === 'podman' || runner.name === 'docker' || runner.name === 'apple-container' ? sb.image : null,
-    limits: { memory: sb.resource_limits.memory_limit, memoryBytes: limits.memoryBytes, cpuQuota: limits.cpuQuota, pidsMax: limits.pidsMax, timeoutSecs: ex.timeout_secs, maxTimeoutSecs: ex.max_timeout_secs, outputMaxBytes: ex.output_max_bytes },
+    limits: {
+      memory: sb.resource_limits.memory_limit, memoryBytes: limits.memoryBytes, cpuQuota: limits.cpuQuota, pidsMax: limits.pidsMax,
+      fileSize: sb.resource_limits.file_size_limit, fileSizeBytes: limits.fileSizeBytes, disk: sb.resource_limits.disk_limit, diskBytes: limits.diskBytes,
+      timeoutSecs: ex.timeout_secs, maxTimeoutSecs: ex.max_timeout_secs, outputMaxBytes: ex.output_max_bytes,
+    },
     // What a command can actually reach: the host's network when not isolated, whatever was asked.
     network: !runner.isolated ? 'host' : chosen.networkIsolated === false ? 'open' : network,
     ...(chosen.networkIsolated === false ? { networkWarning: 'this backend cannot cut the network: commands can reach it' } : {}),

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import type { Runner, RunRequest } from '../../src/sandbox/index.js';
 // Escape attempts against the bwrap sandbox. Each one attacks a control and would succeed on the
 // host runner (checked in 'the same attacks succeed on the host' so the suite proves something).
 const skip = spawnSync('bwrap', ['--version']).status === 0 ? false : 'bwrap is not installed (apt install bubblewrap)';
-const limits = { memoryBytes: 256 * 1024 * 1024, cpuQuota: 1, pidsMax: 128 };
+const limits = { memoryBytes: 256 * 1024 * 1024, cpuQuota: 1, pidsMax: 128, fileSizeBytes: 64 * 1024 * 1024, diskBytes: 1024 * 1024 * 1024 };
 
 let data = '';
 let wsA = '';
@@ -26,7 +26,7 @@ before(() => {
   mkdirSync(join(data, 'config'));
   writeFileSync(join(data, 'config', 'moltis.toml'), 'SECRET-CONFIG');
   wsA = join(data, 'sessions', 'a'); wsB = join(data, 'sessions', 'b');
-  mkdirSync(wsA, { recursive: true }); mkdirSync(wsB, { recursive: true });
+  mkdirSync(wsA, { recursive: true }); mkdirSync(wsB, { recursive: true }); mkdirSync(join(data, 'home-a'));
   writeFileSync(join(wsB, 'notes.txt'), 'SECRET-B');
   runner = createBwrapRunner({ limits });
 });
@@ -133,4 +133,67 @@ test('cannot write kernel settings: /proc/sys is read-only (core_pattern would r
     'echo end',
   ].join('; '));
   assert.equal(r.stdout, 'end\n', r.stdout + r.stderr);
+});
+
+// The gateway (and this suite, and CI) runs as root: without its own user namespace bwrap would
+// map the sandbox user to host uid 0, so files it writes are root's and any root-owned file bound
+// in is writable as root.
+const asRoot = process.getuid?.() === 0;
+
+test('root on the host is not root in the sandbox: what it creates is not owned by host uid 0', { skip }, async () => {
+  const r = await run('id -u; touch made-here; mkdir dir-here; echo x > ~/in-home', { home: join(data, 'home-a') });
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '1000');
+  for (const p of [join(wsA, 'made-here'), join(wsA, 'dir-here'), join(data, 'home-a', 'in-home')]) {
+    const st = statSync(p);
+    assert.notEqual(st.uid, 0, `${p} is owned by host root`);
+    assert.notEqual(st.gid, 0, `${p} has host root's group`);
+    if (asRoot) assert.deepEqual([st.uid, st.gid], [65534, 65534], 'the sandbox user is host nobody');
+  }
+});
+
+test('a root-owned 0644 file in the (read-write) workspace cannot be modified from inside', { skip: skip || (asRoot ? false : 'needs root to place a root-owned file') }, async () => {
+  const victim = join(wsA, 'root-owned.txt');
+  writeFileSync(victim, 'ORIGINAL\n', { mode: 0o644 });
+  chmodSync(victim, 0o644);
+  mkdirSync(join(wsA, 'root-dir'), { mode: 0o755 });
+  try {
+    const r = await run([
+      '(echo pwned >> root-owned.txt) 2>/dev/null && echo appended',
+      '(truncate -s 0 root-owned.txt) 2>/dev/null && echo truncated',
+      'chmod 666 root-owned.txt 2>/dev/null && echo chmodded',
+      'chown 1000 root-owned.txt 2>/dev/null && echo chowned',
+      'touch root-dir/new 2>/dev/null && echo wrote-in-root-dir',
+      'echo end',
+    ].join('; '));
+    assert.equal(r.stdout, 'end\n', r.stdout + r.stderr);
+    assert.equal(readFileSync(victim, 'utf8'), 'ORIGINAL\n');
+    assert.equal(statSync(victim).mode & 0o7777, 0o644);
+  } finally { rmSync(victim, { force: true }); rmSync(join(wsA, 'root-dir'), { recursive: true, force: true }); }
+});
+
+test('setuid: a chmod 4755 copy of /bin/sh leaves no setuid-root file on the host and gains nothing inside', { skip }, async () => {
+  // A root-owned setuid copy of `id`, as if planted: nosuid mounts and no-new-privs must make it inert.
+  const planted = join(wsA, 'suid-id');
+  copyFileSync('/usr/bin/id', planted);
+  chmodSync(planted, 0o4755);
+  try {
+    const r = await run([
+      'cp /bin/sh ./sh-copy && chmod 4755 ./sh-copy && ls -ln ./sh-copy | cut -c1-10',
+      './suid-id -u',
+      './sh-copy -c "id -u"',
+      'grep " /workspace " /proc/self/mountinfo | grep -c "nosuid,nodev"',
+    ].join('; '));
+    assert.deepEqual(r.stdout.trim().split('\n'), ['-rwsr-xr-x', '1000', '1000', '1'], r.stdout + r.stderr);
+    const st = statSync(join(wsA, 'sh-copy'));
+    assert.notEqual(st.uid, 0, 'the setuid copy is owned by host root');
+  } finally { rmSync(planted, { force: true }); rmSync(join(wsA, 'sh-copy'), { force: true }); }
+});
+
+test('the host\'s setuid-root programs grant nothing: every mount is nosuid and no-new-privs is set', { skip }, async () => {
+  // Host root is mapped inside (as the namespace's root, for bwrap's setup), so a setuid-root
+  // program that took effect would make the command host root again.
+  assert.ok(existsSync('/usr/bin/su'), 'control: a setuid-root program exists on this host');
+  const r = await run('grep NoNewPrivs /proc/self/status; awk \'$6 !~ /nosuid/ { print "suid-capable " $5 }\' /proc/self/mountinfo; su -c "id -u" 2>/dev/null; id -u');
+  assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.replace(/\s+/g, ' ')), ['NoNewPrivs: 1', '1000'], r.stdout + r.stderr);
 });

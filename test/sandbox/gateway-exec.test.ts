@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Lookup } from '../../src/net/index.js';
 import { spawnSync } from 'node:child_process';
-import { ensureTestImage, podmanAvailable, TEST_OCI_ARGS } from '../support/oci-image.js';
+import { createTestPodman, ensureTestImage, podmanAvailable, type TestPodman } from '../support/oci-image.js';
 import { instanceTag } from '../../src/sandbox/oci.js';
 import { join } from 'node:path';
 import { startTestServer, setupPassword, createKey, type TestServer } from '../support/server.js';
@@ -150,20 +150,23 @@ describe('auto picks podman when the image exists; the session container goes wi
   let llm: ScriptedLlm;
   let s: TestServer;
   let user: WsClient;
+  // Podman storage of this suite's own (never the user's); the gateway gets it through oci_args.
+  let engine: TestPodman;
   before(async () => {
-    const image = await ensureTestImage(TEST_OCI_ARGS);
+    engine = createTestPodman();
+    const image = await ensureTestImage(engine.args);
     llm = await startScriptedLlm();
     s = await startTestServer({
       toml: scriptedToml(llm, 'approval_mode = "never"')
-        + `[tools.exec.sandbox]\nimage = "${image}"\noci_args = ${JSON.stringify(TEST_OCI_ARGS)}\n`,
+        + `[tools.exec.sandbox]\nimage = "${image}"\noci_args = ${JSON.stringify(engine.args)}\n`,
     });
     const cookie = await setupPassword(s);
     user = await connect(s, (await createKey(s, cookie, ['operator.read', 'operator.write'])).key, ['chat']);
   });
-  after(async () => { user?.close(); await s?.stop(); await llm?.close(); });
+  after(async () => { user?.close(); await s?.stop(); await llm?.close(); engine?.close(); });
 
   const ours = (): string[] => {
-    const r = spawnSync('podman', [...TEST_OCI_ARGS, 'ps', '-a', '--filter', `label=moltis.instance=${instanceTag(s.dirs.dataDir)}`, '--format', '{{.Names}}'], { encoding: 'utf8' });
+    const r = spawnSync('podman', [...engine.args, 'ps', '-a', '--filter', `label=moltis.instance=${instanceTag(s.dirs.dataDir)}`, '--format', '{{.Names}}'], { encoding: 'utf8' });
     return r.stdout.split('\n').filter(Boolean);
   };
 

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,15 +11,18 @@ import { createOciRunner, instanceTag, probeOci } from '../../src/sandbox/oci.js
 // Containers of this file only: other test files (and gateways) on the same engine are left alone.
 const INSTANCE = `oci-test-${process.pid}`;
 import type { Runner, RunRequest } from '../../src/sandbox/index.js';
-import { TEST_OCI_ARGS, ensureTestImage, podmanAvailable } from '../support/oci-image.js';
+import { createTestPodman, ensureTestImage, podmanAvailable, type TestPodman } from '../support/oci-image.js';
 
 const skip = podmanAvailable() ? false : 'podman is not installed';
-const limits = { memoryBytes: 64 * 1024 * 1024, cpuQuota: 1, pidsMax: 64 };
-const podman = (...args: string[]) => spawnSync('podman', [...TEST_OCI_ARGS, ...args], { encoding: 'utf8' });
+const limits = { memoryBytes: 64 * 1024 * 1024, cpuQuota: 1, pidsMax: 64, fileSizeBytes: 64 * 1024 * 1024, diskBytes: 1024 * 1024 * 1024 };
 
 describe('OCI sandbox (real podman)', { skip }, () => {
   let image = '';
   let runner: Runner;
+  // Podman storage of this file's own: the user's podman state is neither needed nor touched.
+  let engine: TestPodman;
+  let args: string[] = [];
+  const podman = (...a: string[]) => spawnSync('podman', [...args, ...a], { encoding: 'utf8' });
   let base = '';
   const ws = (s: string) => join(base, 'sessions', s, 'workspace');
   const home = (s: string) => join(base, 'sessions', s, 'home');
@@ -29,26 +32,29 @@ describe('OCI sandbox (real podman)', { skip }, () => {
   });
 
   before(async () => {
-    image = await ensureTestImage(TEST_OCI_ARGS);
+    engine = createTestPodman();
+    args = engine.args;
+    image = await ensureTestImage(args);
     base = mkdtempSync(join(tmpdir(), 'moltis-oci-'));
     // A gateway data dir beside the workspaces: the database must stay out of every sandbox.
     mkdirSync(join(base, 'data'));
     writeFileSync(join(base, 'data', 'moltis.db'), 'SQLITE-SECRET-ROW');
     for (const s of ['a', 'b', 'mem', 'trusted']) { mkdirSync(ws(s), { recursive: true }); mkdirSync(home(s), { recursive: true }); }
     writeFileSync(join(ws('b'), 'secret-b.txt'), 'B-SESSION-SECRET');
-    runner = createOciRunner({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image, limits, instance: INSTANCE });
+    runner = createOciRunner({ engine: 'podman', globalArgs: args, image, limits, instance: INSTANCE });
   });
 
   after(async () => {
     await runner?.close();
+    engine?.close();
     if (base) rmSync(base, { recursive: true, force: true });
   });
 
   test('probe: engine, image and a trivial run work; the image has the proxy bridge', async () => {
-    const p = await probeOci({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image });
+    const p = await probeOci({ engine: 'podman', globalArgs: args, image });
     assert.equal(p.ok, true, p.reason);
     assert.equal(p.proxyBridge, true);
-    const missing = await probeOci({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image: 'localhost/moltis-no-such-image:0' });
+    const missing = await probeOci({ engine: 'podman', globalArgs: args, image: 'localhost/moltis-no-such-image:0' });
     assert.equal(missing.ok, false);
     assert.match(missing.reason, /not present locally/);
   });
@@ -131,7 +137,7 @@ describe('OCI sandbox (real podman)', { skip }, () => {
     // A container of ours left over by a crashed gateway is removed when the next runner starts.
     assert.equal(podman('run', '-d', '--label', 'moltis.sandbox=1', '--label', `moltis.instance=${instanceTag(INSTANCE)}`, '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', image, 'sleep', 'infinity').status, 0);
     assert.equal(names().length, 1);
-    const next = createOciRunner({ engine: 'podman', globalArgs: TEST_OCI_ARGS, image, limits, instance: INSTANCE });
+    const next = createOciRunner({ engine: 'podman', globalArgs: args, image, limits, instance: INSTANCE });
     try {
       assert.equal((await next.run(req('a', 'true'))).exitCode, 0);
       assert.equal(names().length, 1); // only its own, the leftover is gone
@@ -209,5 +215,80 @@ describe('OCI sandbox (real podman)', { skip }, () => {
       proxy.close(); tcp.close();
       rmSync(sockDir, { recursive: true, force: true });
     }
+  });
+  test('root on the host is not root in the container: what it creates is not host-root-owned (--user)', async () => {
+    const r = await runner.run(req('a', 'id -u; touch made-in-oci; mkdir dir-in-oci; echo x > ~/home-in-oci'));
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.equal(r.stdout.trim(), '65534');
+    for (const p of [join(ws('a'), 'made-in-oci'), join(ws('a'), 'dir-in-oci'), join(home('a'), 'home-in-oci')]) {
+      const st = statSync(p);
+      assert.notEqual(st.uid, 0, `${p} is owned by host root`);
+      assert.notEqual(st.gid, 0, `${p} has host root's group`);
+    }
+  });
+
+  test('a root-owned 0644 file in the workspace cannot be modified from inside', { skip: process.getuid?.() === 0 ? false : 'needs root to place a root-owned file' }, async () => {
+    const victim = join(ws('a'), 'root-owned.txt');
+    writeFileSync(victim, 'ORIGINAL\n');
+    chmodSync(victim, 0o644);
+    try {
+      const r = await runner.run(req('a', '(echo pwned >> root-owned.txt) 2>/dev/null && echo appended; (truncate -s 0 root-owned.txt) 2>/dev/null && echo truncated; chmod 666 root-owned.txt 2>/dev/null && echo chmodded; echo end'));
+      assert.equal(r.stdout, 'end\n', r.stdout + r.stderr);
+      assert.equal(readFileSync(victim, 'utf8'), 'ORIGINAL\n');
+    } finally { rmSync(victim, { force: true }); }
+  });
+
+  test('setuid: a chmod 4755 copy of /bin/sh is not a setuid-root file on the host; mounts are nosuid,nodev; no new privileges', async () => {
+    const r = await runner.run(req('a', [
+      'cp /bin/sh ./sh-copy && chmod 4755 ./sh-copy && ls -ln ./sh-copy | cut -c1-10',
+      'grep -E " /(workspace|home/sandbox) " /proc/self/mountinfo | grep -c "nosuid,nodev"',
+      'grep NoNewPrivs /proc/self/status',
+    ].join('; ')));
+    assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.replace(/\s+/g, ' ')), ['-rwsr-xr-x', '2', 'NoNewPrivs: 1'], r.stdout + r.stderr);
+    assert.notEqual(statSync(join(ws('a'), 'sh-copy')).uid, 0, 'the setuid copy is owned by host root');
+    rmSync(join(ws('a'), 'sh-copy'), { force: true });
+  });
+
+  describe('disk: file_size_limit and disk_limit', () => {
+    const MiB = 1024 * 1024;
+    const small = { ...limits, fileSizeBytes: 4 * MiB, diskBytes: 24 * MiB };
+    let disk: Runner;
+    const held = (dir: string): number => readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile()).reduce((a, e) => a + statSync(join(e.parentPath ?? e.path, e.name)).size, 0);
+    const fresh = (s: string) => { rmSync(ws(s), { recursive: true, force: true }); rmSync(home(s), { recursive: true, force: true }); mkdirSync(ws(s), { recursive: true }); mkdirSync(home(s), { recursive: true }); };
+    before(() => { disk = createOciRunner({ engine: 'podman', globalArgs: args, image, limits: small, instance: `${INSTANCE}-disk`, disk: { fullCheckMs: 1000 } }); });
+    after(async () => { await disk?.close(); });
+
+    test('a file bigger than file_size_limit stops at the limit (RLIMIT_FSIZE in the container), and the run says why', async () => {
+      fresh('fs');
+      const r = await disk.run(req('fs', 'head -c 12582912 /dev/zero > big'));
+      assert.equal(r.exitCode, 128 + 25, r.stderr);
+      assert.equal(r.limit, 'file-size');
+      assert.equal(statSync(join(ws('fs'), 'big')).size, small.fileSizeBytes);
+    });
+
+    test('many files under the size limit: killed once workspace + home pass disk_limit', async () => {
+      fresh('many');
+      const r = await disk.run(req('many', 'i=0; while :; do head -c 1048576 /dev/zero > f$i || exit 3; head -c 524288 /dev/zero > ~/h$i || exit 3; i=$((i+1)); done', { timeoutMs: 60_000 }));
+      assert.equal(r.limit, 'disk', `${r.exitCode} ${r.stderr}`);
+      assert.equal(r.timedOut, false);
+      const total = held(ws('many')) + held(home('many'));
+      assert.ok(total > small.diskBytes && total < small.diskBytes + 64 * MiB, String(total));
+    });
+
+    test('a writer left running after its command (setsid) is stopped at the limit too', async () => {
+      fresh('bg');
+      const r = await disk.run(req('bg', "setsid sh -c 'i=0; while :; do head -c 1048576 /dev/zero > /workspace/bg$i; i=$((i+1)); sleep 0.02; done' >/dev/null 2>&1 & echo started"));
+      assert.equal(r.stdout, 'started\n');
+      // Without the session-long guard the leftover writes until the container goes: wait (bounded)
+      // until the workspace stops growing, then check where it stopped.
+      let before = -1;
+      let settled = held(ws('bg'));
+      for (let i = 0; i < 40 && settled !== before; i++) { await new Promise((ok) => setTimeout(ok, 750)); before = settled; settled = held(ws('bg')); }
+      assert.equal(settled, before, `the leftover writer is still writing (${settled} bytes)`);
+      assert.ok(settled > small.diskBytes && settled < small.diskBytes + 64 * MiB, String(settled));
+      const next = await disk.run(req('bg', 'ps -o user,args | grep -c "[h]ead -c" ; echo alive'));
+      assert.match(next.stdout, /^0\nalive\n$/);
+    });
   });
 });

@@ -6,12 +6,39 @@ import { dirname, join } from 'node:path';
 /**
  * The podman global arguments that work on the project machine (DESIGN.md "The machine ..."):
  * runc (crun fails on the hybrid cgroup layout), cgroupfs, the vfs storage driver and file events.
+ * Never used alone: {@link createTestPodman} adds storage of the test's own.
  */
-export const TEST_OCI_ARGS = ['--runtime', '/usr/sbin/runc', '--cgroup-manager', 'cgroupfs', '--storage-driver', 'vfs', '--events-backend', 'file'];
+export const PODMAN_MACHINE_ARGS = ['--runtime', '/usr/sbin/runc', '--cgroup-manager', 'cgroupfs', '--storage-driver', 'vfs', '--events-backend', 'file'];
 
-/** Bump when the rootfs recipe changes: the tag names the recipe, so a stale image is never reused. */
-const VERSION = '2';
-export const TEST_IMAGE = `localhost/moltis-sandbox-test:${VERSION}`;
+/** A podman with storage of its own: pass `args` as every call's global arguments. */
+export interface TestPodman {
+  /** Machine flags plus --root/--runroot/--tmpdir under `dir`. */
+  readonly args: string[];
+  readonly dir: string;
+  /** Removes every container of this storage, then the storage itself. */
+  close(): void;
+}
+
+/**
+ * Podman state under a fresh temp dir (--root images and containers, --runroot and --tmpdir run
+ * state), so tests and the bench neither depend on nor disturb the user's podman storage: a plain
+ * `podman` call that initialized it with another graph driver ("database storage graph driver ""
+ * does not match our storage graph driver vfs") cannot break them, and they leave nothing behind.
+ */
+export function createTestPodman(prefix = 'moltis-podman-'): TestPodman {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const args = [...PODMAN_MACHINE_ARGS, '--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--tmpdir', join(dir, 'tmp')];
+  let closed = false;
+  return {
+    args, dir,
+    close() {
+      if (closed) return;
+      closed = true;
+      spawnSync('podman', [...args, 'rm', '--all', '--force', '--time', '0'], { stdio: 'ignore' });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 /** True when podman can be run at all (tests skip with a reason otherwise). */
 export function podmanAvailable(): boolean {
@@ -30,13 +57,17 @@ function copyIn(root: string, path: string): void {
   copyFileSync(path, dest);
 }
 
+/** Bump when the rootfs recipe changes: the tag names the recipe, so a stale image is never reused. */
+const VERSION = '2';
+export const TEST_IMAGE = `localhost/moltis-sandbox-test:${VERSION}`;
+
 /**
- * Builds, once per machine, a tiny image without any registry: static busybox with its applets
+ * Builds, once per storage, a tiny image without any registry: static busybox with its applets
  * linked in /bin, socat (the trusted-mode proxy bridge) with the shared libraries `ldd` lists,
  * a passwd naming uid 65534 `sandbox`, and a sticky /tmp (the runner's tmpfs keeps that mode).
- * Reused when the tag already exists.
+ * Reused when the tag already exists. `globalArgs`: a {@link createTestPodman}'s `args`.
  */
-export async function ensureTestImage(globalArgs: string[] = TEST_OCI_ARGS): Promise<string> {
+export async function ensureTestImage(globalArgs: string[]): Promise<string> {
   if (podman(globalArgs, ['image', 'exists', TEST_IMAGE]).status === 0) return TEST_IMAGE;
   const work = mkdtempSync(join(tmpdir(), 'moltis-img-'));
   try {
