@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { bindProblem, certNameProblem, checked, cidrProblem, memoryProblem, normalizeOrigin, originProblem, trustedDomainProblem } from './checks.js';
+import { CRON_DEFAULTS, cronSchema, heartbeatSchema } from './cron-schema.js';
 
 export { parseMemory } from './checks.js';
 
@@ -89,6 +90,7 @@ const defaults = {
     },
   },
   hooks: [] as Array<{ name: string; command: string; events: Array<'BeforeAgentStart' | 'BeforeToolCall' | 'AfterToolCall'>; tools?: string[] | undefined; guard: boolean; timeout_secs: number }>,
+  ...CRON_DEFAULTS,
   tls: {
     enabled: true,
     auto_generate: true,
@@ -277,6 +279,8 @@ export const ConfigSchema = z.strictObject({
   providers: providersSchema,
   tools: toolsSchema.prefault({}),
   hooks: z.array(hookSchema).prefault(() => []),
+  cron: cronSchema.prefault({}),
+  heartbeat: heartbeatSchema.prefault({}),
   tls: tlsSchema.prefault({}),
 });
 
