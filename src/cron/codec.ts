@@ -15,6 +15,14 @@ export function toRow(j: CronJob): CronJobRow {
   };
 }
 
+/** The scheduler-owned columns of a job (see CronRepo.saveState). */
+export function toStateRow(j: CronJob) {
+  return {
+    id: j.id, enabled: (j.enabled ? 1 : 0) as 0 | 1, next_run_at: j.state.nextRunAtMs, last_run_at: j.state.lastRunAtMs,
+    last_status: j.state.lastStatus, last_error: j.state.lastError, last_duration_ms: j.state.lastDurationMs, paused: j.state.paused,
+  };
+}
+
 /** A job from its row (running is live state, never stored). */
 export function fromRow(r: CronJobRow): CronJob {
   return {

@@ -160,6 +160,16 @@ describe('firing', () => {
     assert.equal(k.cron.runs(job.id).at(-1)!.status, 'ok');
   });
 
+  test('history is bounded: the newest max_runs_per_job runs are kept', async () => {
+    const k = kit('[cron]\nmin_interval_secs = 1\nmax_runs_per_job = 3\n[heartbeat]\nenabled = false\n');
+    const job = k.cron.add(everyJob(1000), rpcKey(1, WRITE));
+    for (let i = 0; i < 5; i++) await k.clock.advance(1000);
+    assert.equal(k.calls.length, 5);
+    const runs = k.cron.runs(job.id, 100);
+    assert.equal(runs.length, 3);
+    assert.deepEqual(runs.map((r) => r.startedAtMs), [5000, 4000, 3000].map((d) => Date.UTC(2030, 0, 1) + d));
+  });
+
   test('a stuck run is aborted at run_timeout_secs and marked failed', async () => {
     const k = kit('[cron]\nmin_interval_secs = 1\nrun_timeout_secs = 5\n[heartbeat]\nenabled = false\n');
     let signal: AbortSignal | undefined;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import { authorize, ADMIN, type Identity } from '../policy/index.js';
 import type { CronRepo } from '../store/index.js';
-import { fromRow, runView, toRow, view } from './codec.js';
+import { fromRow, runView, toRow, toStateRow, view } from './codec.js';
 import { describeCreator, runIdentity } from './creator.js';
 import { CronError, invalid } from './errors.js';
 import { createFiring, realTimers, type ExecuteRequest, type ExecuteResult, type Timers } from './firing.js';
@@ -66,7 +66,7 @@ export function createCron(d: CronDeps) {
     runTimeoutMs: c.run_timeout_secs * 1000, keepRuns: c.max_runs_per_job,
     execute: d.execute, isCreatorLive: d.isCreatorLive, heartbeatPrompt: d.heartbeatPrompt,
     publish: d.publish, audit: (t, detail) => d.audit(t, detail),
-    save, updated: (j, detail) => { save(j); announce(j, 'updated', detail); }, removed: (j, detail) => drop(j, detail),
+    saveState: (j) => d.repo.saveState(toStateRow(j)), updated: (j, detail) => { save(j); announce(j, 'updated', detail); }, removed: (j, detail) => drop(j, detail),
   });
 
   function get(id: unknown): CronJob {

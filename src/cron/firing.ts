@@ -42,8 +42,8 @@ export interface FiringDeps {
   heartbeatPrompt: () => string | null;
   publish: (event: string, payload: unknown) => void;
   audit: (type: string, detail: string) => void;
-  /** Persists a job whose state changed (no event: run-state changes are announced as runs). */
-  save: (job: CronJob) => void;
+  /** Persists a job's scheduler state (no event: run-state changes are announced as runs). */
+  saveState: (job: CronJob) => void;
   /** A job the scheduler itself changed (paused) or removed (deleteAfterRun): announce it. */
   updated: (job: CronJob, detail: string) => void;
   removed: (job: CronJob, detail: string) => void;
@@ -70,8 +70,21 @@ export function createFiring(d: FiringDeps) {
   function tick(): void {
     timer = null;
     const t = d.now();
-    for (const j of [...d.jobs.values()]) if (due(j) && j.state.nextRunAtMs! <= t) fire(j, 'schedule', t);
+    const dueNow = [...d.jobs.values()].filter((j) => due(j) && j.state.nextRunAtMs! <= t);
+    // Every firing of this tick (history rows, state, audit) in one commit.
+    if (dueNow.length) d.repo.batch(() => { for (const j of dueNow) fire(j, 'schedule', j.state.nextRunAtMs ?? t); });
     arm();
+  }
+
+  // Finished runs are written together on the next turn of the event loop (one commit per burst).
+  let finished: Array<() => void> = [];
+  function flushFinished(): void {
+    const batch = finished;
+    finished = [];
+    if (batch.length) d.repo.batch(() => { for (const f of batch) f(); });
+  }
+  function finishSoon(f: () => void): void {
+    if (finished.push(f) === 1) setImmediate(() => { if (!closed) flushFinished(); });
   }
 
   /** A run that did not happen, recorded like one so the history shows why. */
@@ -80,7 +93,7 @@ export function createFiring(d: FiringDeps) {
     d.repo.insertRun({ jobId: j.id, trigger, status: 'skipped', startedAt: t, finishedAt: t, durationMs: 0, error: reason }, d.keepRuns);
     j.state.lastStatus = 'skipped';
     j.state.lastError = reason;
-    d.save(j);
+    d.saveState(j);
     d.publish('cron.run.finished', { jobId: j.id, status: 'skipped', durationMs: 0, error: reason });
     d.audit('cron_run_skipped', `job=${j.id} reason=${JSON.stringify(reason)}`);
   }
@@ -92,7 +105,7 @@ export function createFiring(d: FiringDeps) {
       j.state.nextRunAtMs = j.schedule.kind === 'at' ? null : nextRunAt(j.schedule, d.now(), prev);
       // An `at` job is done once it fired: disabled (or removed after a successful run, deleteAfterRun).
       if (j.schedule.kind === 'at') j.enabled = false;
-      d.save(j);
+      d.saveState(j);
     }
     if (running.has(j.id)) { skip(j, trigger, 'the previous run is still going'); return { started: false, reason: 'the previous run is still going' }; }
     const identity = runIdentity(j.createdBy, j.scopes);
@@ -128,7 +141,7 @@ export function createFiring(d: FiringDeps) {
       d.execute({ jobId: j.id, jobName: j.name, sessionKey, text, ...(model ? { model } : {}), scopes: j.scopes, identity, signal: controller.signal, scheduledAtMs: scheduledAt }),
       stuck,
     ]).catch((err: unknown) => ({ status: 'error' as const, error: (err as Error).message || 'run failed' }))
-      .then((r) => finish(j, run, r.status, r.error ?? null, 'output' in r ? r.output ?? null : null, 'runId' in r ? r.runId ?? null : null));
+      .then((r) => finishSoon(() => finish(j, run, r.status, r.error ?? null, 'output' in r ? r.output ?? null : null, 'runId' in r ? r.runId ?? null : null)));
     return { started: true, runId: rowId };
   }
 
@@ -144,7 +157,7 @@ export function createFiring(d: FiringDeps) {
     if (!d.jobs.has(j.id)) return; // removed while it ran
     Object.assign(j.state, { lastRunAtMs: run.startedAt, lastStatus: status, lastError: error, lastDurationMs: durationMs });
     if (j.deleteAfterRun && status === 'ok') d.removed(j, 'by=system reason=deleteAfterRun');
-    else d.save(j);
+    else d.saveState(j);
   }
 
   function pause(j: CronJob, reason: string): void {
@@ -168,6 +181,7 @@ export function createFiring(d: FiringDeps) {
     /** Stops the timer and every run (rows closed as failed: the gateway stopped). */
     close(): void {
       if (timer !== null) d.timers.clear(timer);
+      flushFinished();
       for (const [id, r] of running) {
         r.controller.abort();
         d.timers.clear(r.timeout);

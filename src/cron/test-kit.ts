@@ -12,6 +12,8 @@ import type { Actor } from './types.js';
 /** Timers driven by `advance`, on the same pinned clock as `now`. */
 export function manualClock(start = Date.UTC(2030, 0, 1)) {
   let t = start;
+  // Runs settle over a few event-loop turns (executor promise, then the batched history write).
+  const settle = async () => { for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r)); };
   let seq = 0;
   const pending = new Map<number, { at: number; fn: () => void }>();
   const timers: Timers = {
@@ -30,10 +32,10 @@ export function manualClock(start = Date.UTC(2030, 0, 1)) {
         pending.delete(next[0]);
         t = Math.max(t, next[1].at);
         next[1].fn();
-        await new Promise((r) => setImmediate(r));
+        await settle();
       }
       t = end;
-      await new Promise((r) => setImmediate(r));
+      await settle();
     },
     /** Jumps the clock without running timers (downtime). */
     jump(ms: number): void { t += ms; },
