@@ -93,6 +93,7 @@ export const ROUTE_POLICY: Readonly<Record<string, Requirement>> = Object.freeze
   'GET /login': 'public',
   'GET /onboarding': 'public',
   'GET /chat': 'public',
+  'GET /cron': 'public',
   'GET /settings': 'public',
   'GET /settings/*': 'public',
   'GET /assets/:file': 'public',
