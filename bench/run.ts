@@ -23,10 +23,12 @@
  *     native ChaCha20-Poly1305, secret put+get through SQLite vs plaintext (bench/lib/vault.ts).
  *  6. Commands classified per second by the exec approval classifier vs the bare shell parse.
  *  7. Latency of exec("true") per sandbox backend vs a plain spawn("true") (bench/lib/sandbox.ts).
+ *  8. Cron: 1,000 enabled jobs in the real scheduler (SQLite, audit) — RSS beyond idle and firing
+ *     delay p99, spread and all at once, each in its own child; baseline: bare setTimeouts (bench/lib/cron.ts).
  * A section that cannot run on this machine prints `skipped: <reason>` and the rest still runs.
  * The gateway runs as the real CLI (`node dist/cli/main.js --port … --config-dir … --data-dir …`);
  * dist/ is rebuilt first when older than src/. Every phase is bounded in time, a watchdog ends
- * the run after 180 s, and all children are killed on exit, error or Ctrl-C. Not a timed test:
+ * the run after 240 s, and all children are killed on exit, error or Ctrl-C. Not a timed test:
  * nothing here asserts on speed.
  */
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -43,6 +45,7 @@ import { printReport, type Row, type Skipped } from './lib/report.js';
 import { vaultFigures } from './lib/vault.js';
 import { classifierFigures } from './lib/classifier.js';
 import { sandboxFigures } from './lib/sandbox.js';
+import { cronFigures } from './lib/cron.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PASSWORD = 'correct horse battery staple';
@@ -181,7 +184,7 @@ async function main(): Promise<void> {
   const cleanup = () => { children.killAll(); rmSync(tmp, { recursive: true, force: true }); };
   process.once('exit', cleanup);
   process.once('SIGINT', () => { cleanup(); process.exit(130); });
-  setTimeout(() => { log('watchdog: still running after 180 s, giving up'); cleanup(); process.exit(1); }, 180_000).unref();
+  setTimeout(() => { log('watchdog: still running after 240 s, giving up'); cleanup(); process.exit(1); }, 240_000).unref();
   const rows: Row[] = [];
   const skipped: Skipped[] = [];
   // A section that cannot run here (a missing tool, a broken engine) is reported as skipped with
@@ -210,6 +213,7 @@ async function main(): Promise<void> {
     rows.push(...await section('approval classifier', () => classifierFigures({ durationMs: Math.min(p.durationMs, 2000) })) ?? []);
     const sb = await section('sandboxed exec latency', () => sandboxFigures({ runs: Math.max(5, p.runs * 3), log }));
     if (sb) { rows.push(...sb.rows); skipped.push(...sb.skipped); }
+    rows.push(...await section('cron: 1,000 jobs', () => cronFigures({ children, jobs: 1000, everyMs: values.quick ? 4000 : 10_000, log })) ?? []);
     printReport({ rows, skipped, runtime: rt, params: p, elapsedMs: Date.now() - started, json: values.json === true });
   } finally {
     cleanup();

@@ -6,6 +6,7 @@ import type { EventBus } from '../events/index.js';
 import type { Store } from '../store/index.js';
 import { ChatError, type Agent } from './runner.js';
 import { listModels, resolveModelRef, NO_PROVIDER_HELP, envKeyName } from './providers.js';
+import { isCronSession } from '../cron/index.js';
 
 /** What the RPC layer needs from the identity files (implemented by `src/identity`). */
 export interface IdentityPort {
@@ -49,6 +50,8 @@ export function agentMethods(deps: {
   'chat.send': (params, ctx) => {
     const p = parseParams(Send, params);
     visible(p.sessionKey, ctx);
+    // A job's session belongs to its runs: a client's message there would steer what the job does next.
+    if (isCronSession(p.sessionKey)) throw new RpcError('FORBIDDEN', `${p.sessionKey} is a scheduled job's session: read it with chat.history, change the job with cron.update`);
     try { return agent.send(p, { scopes: ctx.identity.scopes, origin: ctx.connId ? 'web' : 'api', identity: ctx.identity }); } catch (err) { return chatError(err); }
   },
   'chat.abort': (params, ctx) => {

@@ -14,6 +14,8 @@ export interface ToolContext {
   scopes: readonly Scope[];
   /** The credential that started the turn (absent for the gateway's own turns). */
   identity?: Identity;
+  /** The model's id for this call (audit records which call changed what). */
+  toolCallId?: string;
   signal: AbortSignal;
 }
 
@@ -61,11 +63,11 @@ export function createToolRegistry(opts: { hooks?: ToolHooks } = {}) {
         set[def.name] = tool({
           description: def.description,
           inputSchema: jsonSchema(def.inputSchema as Parameters<typeof jsonSchema>[0]),
-          execute: async (input: unknown) => {
+          execute: async (input: unknown, call: { toolCallId?: string }) => {
             const before = await opts.hooks?.run('BeforeToolCall', { sessionKey: ctx.sessionKey, toolName: def.name, input });
             if (before && !before.allow) return { status: 'blocked', hook: before.hook, reason: before.reason };
             const finalInput = before && 'input' in before && before.input !== undefined ? before.input : input;
-            const output = await runTool(def, finalInput, ctx);
+            const output = await runTool(def, finalInput, { ...ctx, ...(call?.toolCallId ? { toolCallId: call.toolCallId } : {}) });
             await opts.hooks?.run('AfterToolCall', { sessionKey: ctx.sessionKey, toolName: def.name, input: finalInput, output });
             return output;
           },
@@ -84,7 +86,10 @@ async function runTool(def: ToolDefinition, input: unknown, ctx: ToolContext & {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
-      Promise.resolve(def.execute(input, { sessionKey: ctx.sessionKey, runId: ctx.runId, origin: ctx.origin, scopes: ctx.scopes, signal })),
+      Promise.resolve(def.execute(input, {
+        sessionKey: ctx.sessionKey, runId: ctx.runId, origin: ctx.origin, scopes: ctx.scopes, signal,
+        ...(ctx.identity ? { identity: ctx.identity } : {}), ...(ctx.toolCallId ? { toolCallId: ctx.toolCallId } : {}),
+      })),
       new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`tool ${def.name} timed out after ${Math.round(timeoutMs / 1000)}s`)), timeoutMs); }),
     ]);
   } catch (err) {

@@ -115,3 +115,9 @@ export function checked(problem: (v: string) => string | null): z.ZodString {
   });
 }
 
+
+/** An OCI image reference, never something an engine could read as a flag (cron job images). */
+export function imageRefProblem(value: string): string | null {
+  if (value.length === 0 || value.length > 512) return 'expected an image reference of 1-512 characters';
+  return /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/.test(value) ? null : 'expected an image reference like "localhost/moltis-sandbox:latest"';
+}

@@ -3,6 +3,7 @@
  * cannot drift from the schema: a missing description is a type error.
  */
 import { DEFAULTS, type Config } from './schema.js';
+import { CRON_DESCRIPTIONS } from './cron-schema.js';
 
 /** Mirrors the shape of Config: a one-line description per key, `$` describes a table. */
 type Describe<T> = { readonly $: string } & {
@@ -102,6 +103,7 @@ export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks'> =
       },
     },
   },
+  ...CRON_DESCRIPTIONS,
   tls: {
     $: 'TLS for the listener.',
     enabled: 'Serve HTTPS; set false only behind a TLS-terminating proxy (same as --no-tls / MOLTIS_NO_TLS=1).',

@@ -8,6 +8,7 @@ export { ConfigError, CONFIG_ERROR_CODES, formatIssue } from './errors.js';
 export type { ConfigErrorCode, ConfigIssue } from './errors.js';
 export { DEFAULTS, ConfigSchema, parseMemory, SANDBOX_BACKENDS, NETWORK_MODES } from './schema.js';
 export type { SandboxBackendName, NetworkMode } from './schema.js';
+export { parseDuration, imageRefProblem } from './cron-schema.js';
 export type { Config, DeepReadonly } from './schema.js';
 export { exampleToml } from './example.js';
 export { parseEnvFlag, RESERVED_ENV } from './overrides.js';

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { bindProblem, certNameProblem, checked, cidrProblem, normalizeOrigin, originProblem } from './checks.js';
 import { SANDBOX_DEFAULTS, sandboxSchema } from './sandbox.js';
+import { CRON_DEFAULTS, cronSchema, heartbeatSchema } from './cron-schema.js';
 
 export { parseMemory } from './checks.js';
 export { SANDBOX_BACKENDS, NETWORK_MODES, type SandboxBackendName, type NetworkMode } from './sandbox.js';
@@ -86,6 +87,7 @@ const defaults = {
     },
   },
   hooks: [] as Array<{ name: string; command: string; events: Array<'BeforeAgentStart' | 'BeforeToolCall' | 'AfterToolCall'>; tools?: string[] | undefined; guard: boolean; timeout_secs: number }>,
+  ...CRON_DEFAULTS,
   tls: {
     enabled: true,
     auto_generate: true,
@@ -267,6 +269,8 @@ export const ConfigSchema = z.strictObject({
   providers: providersSchema,
   tools: toolsSchema.prefault({}),
   hooks: z.array(hookSchema).prefault(() => []),
+  cron: cronSchema.prefault({}),
+  heartbeat: heartbeatSchema.prefault({}),
   tls: tlsSchema.prefault({}),
 });
 

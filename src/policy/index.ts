@@ -45,6 +45,14 @@ export const METHOD_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   'network.audit.tail': 'operator.read',
   'network.audit.stats': 'operator.read',
   'sandbox.status': 'operator.read',
+  // Scheduled jobs (brief: read = list jobs, write = create jobs); a job then acts with at most its creator's scopes.
+  'cron.list': 'operator.read',
+  'cron.status': 'operator.read',
+  'cron.runs': 'operator.read',
+  'cron.add': 'operator.write',
+  'cron.update': 'operator.write',
+  'cron.remove': 'operator.write',
+  'cron.run': 'operator.write',
   subscribe: 'operator.read',
   unsubscribe: 'operator.read',
 });
@@ -86,6 +94,7 @@ export const ROUTE_POLICY: Readonly<Record<string, Requirement>> = Object.freeze
   'GET /login': 'public',
   'GET /onboarding': 'public',
   'GET /chat': 'public',
+  'GET /cron': 'public',
   'GET /settings': 'public',
   'GET /settings/*': 'public',
   'GET /assets/:file': 'public',
@@ -110,6 +119,12 @@ export const EVENT_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   'identity.updated': 'operator.read',
   'sessions.changed': 'operator.read',
   'network.audit.entry': 'operator.read',
+  // Brief: "monitor these events to detect suspicious automated job creation".
+  'cron.job.created': 'operator.read',
+  'cron.job.updated': 'operator.read',
+  'cron.job.removed': 'operator.read',
+  'cron.run.started': 'operator.read',
+  'cron.run.finished': 'operator.read',
   'exec.approval.requested': 'operator.approvals',
   'exec.approval.resolved': 'operator.approvals',
 });

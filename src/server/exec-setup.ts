@@ -8,7 +8,7 @@ import type { Config } from '../config/index.js';
 import { parseMemory } from '../config/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Gateway } from '../gateway/index.js';
-import { createSandbox, type Runner, type SandboxChoice, type SandboxProbes } from '../sandbox/index.js';
+import { createHostRunner, createSandbox, type Runner, type SandboxChoice, type SandboxProbes } from '../sandbox/index.js';
 import { execTool, type ClassifierPort } from '../tools/index.js';
 import type { Approvals } from '../approval/index.js';
 import type { ToolDefinition } from '../agent/index.js';
@@ -29,6 +29,8 @@ export interface ExecSetupDeps {
   proxySocket?: (sessionKey: string) => Promise<string>;
   closeProxySession?: (sessionKey: string) => void;
   audit: (type: string, detail: string) => void;
+  /** A scheduled job's sandbox setting for its session `cron:<id>` (null: not a job's session). */
+  jobSandbox?: (sessionKey: string) => { enabled: boolean; image?: string } | null;
   /** The sandbox choice, when start-up began probing early ({@link probeSandbox}). */
   sandbox?: Promise<SandboxChoice>;
   print: (line: string) => void;
@@ -64,11 +66,21 @@ export async function setupExec(d: ExecSetupDeps): Promise<{ tool: ToolDefinitio
     d.audit('sandbox_fallback', chosen.reason);
   }
   const network = sb.enabled ? sb.network : 'none';
+  let host: Runner | null = null;
   const tool = execTool({
     classifier: d.classifier, approvals: d.approvals, runner,
     workspaceRoot: join(d.dataDir, 'workspaces'), homeRoot: join(d.dataDir, 'homes'),
     network, ...(d.proxySocket ? { proxySocket: d.proxySocket } : {}),
     forceApproval: chosen.fallback,
+    placement: d.jobSandbox ? (ctx) => {
+      // Only a job's own turns get its settings: a chat turn in a cron: session never does.
+      if (ctx.origin !== 'cron') return null;
+      const job = d.jobSandbox!(ctx.sessionKey);
+      // Off only by an admin's decision (src/cron refuses it from anyone else, and from the model).
+      if (job && !job.enabled) return { runner: host ??= createHostRunner() };
+      // A job that wants a sandbox (or is unknown) never runs silently on the host: no working sandbox → a human approves.
+      return { forceApproval: !runner.isolated, ...(job?.image ? { image: job.image } : {}) };
+    } : undefined,
     guardedNames: [d.dataDir, d.configDir, ...d.guardedNames],
     extraEnv: d.envVars,
     mode: ex.approval_mode, allowlist: ex.allowlist, timeoutSecs: ex.timeout_secs, maxTimeoutSecs: ex.max_timeout_secs,

@@ -23,6 +23,8 @@ import { createApprovals, createClassifier, approvalMethods } from '../approval/
 import { webFetchTool } from '../tools/index.js';
 import type { SandboxProbes } from '../sandbox/index.js';
 import { probeSandbox, setupExec } from './exec-setup.js';
+import { setupCron } from './cron-setup.js';
+import { HEARTBEAT_FILE, type Cron } from '../cron/index.js';
 import { createHooks } from '../hooks/index.js';
 import { allowlistWarnings, createEgressProxy, createNetworkAudit, networkAuditMethods, trustedDomainsFilter, type Lookup } from '../net/index.js';
 
@@ -153,9 +155,12 @@ export async function startServer(o: ServerOptions) {
     ...(o.egressPorts ? { ports: o.egressPorts } : {}),
     onError: (err, where) => print(`internal error in ${where}: ${(err as Error).message}`),
   }) : null;
+  // Built after the agent (its runs are agent turns); exec asks it for a job's sandbox meanwhile.
+  let cron: Cron | null = null;
   const execSetup = await setupExec({
     config: cfg, dataDir: o.dataDir, configDir: o.configDir, bus, gateway, classifier, approvals, print, sandbox,
-    guardedNames: [...IDENTITY_FILE_NAMES, 'moltis.db', 'moltis.toml'],
+    guardedNames: [...IDENTITY_FILE_NAMES, HEARTBEAT_FILE, 'moltis.db', 'moltis.toml'],
+    jobSandbox: (sessionKey) => cron?.sandboxFor(sessionKey) ?? null,
     ...(egressProxy ? { proxySocket: (k: string) => egressProxy.socketFor(k), closeProxySession: (k: string) => void egressProxy.closeSession(k) } : {}),
     envVars: () => vault.status() === 'unsealed' ? Object.fromEntries(vault.secrets.list('env').map((e) => [e.name, vault.secrets.get('env', e.name) ?? ''])) : {},
     audit: (type, detail) => auth.audit(type, null, detail),
@@ -181,6 +186,8 @@ export async function startServer(o: ServerOptions) {
     agent, store, bus, config: cfg, now, identity, secrets: vault.secrets,
     audit: (type, ip, detail) => auth.audit(type, ip, detail),
   }));
+  const cronSetup = setupCron({ config: cfg, dataDir: o.dataDir, store, bus, agent, auth, tools, gateway, now });
+  cron = cronSetup.cron;
   // Revocation (key revoked, logout, password change, reset) stops what the credential started:
   // its turns abort, and an aborted turn's pending approvals are denied with it.
   const stopRevoked = bus.subscribe(({ event, payload }) => {
@@ -216,6 +223,7 @@ export async function startServer(o: ServerOptions) {
     });
     await app.listen({ host: cfg.server.bind, port: cfg.server.port });
   } catch (err) {
+    cronSetup.close();
     await execSetup.close().catch(() => { /* best effort on a failed start */ });
     await egressProxy?.close();
     gateway.close(); store.close();
@@ -238,7 +246,7 @@ export async function startServer(o: ServerOptions) {
   const host = cfg.server.bind === '0.0.0.0' || cfg.server.bind === '::' ? 'localhost' : cfg.server.bind.includes(':') ? `[${cfg.server.bind}]` : cfg.server.bind;
   let closed = false;
   return {
-    app, auth, store, bus, gateway, vault, agent, identity, port, networkAudit,
+    app, auth, store, bus, gateway, vault, agent, identity, port, networkAudit, cron: cronSetup.cron,
     /** The trusted-mode egress proxy (null when `network = "none"`): `socketFor(sessionKey)` for the sandbox. */
     egressProxy,
     url: `${scheme}://${host}:${port}`,
@@ -249,6 +257,7 @@ export async function startServer(o: ServerOptions) {
       closed = true;
       if (timer) clearInterval(timer);
       stopRevoked();
+      cronSetup.close();
       approvals.close();
       await agent.close();
       await execSetup.close().catch((err: Error) => print(`sandbox shutdown: ${err.message}`));

@@ -163,4 +163,49 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 7,
+    name: 'cron',
+    sql: `
+      -- Scheduled jobs. schedule, payload, sandbox and creator are JSON; scopes is the JSON list of
+      -- scopes a run may use (the creator's at creation, never more). system = 1 only for jobs the
+      -- gateway itself defines (the heartbeat): no RPC or tool input reaches that column.
+      CREATE TABLE cron_jobs (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        system INTEGER NOT NULL DEFAULT 0 CHECK (system IN (0, 1)),
+        schedule TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        sandbox TEXT NOT NULL,
+        delete_after_run INTEGER NOT NULL DEFAULT 0 CHECK (delete_after_run IN (0, 1)),
+        creator TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        next_run_at INTEGER,
+        last_run_at INTEGER,
+        last_status TEXT,
+        last_error TEXT,
+        last_duration_ms INTEGER,
+        paused TEXT
+      ) STRICT;
+
+      -- Run history, trimmed to the newest N per job by the cron capability.
+      CREATE TABLE cron_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL REFERENCES cron_jobs(id) ON DELETE CASCADE,
+        trigger TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'error', 'skipped')),
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        duration_ms INTEGER,
+        error TEXT,
+        output TEXT,
+        session_key TEXT,
+        run_id TEXT
+      ) STRICT;
+      CREATE INDEX idx_cron_runs_job ON cron_runs(job_id, id);
+    `,
+  },
 ];

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import type { ToolDefinition } from '../agent/index.js';
+import type { ToolContext, ToolDefinition } from '../agent/index.js';
 import type { Approvals } from '../approval/pending.js';
 import type { Runner } from '../sandbox/index.js';
 
@@ -24,6 +24,11 @@ export interface ExecOptions {
   proxySocket?: (sessionKey: string) => Promise<string>;
   /** The sandbox was asked for but none works: every command needs a human's approval. */
   forceApproval?: boolean;
+  /**
+   * Per-turn placement (scheduled jobs): another runner (the host, for a job an admin took out
+   * of the sandbox), an image, or approval for every command. Null: the defaults above.
+   */
+  placement?: (ctx: ToolContext) => { runner?: Runner; image?: string; forceApproval?: boolean } | null;
   /**
    * Host execution only: names of the gateway's own files (identity files, database, config). A
    * command naming one needs a human in every mode. Text matching is evadable, so this is a
@@ -90,11 +95,14 @@ export function execTool(o: ExecOptions): ToolDefinition {
       const timeoutSecs = typeof p.timeout_secs === 'number' && p.timeout_secs > 0 ? Math.min(p.timeout_secs, o.maxTimeoutSecs) : o.timeoutSecs;
       let command = p.command;
       let approvedBy: string = 'policy';
+      const place = o.placement?.(ctx) ?? null;
+      const runner = place?.runner ?? o.runner;
+      const forceApproval = o.forceApproval === true || place?.forceApproval === true;
       for (let round = 0; ; round++) {
         // Fail closed: a requested sandbox that does not work means a human approves every command.
-        const touchesOwnFiles = !o.runner.isolated && (o.guardedNames ?? []).some((n) => command.includes(n));
-        const mode = o.forceApproval || touchesOwnFiles ? 'always' : o.mode;
-        const d = o.classifier.classify(command, { mode, allowlist: [...o.allowlist], sandboxed: o.runner.isolated });
+        const touchesOwnFiles = !runner.isolated && (o.guardedNames ?? []).some((n) => command.includes(n));
+        const mode = forceApproval || touchesOwnFiles ? 'always' : o.mode;
+        const d = o.classifier.classify(command, { mode, allowlist: [...o.allowlist], sandboxed: runner.isolated });
         if (d.decision === 'run') break;
         if (o.approvals.isRemembered(ctx.sessionKey, command)) { approvedBy = 'remembered'; break; }
         if (round > MAX_MODIFY_ROUNDS) return { status: 'denied', reason: 'too many modifications' };
@@ -107,18 +115,18 @@ export function execTool(o: ExecOptions): ToolDefinition {
       const cwd = workspaceFor(o.workspaceRoot, ctx.sessionKey);
       const home = workspaceFor(o.homeRoot, ctx.sessionKey);
       const env = { ...safeEnv(o.extraEnv?.() ?? {}), PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', TERM: 'dumb' };
-      const network = o.runner.isolated ? o.network ?? 'none' : 'none';
+      const network = runner.isolated ? o.network ?? 'none' : 'none';
       const proxySocket = network === 'trusted' && o.proxySocket ? await o.proxySocket(ctx.sessionKey) : undefined;
-      const r = await o.runner.run({
+      const r = await runner.run({
         command, cwd, home, env, timeoutMs: timeoutSecs * 1000, maxBytes: o.outputMaxBytes, signal: ctx.signal,
-        sessionKey: ctx.sessionKey, network, ...(proxySocket ? { proxySocket } : {}),
+        sessionKey: ctx.sessionKey, network, ...(proxySocket ? { proxySocket } : {}), ...(place?.image ? { image: place.image } : {}),
       });
       o.audit('exec_run', `session=${ctx.sessionKey} by=${approvedBy} exit=${r.exitCode ?? r.signal} command=${JSON.stringify(command)}`);
       return {
         status: r.timedOut ? 'timeout' : r.aborted ? 'aborted' : 'completed',
         command, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr,
         ...(r.truncated ? { truncated: true } : {}), ...(r.limit ? { limit: r.limit } : {}), durationMs: r.durationMs,
-        sandbox: o.runner.name,
+        sandbox: runner.name,
       };
     },
   };

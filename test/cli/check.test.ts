@@ -1,8 +1,11 @@
 /**
- * `moltis approval check` and `moltis net check`: dry runs through the exec and web_fetch code paths.
+ * `moltis approval check` and `moltis net check`: dry runs through the exec and web_fetch code
+ * paths; `moltis config check` on the brief's cron snippets.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cleanEnv, killAll, removeDirs, runCli, tempDirs } from './harness.js';
 
 after(killAll);
@@ -40,4 +43,35 @@ test('net check: loopback and encoded loopback are refused (exit 1), with the re
   }
   const ok = await runCli(['net', 'check', '--allow', '127.0.0.0/8', 'http://127.0.0.1/'], cleanEnv(d));
   assert.equal(JSON.parse(ok.stdout).allowed, true);
+});
+
+// The brief's "Cron Job Security" snippets and its tightened example, verbatim (comments included).
+const BRIEF_CRON = `[cron]
+rate_limit_max = 10 # max jobs per window
+rate_limit_window_secs = 60 # window duration (1 minute)
+`;
+const BRIEF_CRON_SANDBOX = `# Per-job configuration
+[cron.job.sandbox]
+enabled = true # run in sandbox (default)
+# image = "custom:latest" # optional custom image
+`;
+const BRIEF_TIGHT = `[cron]
+rate_limit_max = 5
+rate_limit_window_secs = 300 # 5 per 5 minutes
+`;
+
+test('config check: the brief\'s [cron] and [cron.job.sandbox] snippets pass verbatim; a bad key fails', async () => {
+  for (const [name, toml] of [['cron', BRIEF_CRON], ['sandbox', BRIEF_CRON_SANDBOX], ['both', BRIEF_CRON + BRIEF_CRON_SANDBOX], ['tight', BRIEF_TIGHT]] as const) {
+    const dir = join(d.root, `cfg-${name}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'moltis.toml'), toml);
+    const r = await runCli(['config', 'check', '--config-dir', dir], cleanEnv(d));
+    assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+  }
+  const bad = join(d.root, 'cfg-bad');
+  mkdirSync(bad, { recursive: true });
+  writeFileSync(join(bad, 'moltis.toml'), '[cron]\nrate_limit_max = 10\nsystem = true\n');
+  const r = await runCli(['config', 'check', '--config-dir', bad], cleanEnv(d));
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /moltis\.toml:3:\d+: cron\.system/);
 });

@@ -6,6 +6,7 @@ import { Onboarding } from './onboarding.js';
 import { Login } from './login.js';
 import { Chat } from './chat.js';
 import { Settings } from './settings.js';
+import { Cron } from './cron.js';
 import { VaultBanner } from './vault-banner.js';
 
 /** Navigation shared by every screen. */
@@ -72,6 +73,7 @@ function App() {
           <strong class="brand">Moltis</strong>
           <nav>
             <a href="/chat" class={screen.startsWith('/chat') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/chat'); }}>Chat</a>
+            <a href="/cron" class={screen.startsWith('/cron') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/cron'); }}>Cron</a>
             <a href="/settings/security" class={screen.startsWith('/settings') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/settings/security'); }}>Settings</a>
             {status.has_password && <button class="link" onClick={() => void logout()}>Log out</button>}
           </nav>
@@ -81,6 +83,7 @@ function App() {
       {screen === '/onboarding' && <Onboarding status={status} onDone={async () => { await refresh(); navigate('/chat'); }} />}
       {screen === '/login' && <Login status={status} onDone={async () => { await refresh(); navigate('/chat'); }} />}
       {loggedIn && screen.startsWith('/chat') && <Chat vault={vault} />}
+      {loggedIn && screen.startsWith('/cron') && <Cron />}
       {loggedIn && screen.startsWith('/settings') && <Settings path={screen} navigate={navigate} vault={vault} onVault={setVault} />}
     </div>
   );
