@@ -278,7 +278,8 @@ describe('OCI sandbox (real podman)', { skip }, () => {
 
     test('a writer left running after its command (setsid) is stopped at the limit too', async () => {
       fresh('bg');
-      const r = await disk.run(req('bg', "setsid sh -c 'i=0; while :; do head -c 1048576 /dev/zero > /workspace/bg$i; i=$((i+1)); sleep 0.02; done' >/dev/null 2>&1 & echo started"));
+      // The command returns once its leftover has detached (its own session) and begun writing.
+      const r = await disk.run(req('bg', "setsid sh -c 'i=0; while :; do head -c 1048576 /dev/zero > /workspace/bg$i; i=$((i+1)); sleep 0.02; done' >/dev/null 2>&1 & while [ ! -e /workspace/bg1 ]; do sleep 0.02; done; echo started"));
       assert.equal(r.stdout, 'started\n');
       // Without the session-long guard the leftover writes until the container goes: wait (bounded)
       // until the workspace stops growing, then check where it stopped.
