@@ -116,6 +116,15 @@ function commandReason(c: SimpleCmd): string | null {
   return why ? `\`${name}\`: ${why}` : null;
 }
 
+/** Why the script needs approval at security level "allowlist", or null when every command in it is allowlisted. */
+export function allowlistReason(a: Analysis, allowlisted: (c: SimpleCmd) => boolean): string | null {
+  if (a.issues.length > 0) return `the command ${a.issues[0]}`;
+  const w = a.redirects.find((r) => r.write);
+  if (w) return `redirection \`${w.op} ${w.target?.text ?? ''}\` writes a file`;
+  const c = a.cmds.find((x) => (x.argv.length > 0 || x.runsScript) && !allowlisted(x));
+  return c ? `\`${c.argv.map((x) => x.text).join(' ') || c.wrappers.join(' ')}\` is not on the allowlist` : null;
+}
+
 /** Why the script needs approval in smart mode, or null when every part of it is read-only. */
 export function smartReason(a: Analysis, allowlisted: (c: SimpleCmd) => boolean = () => false): string | null {
   if (a.issues.length > 0) return `the command ${a.issues[0]}`;

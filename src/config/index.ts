@@ -10,5 +10,7 @@ export { DEFAULTS, ConfigSchema, parseMemory, SANDBOX_BACKENDS } from './schema.
 export type { SandboxBackendName } from './schema.js';
 export type { Config, DeepReadonly } from './schema.js';
 export { exampleToml } from './example.js';
+export { APPROVAL_MODES, SECURITY_LEVELS, FLOOR_IN_SANDBOX, parseApprovalMode, parseChoice } from './exec-policy.js';
+export type { ApprovalMode, SecurityLevel, FloorInSandbox } from './exec-policy.js';
 export { parseEnvFlag, RESERVED_ENV } from './overrides.js';
 export type { CliOverrides, Env } from './overrides.js';
