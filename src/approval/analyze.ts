@@ -4,66 +4,8 @@ import { embeddedScripts } from './embedded.js';
 import { HOOK_ENV, SMART_ENV } from './env.js';
 import { SHELLS, unwrap } from './unwrap.js';
 import { collectVars, hasKnownExpansion, renderSource, valueOf, type VarState } from './vars.js';
+import { INTERPRETERS, producerText, SETUP_PRODUCERS, type Analysis, type SimpleCmd } from './simple-cmd.js';
 import { basename, commandKey, DOWNLOADERS, runsDownloader, wordOf, type Word } from './words.js';
-
-/** One redirection anywhere in the script. `write` is true for anything that can create or change a file. */
-export interface Redirect { op: string; target: Word | null; write: boolean; cwd: string; remote: boolean }
-
-/** A simple command after quote removal and unwrapping, with what the floor and smart rules need to know. */
-export interface SimpleCmd {
-  argv: Word[];
-  wrappers: string[];
-  /** Names assigned for this command (`FOO=1 cmd`, `env FOO=1 cmd`, `sudo FOO=1 cmd`). */
-  assigns: string[];
-  /** Set when a wrapper hands a script to a shell (`sh -c`, `eval`, `env -S`, `watch`); the script is analysed too. */
-  runsScript: boolean;
-  /** Heredoc / here-string text fed to this command. */
-  stdinText: string | null;
-  /** Commands in earlier stages of the same pipeline (their output is this command's input). */
-  pipedFrom: SimpleCmd[];
-  /** The commands of the stage right before this one (its direct producer). */
-  feeder: SimpleCmd[];
-  /** The command executes text produced by a downloader (`bash <(curl …)`, `bash -c "$(curl …)"`, `$(curl …)`). */
-  execsDownload: boolean;
-  /** Working directory a literal `cd` earlier in the script moved to: '' = where exec starts, '?' = unknown. */
-  cwd: string;
-  /** Runs on another machine (inside `ssh host …`). */
-  remote: boolean;
-  /** Why the command name could not be known before it runs (`$(…) -rf /`, `$c` with `c` computed). */
-  dynamicHead: string | null;
-  /** Reads its program from stdin (a shell, `at`, an interpreter without inline code). */
-  stdinProgram: 'shell' | CodeLang | null;
-  /** That program comes from a producer we cannot read (`cat x | sh`, `base64 -d | bash`): the producer. */
-  programUnknown: string | null;
-  /** Inline code (or sed's `e`) runs or deletes something computed at run time. */
-  codeDynamic: string | null;
-  /** Inline code forks in a loop. */
-  forkLoop: boolean;
-  /** The script's own variables (a name assigned there is not "unset"). */
-  vars: VarState;
-}
-
-/** What the walker found. `failed` means the input could not be fully understood: callers fail closed. */
-export interface Analysis {
-  cmds: SimpleCmd[];
-  redirects: Redirect[];
-  /** Constructs smart mode never auto-approves, each as a short phrase. */
-  issues: string[];
-  /** Functions defined; `bomb`: it calls itself twice, in a pipeline, or in the background. */
-  functions: { name: string; recursive: boolean; bomb: boolean }[];
-  /** Loader/runtime hooks assigned or exported as statements (`export LD_PRELOAD=…; cmd`). */
-  hookEnv: { name: string; remote: boolean }[];
-  vars: VarState;
-  /** The working directory at the current point of the walk (see SimpleCmd.cwd). */
-  cwd: string;
-  failed: string | null;
-}
-
-/** Interpreters that run code read from stdin or from a substitution they are given. */
-export const INTERPRETERS = new Set([...SHELLS, 'python', 'perl', 'ruby', 'node', 'php', 'lua', 'source', '.', 'osascript', 'pwsh']);
-
-/** Programs whose output is shell setup meant to be eval'ed (`eval "$(ssh-agent -s)"`, `source <(kubectl completion bash)`). */
-const SETUP_PRODUCERS = new Set(['ssh-agent', 'gpg-agent', 'pyenv', 'rbenv', 'nodenv', 'goenv', 'jenv', 'direnv', 'brew', 'dircolors', 'starship', 'zoxide', 'keychain', 'fnm', 'mise', 'rtx', 'conda', 'thefuck', 'atuin', 'opam', 'luarocks', 'register-python-argcomplete', 'minikube', 'docker-machine', 'ssh-keygen']);
 
 /** Payloads nest (`sh -c "eval 'bash -c …'"`); past this depth we stop and ask. */
 const MAX_DEPTH = 8;
@@ -78,7 +20,7 @@ interface Walk { parser: Parser; a: Analysis; depth: number; remote: boolean }
 
 /** Parses `source` with tree-sitter-bash and walks every command in it, recursing into script payloads. */
 export function analyze(parser: Parser, source: string): Analysis {
-  const a: Analysis = { cmds: [], redirects: [], issues: [], functions: [], hookEnv: [], vars: { vars: new Map(), ifsAssigned: false }, cwd: '', failed: null };
+  const a: Analysis = { cmds: [], redirects: [], issues: [], functions: [], hookEnv: [], vars: { vars: new Map(), ifsAssigned: false, aliases: new Map() }, cwd: '', failed: null };
   walkScript({ parser, a, depth: 0, remote: false }, source.replace(/\r\n/g, '\n'));
   return a;
 }
@@ -102,19 +44,6 @@ function walkScript(w: Walk, source: string): void {
 const deeper = (w: Walk, remote = w.remote): Walk => ({ ...w, depth: w.depth + 1, remote });
 
 function issue(a: Analysis, s: string): void { if (!a.issues.includes(s)) a.issues.push(s); }
-
-/** Text a producer writes, when it is literal: `echo …`, `printf …`, `cat <<EOF`. */
-export function producerText(feeder: readonly SimpleCmd[]): string | null {
-  if (feeder.length !== 1) return null;
-  const p = feeder[0]!;
-  const name = p.argv[0] ? basename(p.argv[0].text) : '';
-  const args = p.argv.slice(1);
-  if (args.some((x) => x.dynamic)) return null;
-  if (name === 'echo') { const i = args.findIndex((x) => !/^-[neE]+$/.test(x.text)); return i < 0 ? '' : args.slice(i).map((x) => x.text).join(' ').replace(/\\n/g, '\n'); }
-  if (name === 'printf' && args.length > 0) { let k = 1; return args[0]!.text.replace(/%[sb]/g, () => args[k++]?.text ?? '').replace(/\\n/g, '\n'); }
-  if (name === 'cat' && args.length === 0 && p.stdinText !== null) return p.stdinText;
-  return null;
-}
 
 /** A program the command reads from stdin (heredoc, here-string, echo …): parse it, or scan it as code. */
 function runProgram(w: Walk, c: SimpleCmd, text: string): void {
@@ -264,6 +193,8 @@ function handleCommand(w: Walk, n: Node, outer: Node[]): void {
     ((u.payload !== null || INTERPRETERS.has(key)) && argv.slice(1).some(runsDownloader));
   a.cmds.push(cmd);
   const inner = { ...w, remote };
+  const alias = head && !head.dynamic ? a.vars.aliases.get(head.text) : undefined;
+  if (alias !== undefined) walkVariants(inner, cmd, [[alias], ...args.map((x) => [x.node?.text ?? x.text])]);
   if (head?.dynamic) resolveHead(inner, cmd, u.argv);
   else if (args.some((x) => x.dynamic && x.node !== null && hasKnownExpansion(x.node, a.vars))) {
     walkVariants(inner, cmd, u.argv.map((x) => (x.node ? renderSource(x.node, a.vars, false) : null) ?? [x.node?.text ?? x.text]));
@@ -276,7 +207,7 @@ function handleCommand(w: Walk, n: Node, outer: Node[]): void {
       while (j < args.length && args[j]!.text !== ';' && args[j]!.text !== '+') j++;
       const sub = unwrap(args.slice(i + 1, j));
       a.cmds.push({ ...cmd, argv: sub.argv, wrappers: [...u.wrappers, 'find', ...sub.wrappers], runsScript: sub.payload !== null, stdinText: null, pipedFrom: [], feeder: [] });
-      if (sub.payload) walkPayload(inner, sub.payload);
+      if (sub.payload) walkPayload(inner, sub.payload, true, sub.positional);
       i = j;
     }
   }
@@ -303,17 +234,33 @@ function handleCommand(w: Walk, n: Node, outer: Node[]): void {
     if (!SETUP_PRODUCERS.has(name) && !/\bcompletion\b/.test(script.text)) cmd.programUnknown = name;
   }
   for (const r of redirects) handleRedirect(inner, r, cmd);
-  if (u.payload) walkPayload(inner, u.payload);
+  if (u.payload) walkPayload(inner, u.payload, u.wrappers.includes('xargs'), u.positional);
+  if (u.asWritten !== null && u.asWritten !== u.payload?.text) walkScript(deeper(inner), u.asWritten);
   // A shell or interpreter reading its program from a heredoc or here-string: that text is a program too.
   if (cmd.stdinText !== null && cmd.stdinProgram) runProgram(inner, cmd, cmd.stdinText);
   if (key === 'cd' || key === 'pushd' || key === 'popd') trackCwd(a, key, args);
   for (const c of n.namedChildren) if (c && !REDIRECT_TYPES.has(c.type)) visit(inner, c);
 }
 
-/** A script handed to a shell (`sh -c`, `eval`, `su -c`, `ssh host …`); `{}` (from xargs/find) is filled in at run time. */
-function walkPayload(w: Walk, payload: Word): void {
-  if (payload.text.trim() === '{}') { w.a.cmds.at(-1)!.dynamicHead ??= 'the script is filled in at run time (`{}`)'; return; }
+const POSITIONAL = /"\$[@*]"|\$[@*]|\$\{?([1-9])\}?/;
+const POSITIONAL_ALL = new RegExp(POSITIONAL.source, 'g');
+/** An argument spliced into script text: as is when it carries no quoting or expansion, else single-quoted. */
+const splice = (s: string) => (/^[^\s"'`$\\;&|<>()]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * A script handed to a shell (`sh -c`, `eval`, `su -c`, `ssh host …`). `fed`: it comes through
+ * xargs or find -exec, so a one-word script (`{}`, `%`) is input filled in at run time.
+ * `sh -c 'rm -rf "$1"' _ /` is also read with its arguments in place.
+ */
+function walkPayload(w: Walk, payload: Word, fed: boolean, positional: Word[]): void {
+  const t = payload.text.trim();
+  // Fail closed: the whole script is data read at run time.
+  if (t === '{}' || (fed && /^\S+$/.test(t) && !/^[a-z]/.test(t))) { w.a.cmds.at(-1)!.dynamicHead ??= `the script is filled in at run time (\`${t}\`)`; return; }
   walkScript(deeper(w), payload.text);
+  if (positional.length > 1 && POSITIONAL.test(payload.text)) {
+    const args = positional.slice(1).map((p) => splice(p.text));
+    walkScript(deeper(w), payload.text.replace(POSITIONAL_ALL, (m, n?: string) => (n ? args[Number(n) - 1] ?? "''" : args.join(' '))));
+  }
 }
 
 function handleRedirect(w: Walk, r: Node, cmd: SimpleCmd | null): void {
@@ -341,6 +288,13 @@ function handleRedirect(w: Walk, r: Node, cmd: SimpleCmd | null): void {
   const dest = r.childForFieldName('destination');
   const target = dest ? wordOf(dest) : null;
   const op = r.children.filter((c) => c !== null && !c.isNamed).map((c) => c!.type).join('') || '>';
+  // `bash < <(curl …)`: the shell's program comes from another command.
+  if (cmd?.stdinProgram && op === '<' && dest?.type === 'process_substitution') {
+    const producer = dest.descendantsOfType('command_name')[0];
+    const name = producer ? basename(wordOf(producer.namedChildren[0] ?? producer).text) : '?';
+    if (DOWNLOADERS.has(name)) cmd.execsDownload = true;
+    else if (!SETUP_PRODUCERS.has(name)) cmd.programUnknown = name;
+  }
   const dup = (op === '>&' || op === '<&') && target !== null && /^(\d+|-)$/.test(target.text);
   const write = !dup && op !== '<' && op !== '<&' && !(target !== null && !target.dynamic && HARMLESS_TARGETS.has(target.text));
   a.redirects.push({ op, target, write, cwd: a.cwd, remote: w.remote });

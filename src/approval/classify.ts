@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { Language, Parser } from 'web-tree-sitter';
 import type { ApprovalMode, SecurityLevel } from '../config/index.js';
-import { analyze, type SimpleCmd } from './analyze.js';
+import { analyze } from './analyze.js';
+import type { SimpleCmd } from './simple-cmd.js';
 import { floorApplies, floorHits, type SandboxContext, type Scope } from './floor.js';
 import { allowlistReason, smartReason } from './smart.js';
 

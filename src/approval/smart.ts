@@ -1,4 +1,4 @@
-import type { Analysis, SimpleCmd } from './analyze.js';
+import type { Analysis, SimpleCmd } from './simple-cmd.js';
 import { basename, type Word } from './words.js';
 
 /** Returns why the arguments are not known-safe, or null when they are. */

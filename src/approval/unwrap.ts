@@ -7,7 +7,13 @@ import { JOINS_WORDS, SCRIPT_ONLY, WRAPPERS, type WrapperSpec } from './wrappers
  * `env -S`, `watch`, `su -c`, `ssh host …`), parsed again by the caller. `remote`: it runs on
  * another machine (ssh).
  */
-export interface Unwrapped { argv: Word[]; wrappers: string[]; assigns: Word[]; payload: Word | null; remote: boolean }
+export interface Unwrapped {
+  argv: Word[]; wrappers: string[]; assigns: Word[]; payload: Word | null; remote: boolean;
+  /** For `ssh host a "b c"`: the words as written (what the user meant), beside the real joined text. */
+  asWritten: string | null;
+  /** `sh -c SCRIPT name arg…`: the words after the script ($0, $1, …). */
+  positional: Word[];
+}
 
 /** Shells whose `-c STRING` (or stdin, or heredoc) is a script. */
 export const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'mksh', 'yash', 'fish', 'busybox-sh', 'rbash', 'tcsh', 'csh']);
@@ -75,7 +81,9 @@ export function unwrap(argv0: Word[]): Unwrapped {
   const wrappers: string[] = [];
   const assigns: Word[] = [];
   let remote = false;
-  const done = (payload: Word | null = null): Unwrapped => ({ argv: payload ? [] : argv, wrappers, assigns, payload, remote });
+  let asWritten: string | null = null;
+  let positional: Word[] = [];
+  const done = (payload: Word | null = null): Unwrapped => ({ argv: payload ? [] : argv, wrappers, assigns, payload, remote, asWritten, positional });
   for (let depth = 0; depth < 16 && argv.length > 0; depth++) {
     const name = basename(argv[0]!.text);
     const args = argv.slice(1);
@@ -153,6 +161,7 @@ export function unwrap(argv0: Word[]): Unwrapped {
           }
           if (!hasC) return done(); // a script file, or stdin
           wrappers.push(name);
+          positional = args.slice(i + 1);
           return done(args[i] ?? literal(''));
         }
         if (spec.notCommand && args.some((w) => spec.notCommand!.test(w.text))) return done();
@@ -177,6 +186,7 @@ export function unwrap(argv0: Word[]): Unwrapped {
         if (JOINS_WORDS.has(name)) {
           if ((name === 'sg' && rest[0]?.text === '-c') || rest[0]?.text === '--') rest = rest.slice(1);
           wrappers.push(name);
+          asWritten = rest.map((w) => w.node?.text ?? w.text).join(' ');
           return done(joinPayload(rest));
         }
         break;

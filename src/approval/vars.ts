@@ -6,14 +6,14 @@ import { basename, wordOf } from './words.js';
  * $x; done` and `rm${IFS}-rf${IFS}/` can be read as the commands they run. A name maps to the
  * literal values the script gives it, or null when some value is computed (read, $(…), arrays).
  */
-export interface VarState { vars: Map<string, string[] | null>; ifsAssigned: boolean }
+export interface VarState { vars: Map<string, string[] | null>; ifsAssigned: boolean; aliases: Map<string, string> }
 
 /** Past this many values for one name (or combinations for one command) we stop guessing. */
 const MAX_VALUES = 8;
 /** A value spliced back into shell text must not carry quoting or expansion of its own. */
 const SPLICEABLE = /^[^"'`$\\\n]*$/;
 const REPLACEABLE = new Set(['simple_expansion', 'expansion', 'command_substitution']);
-const MAY_ASSIGN = /[A-Za-z0-9_]=|\b(for|select|read|mapfile|readarray|getopts)\b/;
+const MAY_ASSIGN = /[A-Za-z0-9_]=|\b(for|select|read|mapfile|readarray|getopts|alias)\b/;
 const READERS = new Set(['read', 'mapfile', 'readarray', 'getopts']);
 
 function add(s: VarState, name: string, values: string[] | null): void {
@@ -43,6 +43,8 @@ export function collectVars(root: Node, s: VarState): void {
       add(s, name, all === null || all.some((v) => v === null) ? null : all.flat() as string[]);
     } else {
       const head = n.childForFieldName('name');
+      // `alias c='rm -rf'; c /`: remember what the name stands for.
+      if (head?.text === 'alias') for (const a of n.childrenForFieldName('argument')) { const t = a ? wordOf(a).text : ''; const eq = t.indexOf('='); if (eq > 0) s.aliases.set(t.slice(0, eq), t.slice(eq + 1)); }
       if (!head || !READERS.has(basename(head.text))) continue;
       for (const a of n.childrenForFieldName('argument')) if (a && /^[A-Za-z_]\w*$/.test(a.text)) add(s, a.text, null);
     }

@@ -1,4 +1,4 @@
-import { producerText, type SimpleCmd } from '../analyze.js';
+import { producerText, type SimpleCmd } from '../simple-cmd.js';
 import { basename } from '../words.js';
 import type { Detector } from './types.js';
 
@@ -15,7 +15,7 @@ function clientTexts(c: SimpleCmd): string[] {
 const SQL_META = /^\s*[.\\][^\n]*$/gm;
 const SQL_NOISE = /--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|\$\$[\s\S]*?\$\$/gm;
 const SQL_RULES: ReadonlyArray<[RegExp, string, string]> = [
-  [/^DROP\s+(TABLE|DATABASE|SCHEMA|KEYSPACE|COLUMNFAMILY|COLLECTION)\b/i, 'sql-drop', 'drops a table, database or schema'],
+  [/^DROP\s+(TABLE|DATABASE|SCHEMA|KEYSPACE|COLUMNFAMILY|COLLECTION|OWNED)\b/i, 'sql-drop', 'drops a table, database or schema'],
   [/^ALTER\s+TABLE\s+\S+\s+DROP\s+(?!CONSTRAINT|INDEX|DEFAULT|NOT\b|PRIMARY|FOREIGN|PARTITION)/i, 'sql-drop', 'drops a column'],
   [/^TRUNCATE\b/i, 'sql-truncate', 'truncates a table'],
 ];

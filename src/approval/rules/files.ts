@@ -1,4 +1,4 @@
-import { producerText, type SimpleCmd } from '../analyze.js';
+import { producerText, type SimpleCmd } from '../simple-cmd.js';
 import { basename, parseFlags, type Word } from '../words.js';
 import { classifyTarget, criticalFile, DEVICE, fedOperands, findStart, targetScope, type TargetClass } from './paths.js';
 import type { Detector, Hit } from './types.js';

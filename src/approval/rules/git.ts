@@ -1,4 +1,4 @@
-import type { SimpleCmd } from '../analyze.js';
+import type { SimpleCmd } from '../simple-cmd.js';
 import { parseFlags, type Word } from '../words.js';
 import type { Detector, Hit } from './types.js';
 
@@ -42,7 +42,9 @@ const git: Detector = (c: SimpleCmd) => {
       if (t.includes('-f') || t.includes('--force') || /^-[a-zA-Z]*f/.test(t[0] ?? '')) return hit('git-discard-changes', 'git checkout --force discards local changes');
       const dd = t.indexOf('--');
       const paths = dd >= 0 ? t.slice(dd + 1) : t.filter((x) => !x.startsWith('-'));
-      return paths.some((p) => WHOLE_TREE.test(p)) && (dd >= 0 || paths.length === 1) ? hit('git-discard-changes', 'git checkout of the whole tree discards local changes') : null;
+      // `git checkout -- .`, `git checkout .`, `git checkout HEAD .`: the pathspec after the tree-ish is the whole tree.
+      const whole = dd >= 0 ? paths.some((p) => WHOLE_TREE.test(p)) : paths.length === 1 ? WHOLE_TREE.test(paths[0]!) : paths.slice(1).some((p) => WHOLE_TREE.test(p));
+      return whole ? hit('git-discard-changes', 'git checkout of the whole tree discards local changes') : null;
     }
     case 'restore': {
       const f = parseFlags(rest, { '--worktree': 'W', '--staged': 'S' }, new Set(['s', '--source']));
@@ -62,6 +64,7 @@ const git: Detector = (c: SimpleCmd) => {
     case 'reflog':
       if (t[0] === 'delete') return hit('git-history-prune', 'git reflog delete drops recovery points');
       return t[0] === 'expire' && t.some((x) => /^--expire(-unreachable)?=(now|all|0)/.test(x)) ? hit('git-history-prune', 'git reflog expire drops recovery points') : null;
+    case 'prune': return t.some((x, i) => /^--expire=(now|all|0)/.test(x) || (x === '--expire' && /^(now|all|0)/.test(t[i + 1] ?? ''))) && !t.includes('-n') && !t.includes('--dry-run') ? hit('git-history-prune', 'git prune --expire=now deletes unreachable commits') : null;
     case 'gc': return t.some((x) => /^--prune=(now|all)/.test(x)) ? hit('git-history-prune', 'git gc --prune=now deletes unreachable commits') : null;
     case 'filter-branch': case 'filter-repo':
       return t.some((x) => x === '--help' || x === '-h') ? null : hit('git-history-rewrite', `git ${sub} rewrites history`);

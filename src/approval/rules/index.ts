@@ -1,4 +1,4 @@
-import type { Analysis, SimpleCmd } from '../analyze.js';
+import type { Analysis, SimpleCmd } from '../simple-cmd.js';
 import { commandKey } from '../words.js';
 import { DATA_DETECTORS } from './data.js';
 import { FILE_DETECTORS } from './files.js';
@@ -49,7 +49,9 @@ export function floorHits(a: Analysis): FloorHit[] {
   }
   for (const c of a.cmds) {
     const key = c.argv[0] ? commandKey(c.argv[0].text) : '';
-    for (const d of [...(BY_KEY.get(key) ?? []), ...EVERY_COMMAND]) {
+    // `terraform destroy --help` prints help and acts on nothing.
+    const help = c.argv.some((w) => w.text === '--help');
+    for (const d of [...(help ? [] : BY_KEY.get(key) ?? []), ...EVERY_COMMAND]) {
       const h = d(c);
       if (h) add(h.rule, h.reason, c, c.remote, h.scope);
     }

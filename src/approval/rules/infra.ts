@@ -1,4 +1,4 @@
-import type { SimpleCmd } from '../analyze.js';
+import type { SimpleCmd } from '../simple-cmd.js';
 import { basename, commandKey } from '../words.js';
 import type { Detector, Hit } from './types.js';
 
@@ -38,6 +38,7 @@ const docker: Detector = (c) => {
   if (rm && (computed || has(c, '-a', '--all'))) return hit('container-mass-remove', `${name} rm of a computed list of containers`);
   if (rmi && (computed || has(c, '-f', '--force', '-a', '--all'))) return hit('container-mass-remove', `${name} rmi -f deletes images`);
   if ((sub === 'container' && sub2 === 'prune') || (sub === 'image' && sub2 === 'prune' && has(c, '-a', '--all'))) return hit('container-mass-remove', `${name} ${sub} prune deletes every unused ${sub}`);
+  if (sub === 'pod' && (sub2 === 'rm' || sub2 === 'prune') && (computed || has(c, '-a', '--all') || sub2 === 'prune')) return hit('container-mass-remove', `${name} pod ${sub2} removes every pod`);
   if (sub === 'stack' && (sub2 === 'rm' || sub2 === 'remove' || sub2 === 'down')) return hit('container-mass-remove', `${name} stack rm removes a whole stack`);
   return null;
 };
@@ -79,13 +80,13 @@ const aws: Detector = (c) => {
 const gcloud: Detector = (c) => {
   const ops = operands(c, new Set(['--project', '--zone', '--region', '--format', '--account', '--configuration']));
   if (ops.includes('delete')) return hit('cloud-delete', 'gcloud … delete removes cloud resources');
-  return ops[0] === 'storage' && ops[1] === 'rm' && has(c, '-r', '--recursive', '-a', '--all-versions') ? hit('cloud-delete', 'gcloud storage rm -r deletes a bucket\'s contents') : null;
+  return ops[0] === 'storage' && ops[1] === 'rm' && (has(c, '-r', '--recursive', '-a', '--all-versions') || ops.some((o) => o.endsWith('/**'))) ? hit('cloud-delete', 'gcloud storage rm -r deletes a bucket\'s contents') : null;
 };
 
 const gsutil: Detector = (c) => {
   const ops = operands(c, new Set(['-o', '-h', '-u']));
   if (ops[0] === 'rb') return hit('cloud-delete', 'gsutil rb deletes a bucket');
-  return ops[0] === 'rm' && has(c, '-r', '-R', '-a') ? hit('cloud-delete', 'gsutil rm -r deletes a bucket\'s contents') : null;
+  return ops[0] === 'rm' && (has(c, '-r', '-R', '-a') || ops.some((o) => o.endsWith('/**'))) ? hit('cloud-delete', 'gsutil rm -r deletes a bucket\'s contents') : null;
 };
 
 const CLOUD_VERBS: Readonly<Record<string, RegExp>> = { az: /^(delete|purge|delete-batch)$/, doctl: /^(delete|rm)$/, heroku: /^(apps:destroy|pg:reset|addons:destroy)$/, fly: /^destroy$/, flyctl: /^destroy$/ };

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { SimpleCmd } from '../analyze.js';
+import type { SimpleCmd } from '../simple-cmd.js';
 import { basename, literal, type Word } from '../words.js';
 import type { Scope } from './meta.js';
 
@@ -10,11 +10,12 @@ export const DEVICE = /^\/dev\/(sd|hd|vd|xvd|nvme|mmcblk|disk|rdisk|mapper\/|dm-
 const SYSTEM_DIRS_2 = ['/var/lib', '/var/db', '/var/spool', '/usr/lib', '/usr/lib64', '/usr/bin', '/usr/sbin', '/usr/share', '/usr/local', '/usr/include', '/etc', '/boot', '/lib', '/System/Library', '/Library/Application Support'];
 const SYSTEM_DIRS = ['/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/opt', '/root', '/sbin', '/srv', '/usr', '/var', '/sys', '/proc', '/System', '/Library', '/Applications', '/Users', '/private', '/snap', '/nix', '/mnt', '/media'];
 const HOME_ROOT = /^(~[A-Za-z0-9_.-]*|\/root|\/home\/[^/]+|\/Users\/[^/]+)(?=\/|$)/;
-const WORKSPACE = /^(\.\.?(\/\.\.?)*)(\/(\*+|\.\*|\.\[!\.\]\*|\.\[\^\.\]\*|\.\?\*))?$|^(\*+|\.\*|\.\[!\.\]\*|\.\[\^\.\]\*|\.\?\*)$|^\/workspace(\/\*)?$/;
+// The working tree, and its repository's history (`.git`).
+const WORKSPACE = /^(\.\/)?\.git(\/(objects|refs)(\/.*)?)?$|^(\.\.?(\/\.\.?)*)(\/(\*+|\.\*|\.\[!\.\]\*|\.\[\^\.\]\*|\.\?\*))?$|^(\*+|\.\*|\.\[!\.\]\*|\.\[\^\.\]\*|\.\?\*)$|^\/workspace(\/\*)?$/;
 
 /** A path as the floor compares it: `//etc/./` → `/etc`, `${HOME}/` → `~`, `$PWD/x` → `x`; relative paths under the script's `cd`. */
 export function canonicalTarget(t: string, cwd = ''): string {
-  let s = t.replace(/^\$\{?HOME\}?(?=\/|$)/, '~').replace(/^\$\{?PWD\}?(?=\/|$)/, '.');
+  let s = t.replace(/^\$(HOME|\{HOME(:?[-?=][^}]*)?\})(?=\/|$)/, '~').replace(/^\$(PWD|\{PWD(:?[-?=][^}]*)?\})(?=\/|$)/, '.');
   if (!s.startsWith('/') && !s.startsWith('~') && cwd !== '' && cwd !== '?') s = `${cwd.replace(/^\$HOME/, '~')}/${s}`;
   const m = /^(~[A-Za-z0-9_.-]*)(\/.*)?$/.exec(s);
   if (m) {
@@ -40,9 +41,12 @@ export function alternatives(w: Word, assigned: ReadonlyMap<string, unknown> = n
   if (w.dynamic) {
     // Names the script assigns are read through their values (the walker re-checks those).
     const unset = (name: string) => name !== 'HOME' && name !== 'PWD' && !assigned.has(name);
-    const emptied = w.text.replace(/\$\{([A-Za-z_]\w*)(:?[-=])([^}]*)\}/g, (m, name: string, _op, def: string) => (unset(name) ? def : m))
-      .replace(/\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)/g, (m, a?: string, b?: string) => (unset((a ?? b)!) ? '' : m)).replace(/\$[@*#0-9]/g, '');
-    if (emptied !== w.text && emptied !== '' && !/\$\{[A-Za-z_]\w*:?\?/.test(w.text)) out.push(...expandBraces(emptied));
+    const emptied = w.text.replace(/\$\{(\w+)(:?[-=])([^}]*)\}/g, (m, name: string, _op, def: string) => (unset(name) ? def : m))
+      .replace(/\$\{(\w+)\}|\$([A-Za-z_]\w*|[0-9])/g, (m, a?: string, b?: string) => (unset((a ?? b)!) ? '' : m)).replace(/\$[@*#]/g, '');
+    if (emptied !== w.text && emptied !== '' && !/\$\{\w+:?\?/.test(w.text)) out.push(...expandBraces(emptied));
+    // A value the script computes (`for d in $(ls /)`) may be any name: `/$d` is any top-level directory.
+    const wild = w.text.replace(/\$\{(\w+)\}|\$([A-Za-z_]\w*)/g, (m, a?: string, b?: string) => (assigned.get((a ?? b)!) === null ? '*' : m));
+    if (wild !== w.text && /\/\*/.test(wild)) out.push(wild);
   }
   return out;
 }
@@ -60,6 +64,8 @@ function classOf(t: string, cwd: string): TargetClass {
   if (WORKSPACE.test(c) || (cwd === '?' && !c.startsWith('/') && !c.startsWith('~') && /^[*.]/.test(c))) return 'workspace';
   const under = (d: string) => c === d || c === `${d}/*` || (c.startsWith(`${d}/`) && !c.slice(d.length + 1).includes('/'));
   if (SYSTEM_DIRS.some(under) || SYSTEM_DIRS_2.some(under)) return 'system';
+  // `/???`, `/b*`: a pattern right under / can match system directories.
+  if (/^\/[^/]*[*?[][^/]*$/.test(c)) return 'system';
   return null;
 }
 

@@ -1,4 +1,4 @@
-import { INTERPRETERS, type SimpleCmd } from '../analyze.js';
+import { INTERPRETERS, type SimpleCmd } from '../simple-cmd.js';
 import { HOOK_ENV } from '../env.js';
 import { basename, commandKey, DOWNLOADERS } from '../words.js';
 import type { Detector, Hit } from './types.js';

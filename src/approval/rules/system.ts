@@ -1,4 +1,4 @@
-import type { SimpleCmd } from '../analyze.js';
+import { producerText, type SimpleCmd } from '../simple-cmd.js';
 import { basename } from '../words.js';
 import { DEVICE } from './paths.js';
 import type { Detector, Hit } from './types.js';
@@ -71,6 +71,7 @@ const kill: Detector = (c) => {
   if (SAFE_SIGNALS.test(s.signal)) return null;
   const all = s.ops.find((p) => p === '-1' || p === '1');
   if (all) return hit('kill-all', all === '-1' ? 'kill -1 signals every process' : 'kill 1 signals init');
+  if (s.ops.some((p) => /^\$\(ps\s+(.*\s)?(-e|-A|a?ux?|-ax|-aux|--all)\b/.test(p))) return hit('kill-all', 'kill of every process ps lists');
   const sub = s.ops.map((p) => BROAD_PGREP.exec(p)).find((m) => m && broadTarget(m[2]!.split(/\s+/)));
   return sub ? hit('kill-all', `kill of every process ${sub[1]} matches`) : null;
 };
@@ -93,7 +94,14 @@ const shutdown: Detector = (c) => {
   return hit('shutdown', `${n} stops the machine`);
 };
 
-const crontab: Detector = (c) => (texts(c).some((x) => /^-[a-zA-Z]*r/.test(x)) ? hit('crontab-remove', 'crontab -r deletes every scheduled job') : null);
+const crontab: Detector = (c) => {
+  const t = texts(c);
+  if (t.some((x) => /^-[a-zA-Z]*r/.test(x))) return hit('crontab-remove', 'crontab -r deletes every scheduled job');
+  // `crontab /dev/null`, `echo | crontab -`: the whole table replaced by nothing.
+  const file = t.find((x) => !x.startsWith('-') || x === '-');
+  const empty = file === '/dev/null' || (file === '-' && (producerText(c.feeder) ?? c.stdinText ?? 'x').trim() === '');
+  return empty ? hit('crontab-remove', 'crontab replaced by an empty table') : null;
+};
 
 /** Disk, process and power detectors by command key. */
 export const SYSTEM_DETECTORS: ReadonlyArray<[readonly string[], Detector]> = [

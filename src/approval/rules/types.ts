@@ -1,4 +1,4 @@
-import type { SimpleCmd } from '../analyze.js';
+import type { SimpleCmd } from '../simple-cmd.js';
 import type { Scope } from './meta.js';
 
 /** A detector's finding: the rule id (from meta.ts), why, and the scope when it differs from the rule's. */

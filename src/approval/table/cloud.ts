@@ -22,6 +22,16 @@ export const CLOUD: TableSection = {
     'cdk destroy MyStack', 'cdktf destroy', 'serverless remove --stage prod', 'sls remove', 'sam delete --stack-name x', 'doctl compute droplet delete web-1',
     'doctl databases delete db-id', 'heroku apps:destroy --app x --confirm x', 'flyctl apps destroy myapp', 'fly destroy x -y', 'eksctl delete cluster --name prod',
     'npx cdk destroy --force', 'AWS_PROFILE=prod terraform destroy -auto-approve', 'aws s3 rm --recursive s3://logs/2024/',
+    // Probe rows (written as a held-out check before the fixes that now catch them):
+    "aws s3 rm s3://prod-backups/ --recursive --quiet",
+    "aws ec2 terminate-instances --instance-ids $(aws ec2 describe-instances --query x --output text)",
+    "aws rds delete-db-instance --db-instance-identifier prod", "gcloud compute disks delete disk-1 --quiet",
+    "gcloud sql databases delete db --instance=i", "az vm delete --ids $(az vm list -g rg --query \"[].id\" -o tsv) --yes",
+    "terraform destroy -target=aws_db_instance.main", "terraform apply -destroy -auto-approve -var-file=prod.tfvars", "pulumi destroy -y --stack prod",
+    "aws s3 rb --force s3://x", "aws s3api delete-objects --bucket b --delete file://x.json", "gcloud projects delete x --quiet",
+    "az group delete -n x --no-wait -y", "gcloud storage rm gs://x/**", "terraform destroy -auto-approve -target=x", "terraform state rm 'module.x'",
+    "tofu apply -destroy", "terragrunt run-all destroy --terragrunt-non-interactive", "pulumi destroy --yes --skip-preview", "cdk destroy '*' --force",
+    "sls remove -s prod",
   ],
   benign: [
     'aws s3 ls s3://bucket', 'aws s3 cp file s3://bucket/', 'aws s3 sync dist/ s3://site --delete', 'aws s3 rm s3://bucket/old-file.txt',
@@ -34,5 +44,8 @@ export const CLOUD: TableSection = {
     'pulumi up --yes', 'pulumi stack ls', 'cdk diff', 'cdk deploy', 'cdk synth', 'serverless deploy', 'sam deploy', 'doctl compute droplet list',
     'heroku logs --tail', 'flyctl status', 'eksctl get clusters', 'terraform output -json', 'gcloud run deploy api --source .', 'terragrunt plan',
     'aws s3 presign s3://b/k', 'az deployment group create -g rg -f main.bicep', 'gcloud compute ssh vm-1', 'terraform import aws_s3_bucket.b b',
+    // Probe rows (written as a held-out check before the fixes that now catch them):
+    "terraform plan -out plan.tfplan", "aws s3 rm s3://bucket/tmp/file.json", "gcloud compute instances stop vm-1", "az vm stop -g rg -n vm",
+    "gsutil rm gs://bucket/file.txt", "terraform destroy --help",
   ],
 };

@@ -20,6 +20,15 @@ export const GIT: TableSection = {
     'bfg --delete-files id_rsa', 'git update-ref -d refs/heads/main', 'git update-ref -d HEAD', 'git --git-dir=.git --work-tree=. reset --hard',
     'git -c core.hooksPath=/dev/null push --force', 'git push origin main --force', 'git push -f origin $(git branch --show-current)',
     'git push origin +refs/heads/*:refs/heads/*', 'git push origin --delete $(git branch -r --merged)', 'git stash clear && git reset --hard',
+    // Probe rows (written as a held-out check before the fixes that now catch them):
+    "rm -rf ./.git", "rm -rf .git", "git push origin HEAD --force", "git push --force-with-lease origin HEAD:main", "git push -f --no-verify",
+    "git push upstream +feature:main", "git reset --hard @{u}", "git clean -dfx", "git clean -d -f -x", "git checkout HEAD .",
+    "git restore --source HEAD :/", "git stash drop stash@{2}", "git branch -D $(git branch --merged)", "git push origin --delete $(git tag)",
+    "git filter-branch --force --index-filter \"git rm --cached --ignore-unmatch secrets.env\" --prune-empty --tag-name-filter cat -- --all",
+    "git update-ref -d refs/remotes/origin/main", "git reflog expire --all --expire=now && git gc --prune=now --aggressive",
+    "git push -f origin HEAD:refs/heads/main", "git push origin main -f", "git checkout -- \"*\"", "git commit --amend -m x && git push -f",
+    "git branch -D $(git branch | grep -v main)", "git prune --expire=now", "git reflog expire --expire=now --all && git gc --prune=now",
+    "git stash clear; git checkout -- .",
   ],
   benign: [
     'git push', 'git push origin main', 'git push -u origin feature', 'git push --follow-tags', 'git push --tags', 'git push origin HEAD',
@@ -33,5 +42,9 @@ export const GIT: TableSection = {
     'git commit --amend -m x', 'git rebase -i HEAD~3', 'git fetch --prune', 'git remote prune origin', 'git tag -d v0.1', 'git worktree prune',
     'git status', 'git diff --stat', 'git pull --rebase', 'git merge --no-ff feature', 'git cherry-pick abc123', 'git log -p -- src/', 'git show HEAD',
     'git push origin :', 'git commit -m "git push --force is banned"', 'echo "git reset --hard" >> NOTES.md', 'git clone https://github.com/x/y',
+    // Probe rows (written as a held-out check before the fixes that now catch them):
+    "git push origin feature/x", "git push --set-upstream origin $(git branch --show-current)", "git reset --soft HEAD~0 2>/dev/null || true",
+    "git clean -fd --dry-run", "git stash push -u", "git checkout -b fix", "git checkout HEAD~1 src/file.ts", "git checkout main -- package.json",
+    "for f in $(git ls-files \"*.orig\"); do rm -f \"$f\"; done", "alias gs=\"git status\"; gs", "git prune --dry-run",
   ],
 };
