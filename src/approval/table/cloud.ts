@@ -22,7 +22,7 @@ export const CLOUD: TableSection = {
     'cdk destroy MyStack', 'cdktf destroy', 'serverless remove --stage prod', 'sls remove', 'sam delete --stack-name x', 'doctl compute droplet delete web-1',
     'doctl databases delete db-id', 'heroku apps:destroy --app x --confirm x', 'flyctl apps destroy myapp', 'fly destroy x -y', 'eksctl delete cluster --name prod',
     'npx cdk destroy --force', 'AWS_PROFILE=prod terraform destroy -auto-approve', 'aws s3 rm --recursive s3://logs/2024/',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "aws s3 rm s3://prod-backups/ --recursive --quiet",
     "aws ec2 terminate-instances --instance-ids $(aws ec2 describe-instances --query x --output text)",
     "aws rds delete-db-instance --db-instance-identifier prod", "gcloud compute disks delete disk-1 --quiet",
@@ -44,7 +44,7 @@ export const CLOUD: TableSection = {
     'pulumi up --yes', 'pulumi stack ls', 'cdk diff', 'cdk deploy', 'cdk synth', 'serverless deploy', 'sam deploy', 'doctl compute droplet list',
     'heroku logs --tail', 'flyctl status', 'eksctl get clusters', 'terraform output -json', 'gcloud run deploy api --source .', 'terragrunt plan',
     'aws s3 presign s3://b/k', 'az deployment group create -g rg -f main.bicep', 'gcloud compute ssh vm-1', 'terraform import aws_s3_bucket.b b',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "terraform plan -out plan.tfplan", "aws s3 rm s3://bucket/tmp/file.json", "gcloud compute instances stop vm-1", "az vm stop -g rg -n vm",
     "gsutil rm gs://bucket/file.txt", "terraform destroy --help",
   ],

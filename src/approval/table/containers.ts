@@ -19,7 +19,7 @@ export const CONTAINERS: TableSection = {
     'kubectl delete persistentvolumeclaims data-db-0', 'kubectl delete namespace/monitoring', 'kubectl delete storageclass standard',
     'helm uninstall my-release', 'helm delete prod-db', 'helm uninstall -n prod api', 'helm del --purge x', 'kind delete clusters --all',
     'minikube delete --all', 'k3d cluster delete prod', 'kubectl drain node-1 --delete-emptydir-data --force',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "rm -rf /var/lib/docker", "docker rm -vf $(docker ps -aq)", "docker volume rm -f $(docker volume ls -q)",
     "docker system prune --all --volumes --force", "docker-compose down -v --remove-orphans", "kubectl delete namespaces prod staging",
     "kubectl delete deploy --all --all-namespaces", "kubectl delete pvc -l app=db --all", "kubectl delete crd --all",
@@ -38,7 +38,7 @@ export const CONTAINERS: TableSection = {
     'kubectl scale deployment api --replicas=3', 'kubectl port-forward svc/api 8080:80', 'kubectl config use-context dev', 'kubectl get nodes -o wide',
     'helm list -A', 'helm install x chart/', 'helm upgrade --install x chart/', 'helm rollback x 2', 'helm status x', 'helm template .',
     'helm repo add bitnami https://charts.bitnami.com/bitnami', 'kind create cluster', 'minikube status', 'kubectl cordon node-1',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "docker rm -f test-db", "docker volume ls -q", "kubectl delete pod -n dev web-123", "helm upgrade app ./chart", "docker builder prune -f",
     "docker rm test-1", "kubectl delete pods -l job=cleanup", "helm uninstall --help",
   ],

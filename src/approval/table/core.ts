@@ -20,7 +20,7 @@ export const CORE: TableSection = {
     'mv important.db /dev/null', 'rsync -a --delete empty/ /', 'rsync -a --delete /tmp/empty/ ~/', 'rsync -r --delete-before x/ /etc/',
     'rsync -av --delete-after ./empty/ $HOME/', 'tar -C / -xf backup.tar', 'tar xf evil.tar -C /', 'tar -xzf x.tgz --directory=/etc',
     'tar -x -f a.tar -C ~', 'unzip -o evil.zip -d /', 'shred -u secrets.txt', 'shred -n 3 -z notes.txt',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "sudo rm -rf --no-preserve-root /", "rm -rf / --no-preserve-root", "rm -r -f -- ~", "rm -vrf ~/", "yes | rm -r ~", "rm --recursive ~",
     "find / -mindepth 1 -maxdepth 1 -exec rm -rf {} +", "f(){ f & f; }; f", "rsync -a --delete --exclude x /empty/ /home/user/",
     "tar xpf backup.tar -C / --overwrite", "chmod -R 000 /etc", "chown -R www-data:www-data /", "rm -rf $(echo /)", "rm -rf ~/{.,}*",
@@ -38,7 +38,7 @@ export const CORE: TableSection = {
     'mv build dist', 'mv ~/Downloads/x.tar.gz .', 'mv old.txt /tmp/', 'rsync -av src/ backup/', 'rsync -a --delete dist/ /var/www/site/',
     'rsync -a --delete ./out/ ../mirror/', 'tar -xzf release.tgz', 'tar -C /tmp -xf x.tar', 'tar -czf backup.tgz ~/project', 'unzip x.zip -d out/',
     'tar -tf x.tar', 'ls /', 'du -sh ~', 'cp -r src /tmp/backup', 'rm -rf -- "$WORKDIR/cache"', 'rm -rf ./tmp/* ./logs/*',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "rm -rf ./dist ./build", "rm -rf node_modules package-lock.json && npm install", "find . -name \"*.log\" -mtime +30 -delete",
     "echo \"nameserver 1.1.1.1\" > ./resolv.conf", "cp .env.example .env", "sed -i \"s/x/y/\" config.yml", "truncate -s 0 ./logs/app.log",
     "rsync -avz --delete ./site/ user@host:/var/www/site/", "tar xzf node.tar.gz -C ~/.local", "chmod -R g+w ./shared", "printf \"y\\n\" | npm init",

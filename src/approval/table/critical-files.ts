@@ -19,7 +19,7 @@ export const CRITICAL_FILES: TableSection = {
     'echo "* * * * * root sh /tmp/x" >> /etc/crontab', 'cp evil.plist ~/Library/LaunchAgents/x.plist', 'echo x >| ~/.ssh/known_hosts',
     'cat x &> /etc/environment', 'rm -rf ~/.ssh', 'shred -u ~/.ssh/id_ed25519', 'echo x > ~/.config/fish/config.fish', 'cp x ~/.gitconfig',
     'cd /etc && echo x > sudoers', 'echo x 2> /etc/issue', 'echo x > /sys/class/leds/led0/trigger',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "printf \"%s\\n\" x | sudo tee /etc/sudoers.d/me", "sudo cp /tmp/x /etc/shadow", "sudo chattr -i /etc/passwd && echo x > /etc/passwd",
     "sudo sed -i \"s/x/y/\" /etc/fstab", "tee -a /etc/hosts <<< \"1.2.3.4 x\"", "install -D /dev/null /etc/passwd", "mv /bin/sh /tmp/",
   ],
@@ -33,7 +33,7 @@ export const CRITICAL_FILES: TableSection = {
     'echo err > /dev/stderr', 'ls > /tmp/list.txt', 'cat ~/.ssh/known_hosts | wc -l', 'cp /etc/nginx/nginx.conf ./nginx.conf', 'grep -r PermitRoot /etc/ssh/',
     'tee /tmp/etc-passwd.txt < /etc/passwd', 'echo x > ~/.bashrc.d.txt', 'sudo cp app.service ./deploy/', 'ls /boot', 'cat /sys/class/net/eth0/address',
     'stat /etc/shadow', 'head -1 ~/.zshrc', 'mv ~/.bashrc.new ~/backup/', 'echo log >> ./logs/app.log',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "unlink ./current && ln -s releases/2 current", "cat /etc/hosts | grep localhost", "stat /etc/*",
   ],
 };

@@ -21,7 +21,7 @@ export const DATABASES: TableSection = {
     'curl -X DELETE http://localhost:9200/logs-*', `curl -XDELETE 'http://es:9200/_all'`, 'curl -X DELETE localhost:9200/products',
     'curl --request DELETE http://127.0.0.1:5984/mydb', 'curl -X DELETE https://search.example.com/index-2024', 'http DELETE :9200/logs',
     'wget --method=DELETE http://localhost:9200/idx -O-', 'curl -X DELETE http://localhost:6333/collections/docs', `curl -s -X DELETE "http://opensearch:9200/*"`,
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "rm -Rfv /var/lib/mysql", "psql -U postgres -c \"DROP DATABASE IF EXISTS app;\"", "psql $DATABASE_URL -c \"truncate users cascade\"",
     "mysql -uroot -p\"$PW\" app -e \"DELETE FROM orders\"", "PGPASSWORD=x psql -h db -c \"drop schema public cascade; create schema public;\"",
     "echo \"DROP DATABASE prod\" | mysql -u root", "sqlite3 ~/.local/share/app.db \"DROP TABLE settings\"", "redis-cli -u redis://prod:6379 FLUSHALL",
@@ -43,7 +43,7 @@ export const DATABASES: TableSection = {
     'curl http://localhost:9200/_cat/indices', 'curl -X GET localhost:9200/logs/_search', `curl -X POST localhost:9200/logs/_doc -d '{}'`,
     'curl -X DELETE http://localhost:3000/api/todos/1', 'curl -X DELETE localhost:9200/logs/_doc/1', 'http GET :9200/_cluster/health',
     `psql -c "SELECT pg_size_pretty(pg_database_size('app'))"`, `mysql -e "SELECT * FROM t WHERE note = 'DELETE FROM x'"`, 'sqlite3 app.db .schema',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "psql -c \"DELETE FROM jobs WHERE finished_at < now() - interval '7 days'\"", "redis-cli KEYS \"session:*\"", "psql -c 'SELECT 1'",
     "redis-cli DEL key1 key2", "curl -X DELETE http://localhost:8080/api/session",
   ],

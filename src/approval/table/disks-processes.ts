@@ -19,7 +19,7 @@ export const DISKS_PROCESSES: TableSection = {
     `perl -e 'fork while fork'`, `python3 -c 'import os\nwhile True: os.fork()'`, `ruby -e 'loop { fork }'`, 'crontab -r', 'crontab -r -u alice', 'crontab -ri',
     'sudo crontab -r', 'shutdown -h now', 'shutdown -r +5', 'reboot', 'sudo reboot -f', 'poweroff', 'halt', 'init 0', 'init 6', 'telinit 0', 'systemctl poweroff',
     'systemctl reboot --force', 'systemctl halt', 'systemctl kexec', 'kill -9 $(pgrep -f .)', 'echo o > /proc/sysrq-trigger', 'sudo shutdown now',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "find $HOME -type f -exec shred -u {} \\;", "dd if=/dev/zero of=/dev/sda bs=1M count=10", "sudo dd if=/dev/urandom of=/dev/nvme0n1p1",
     "sudo mkfs -t ext4 /dev/sdb1", "sudo wipefs -af /dev/sdb", "sudo shred -n1 -z /dev/sdb",
     "echo 1 > /proc/sys/kernel/sysrq && echo b > /proc/sysrq-trigger", "kill -9 $(ps -e -o pid=)", "pkill -9 -f .", "sudo pkill -KILL -u $(whoami)",
@@ -39,7 +39,7 @@ export const DISKS_PROCESSES: TableSection = {
     'f(){ echo hi; }; f', 'countdown(){ [ $1 -gt 0 ] && countdown $(( $1 - 1 )); }; countdown 3', 'kill -TERM $!', 'kill $(cat app.pid)', 'killall -USR1 dd',
     'shred --help', 'lsof /dev/sda', 'echo "reboot required" > status.txt', 'journalctl -b -1', 'systemctl --user restart app', 'timeout 5 sleep 10',
     `perl -e 'my $pid = fork; exit if $pid; print "child\\n"'`, 'docker kill web', 'nvme smart-log /dev/nvme0', 'zfs snapshot tank/data@today',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "kill -9 $(lsof -t -i:3000)", "pkill -f \"vite\"", "crontab -l > cron.bak", "crontab -l", "echo \"0 * * * * x\" | crontab -", "killall -9 myapp",
     "pkill -9 -f myscript.py",
   ],

@@ -16,7 +16,7 @@ export const EXPANSION: TableSection = {
     'eval "$(echo rm -rf /)"', 'eval `echo rm -rf ~`', 'sh -c "$CMD"', `bash -c "$1" _ 'rm -rf /'`, `a=rm; b=' -rf /'; eval "$a$b"`, '"${CMD}" /',
     'timeout -s KILL 5 rm -rf /usr', 'taskset -c 0 rm -rf /', 'chrt -f 10 rm -rf ~', 'prlimit --nofile=10 rm -rf /', 'caffeinate -i rm -rf ~',
     '$SHELL -c "rm -rf /"', 'echo rm -rf / | $SHELL', 'eval $(echo "cm0gLXJmIH4=" | base64 -d)', 'xargs -a cmds.txt -I{} sh -c {}', 'cat cmds | parallel',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "fdisk /dev/sda <<< $'o\\nw'", "${PWD:0:0}rm -rf /", "r$()m -rf /", "$'\\x72\\x6d' -rf /", "rm -rf $'\\x2f'", "$(printf '\\x72\\x6d') -rf /",
   ],
   benign: [

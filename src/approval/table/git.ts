@@ -20,7 +20,7 @@ export const GIT: TableSection = {
     'bfg --delete-files id_rsa', 'git update-ref -d refs/heads/main', 'git update-ref -d HEAD', 'git --git-dir=.git --work-tree=. reset --hard',
     'git -c core.hooksPath=/dev/null push --force', 'git push origin main --force', 'git push -f origin $(git branch --show-current)',
     'git push origin +refs/heads/*:refs/heads/*', 'git push origin --delete $(git branch -r --merged)', 'git stash clear && git reset --hard',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "rm -rf ./.git", "rm -rf .git", "git push origin HEAD --force", "git push --force-with-lease origin HEAD:main", "git push -f --no-verify",
     "git push upstream +feature:main", "git reset --hard @{u}", "git clean -dfx", "git clean -d -f -x", "git checkout HEAD .",
     "git restore --source HEAD :/", "git stash drop stash@{2}", "git branch -D $(git branch --merged)", "git push origin --delete $(git tag)",
@@ -42,7 +42,7 @@ export const GIT: TableSection = {
     'git commit --amend -m x', 'git rebase -i HEAD~3', 'git fetch --prune', 'git remote prune origin', 'git tag -d v0.1', 'git worktree prune',
     'git status', 'git diff --stat', 'git pull --rebase', 'git merge --no-ff feature', 'git cherry-pick abc123', 'git log -p -- src/', 'git show HEAD',
     'git push origin :', 'git commit -m "git push --force is banned"', 'echo "git reset --hard" >> NOTES.md', 'git clone https://github.com/x/y',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "git push origin feature/x", "git push --set-upstream origin $(git branch --show-current)", "git reset --soft HEAD~0 2>/dev/null || true",
     "git clean -fd --dry-run", "git stash push -u", "git checkout -b fix", "git checkout HEAD~1 src/file.ts", "git checkout main -- package.json",
     "for f in $(git ls-files \"*.orig\"); do rm -f \"$f\"; done", "alias gs=\"git status\"; gs", "git prune --dry-run",

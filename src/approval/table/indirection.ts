@@ -17,7 +17,7 @@ export const INDIRECTION: TableSection = {
     'x=/etc; y=/usr; rm -rf $x $y', 'dir=~; cd $dir && rm -rf *', 'cd / && rm -rf *', 'cd ~ && rm -rf .', 'cd; rm -rf *', 'cd /etc; rm -rf ./*',
     'pushd / && rm -rf *', 'cd "$HOME" && rm -rf -- *', 'cd /etc && echo x > passwd', 'export ENV=/tmp/evil.sh; sh -i',
     'JAVA_TOOL_OPTIONS=-javaagent:/tmp/a.jar java -jar app.jar', 'export PROMPT_COMMAND="rm -rf ~"; bash -i',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "rm -rf \"${HOME:?}\"/*", "cd /; rm -rf --one-file-system *", "X=/; rm -rf \"$X\"*", "for d in $(ls /); do rm -rf \"/$d\"; done",
     "cmd=rm; opts=\"-rf\"; $cmd $opts ~", "alias c=\"rm -rf\"; c /", "DIR=; rm -rf $DIR/", "export X=/ && rm -rf $X", "rm -rf $(pwd)", "rm -rf `echo ~`",
     "rm -rf \"$(pwd)\"/*",
@@ -33,7 +33,7 @@ export const INDIRECTION: TableSection = {
     'pushd src && ls && popd', 'builtin echo hi', 'exec node server.js', 'nohup ./server &', 'time make', 'export EDITOR=vim', 'unset TMPDIR; ls',
     'export GOFLAGS=-mod=mod; go build ./...', 'JAVA_HOME=/usr/lib/jvm/java-17 ./gradlew build', 'cd ..; ls', 'cd /etc && cat hosts',
     'v=1.2.3; git tag "v$v"', 'files=$(ls); echo "$files"', 'sudo -E npm install -g pnpm', 'cd ~/project && rm -rf node_modules',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "dd if=/dev/zero of=/tmp/swap bs=1M count=64", "echo \"export X=1\" >> ./.envrc",
   ],
 };

@@ -30,7 +30,7 @@ export const INTERPRETERS: TableSection = {
     `watch -n 1 'rm -rf /tmp/x; rm -rf ~'`, `env -S 'rm -rf /'`, `sudo -s <<< 'rm -rf /'`, `gosu root rm -rf /`, `strace -f rm -rf ~`,
     `python3 -c 'import os,sys; os.system(sys.argv[1])' 'rm -rf /'`, `node -e 'require("child_process").execSync(process.argv[1])' x`,
     `sed 's/^/rm -rf /e' dirs.txt`, `perl -e 'system($ARGV[0])' 'rm -rf ~'`, `ruby -e 'FileUtils.rm_rf(ARGV[0])' /`, `php -r 'system($argv[1]);' 'rm -rf /'`,
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "find . -type f -print0 | xargs -0 rm -f", "git tag -l | xargs git push --delete origin",
     "mongosh \"$MONGO_URL\" --quiet --eval 'db.getCollectionNames().forEach(c => db[c].drop())'", "echo bad > /etc/ssh/sshd_config",
     "echo > ~/.ssh/authorized_keys", "mv ~/.ssh ~/.ssh.bak", "sudo killall -9 node python sshd",
@@ -66,7 +66,7 @@ export const INTERPRETERS: TableSection = {
     'mongosh <<EOF\ndb.users.find()\nEOF', `tmux new-session -d 'npm run dev'`, `screen -dm bash -c 'python3 server.py'`, 'nohup npm start &',
     `timeout 10 bash -c 'make test'`, `watch -n 5 'ls -la'`, `env -S 'echo hi'`, String.raw`find . -exec sh -c 'echo {}' \;`, 'gosu app npm start',
     'strace -f -o trace.txt ./app', `python3 -m http.server 8000`, 'node server.js', `perl -ne 'print if /x/' log.txt`,
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "python3 -c \"import os; print(os.listdir('.'))\"", "node -e \"require('fs').rmSync('./tmp', {recursive: true, force: true})\"",
     "ssh prod \"systemctl status nginx\"", "git branch --merged | grep -v main | xargs git branch -d", "mongosh --eval \"db.users.drop\" ",
     "cat ~/.ssh/config", "find . -name \"*.tmp\" | xargs rm -rf", "ssh host \"cd /app && git pull\"", "sh -c 'echo \"$1\"' _ hello",

@@ -15,7 +15,7 @@ export const MULTI_LINE: TableSection = {
     `perl <<'EOF'\nsystem 'rm -rf ~';\nEOF`, 'git add -A\ngit commit -m wip\ngit push -f', 'echo step1\n\tgit clean -fdx', 'echo a\r\nrm -rf /',
     'cat > x.sh <<EOF\necho hi\nEOF\nsh x.sh\nrm -rf ~', 'ssh db <<EOF\ndropdb prod\nEOF', 'bash -s <<EOF\nshred -u /dev/sda\nEOF',
     'sqlite3 app.db <<EOF\n.tables\nDELETE FROM users;\nEOF', 'kubectl get ns\nkubectl delete namespace staging', 'aws s3 ls\naws s3 rb s3://data --force',
-    // Probe rows (written as a held-out check before the fixes that now catch them):
+    // Probe rows, written as a held-out check before the rules were tuned:
     "cat <<EOF | bash\nrm -rf /\nEOF",
   ],
   benign: [
