@@ -5,6 +5,7 @@
  * sandbox with any floor_in_sandbox setting. Per-category rates are printed.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createClassifier, FLOOR_RULES, type Classifier, type ClassifierOptions } from './index.js';
 import { FLOOR_TABLE } from './table/index.js';
@@ -62,5 +63,16 @@ describe('floor table', () => {
     const seen = new Set<string>();
     for (const s of FLOOR_TABLE) for (const cmd of s.destructive) { const r = c.classify(cmd, { mode: 'never' }).rule; if (r) seen.add(r); }
     assert.deepEqual(FLOOR_RULES.map((r) => r.id).filter((id) => !seen.has(id)), []);
+  });
+
+  it('the README says where each rule applies, exactly as the rules do', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const where = { host: 'host only', workspace: 'host + sandbox', remote: 'host + sandbox with network' } as const;
+    for (const r of FLOOR_RULES) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${r.id}\` |`));
+      assert.ok(row, `README has no row for ${r.id}`);
+      const asks = row.split(' | ').at(-1)!.replace(/ \|$/, '');
+      assert.ok(asks.startsWith(where[r.scope]) && (asks === where[r.scope] || (r.targeted === true && asks.includes('+ sandbox when the target'))), `${r.id}: README says "${asks}", the rule's scope is ${r.scope}`);
+    }
   });
 });

@@ -16,8 +16,8 @@ export function literal(text: string): Word { return { text, dynamic: false, nod
 const UNQUOTED_GLOB = /(?<!\\)[*?[]/;
 const BRACE_EXPANSION = /(?<!\\)\{[^{}]*(,|\.\.)[^{}]*\}/;
 
-function unescapeUnquoted(s: string): string { return s.replace(/\\\n/g, '').replace(/\\(.)/gs, '$1'); }
-function unescapeDouble(s: string): string { return s.replace(/\\\n/g, '').replace(/\\([$`"\\])/g, '$1'); }
+function unescapeUnquoted(s: string): string { return s.includes('\\') ? s.replace(/\\\n/g, '').replace(/\\(.)/gs, '$1') : s; }
+function unescapeDouble(s: string): string { return s.includes('\\') ? s.replace(/\\\n/g, '').replace(/\\([$`"\\])/g, '$1') : s; }
 
 function decodeAnsiC(body: string): string {
   const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
