@@ -80,6 +80,8 @@ export function classifyTarget(w: Word, cwd: string, assigned?: ReadonlyMap<stri
 export function targetScope(k: TargetClass): Scope { return k === 'root' || k === 'workspace' ? 'workspace' : 'host'; }
 
 const RC_FILES = /^(\.(bashrc|bash_profile|bash_login|bash_logout|profile|zshrc|zprofile|zshenv|zlogin|zlogout|kshrc|mkshrc|cshrc|tcshrc|xinitrc|xprofile|xsession|gitconfig)|\.config\/fish\/(config\.fish|conf\.d\/.*)|\.config\/autostart(\/.*)?|Library\/LaunchAgents(\/.*)?)$/;
+/** Login keys and ssh settings (a backup copy next to them is not one). */
+const SSH_FILES = /^\.ssh(\/(authorized_keys\w*|config|id_[^/]*|known_hosts|rc|environment))?$/;
 const SYSTEM_FILES = /^\/(etc|boot|bin|sbin|lib|lib32|lib64|libx32|sys|System)(\/|$)|^\/usr\/(?!local(\/|$))|^\/proc\/(sys\/|sysrq-trigger$)|^\/var\/spool\/cron(\/|$)|^\/Library\/Launch(Agents|Daemons)(\/|$)/;
 
 /** Why a path is a critical file (system configuration, login keys, shell startup), or null. */
@@ -90,7 +92,7 @@ export function criticalFile(w: Word, cwd: string, assigned?: ReadonlyMap<string
     const h = HOME_ROOT.exec(c);
     if (h) {
       const rest = c.slice(h[0].length + 1);
-      if (rest === '.ssh' || rest.startsWith('.ssh/') || rest === '.gnupg' || rest.startsWith('.gnupg/') || RC_FILES.test(rest)) return c;
+      if (SSH_FILES.test(rest) || rest === '.gnupg' || rest.startsWith('.gnupg/') || RC_FILES.test(rest)) return c;
     }
   }
   return null;

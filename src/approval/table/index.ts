@@ -8,6 +8,7 @@ import { CORE } from './core.js';
 import { CRITICAL_FILES } from './critical-files.js';
 import { DATABASES } from './databases.js';
 import { DISKS_PROCESSES } from './disks-processes.js';
+import { EVERYDAY } from './everyday.js';
 import { EXPANSION } from './expansion.js';
 import { GIT } from './git.js';
 import { INDIRECTION } from './indirection.js';
@@ -18,4 +19,4 @@ import type { TableSection } from './types.js';
 export type { TableSection } from './types.js';
 
 /** Every section of the table. */
-export const FLOOR_TABLE: readonly TableSection[] = [CORE, INTERPRETERS, INDIRECTION, GIT, DATABASES, CRITICAL_FILES, CONTAINERS, CLOUD, DISKS_PROCESSES, MULTI_LINE, EXPANSION];
+export const FLOOR_TABLE: readonly TableSection[] = [CORE, INTERPRETERS, INDIRECTION, GIT, DATABASES, CRITICAL_FILES, CONTAINERS, CLOUD, DISKS_PROCESSES, MULTI_LINE, EXPANSION, EVERYDAY];
