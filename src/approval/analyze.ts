@@ -3,12 +3,14 @@ import { codeLang, inlineCode, scanCode, type CodeLang } from './code.js';
 import { embeddedScripts } from './embedded.js';
 import { HOOK_ENV, SMART_ENV } from './env.js';
 import { SHELLS, unwrap } from './unwrap.js';
-import { collectVars, hasKnownExpansion, renderSource, valueOf, type VarState } from './vars.js';
+import { collectVars, hasKnownExpansion, renderSource, valueOf } from './vars.js';
 import { INTERPRETERS, producerText, SETUP_PRODUCERS, type Analysis, type SimpleCmd } from './simple-cmd.js';
 import { basename, commandKey, DOWNLOADERS, runsDownloader, wordOf, type Word } from './words.js';
 
 /** Payloads nest (`sh -c "eval 'bash -c …'"`); past this depth we stop and ask. */
 const MAX_DEPTH = 8;
+/** Scripts parsed for one command line (payloads, variants, code): past this we stop and ask. */
+const MAX_WALKS = 256;
 
 const REDIRECT_TYPES = new Set(['file_redirect', 'heredoc_redirect', 'herestring_redirect']);
 const HARMLESS_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty']);
@@ -20,7 +22,7 @@ interface Walk { parser: Parser; a: Analysis; depth: number; remote: boolean }
 
 /** Parses `source` with tree-sitter-bash and walks every command in it, recursing into script payloads. */
 export function analyze(parser: Parser, source: string): Analysis {
-  const a: Analysis = { cmds: [], redirects: [], issues: [], functions: [], hookEnv: [], vars: { vars: new Map(), ifsAssigned: false, aliases: new Map() }, cwd: '', failed: null };
+  const a: Analysis = { cmds: [], redirects: [], issues: [], functions: [], hookEnv: [], vars: { vars: new Map(), ifsAssigned: false, aliases: new Map() }, cwd: '', walks: 0, failed: null };
   walkScript({ parser, a, depth: 0, remote: false }, source.replace(/\r\n/g, '\n'));
   return a;
 }
@@ -28,6 +30,7 @@ export function analyze(parser: Parser, source: string): Analysis {
 function walkScript(w: Walk, source: string): void {
   // Fail closed: a script we cannot see into may hide anything.
   if (w.depth > MAX_DEPTH) { w.a.failed = 'scripts nested too deeply'; return; }
+  if (++w.a.walks > MAX_WALKS) { w.a.failed = 'too many nested scripts to check'; return; }
   const tree = w.parser.parse(source);
   if (!tree) { w.a.failed = 'could not parse'; return; }
   try {
@@ -259,7 +262,7 @@ function walkPayload(w: Walk, payload: Word, fed: boolean, positional: Word[]): 
   walkScript(deeper(w), payload.text);
   if (positional.length > 1 && POSITIONAL.test(payload.text)) {
     const args = positional.slice(1).map((p) => splice(p.text));
-    walkScript(deeper(w), payload.text.replace(POSITIONAL_ALL, (m, n?: string) => (n ? args[Number(n) - 1] ?? "''" : args.join(' '))));
+    walkScript(deeper(w), payload.text.replace(POSITIONAL_ALL, (_m, n?: string) => (n ? args[Number(n) - 1] ?? "''" : args.join(' '))));
   }
 }
 

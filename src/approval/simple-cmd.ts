@@ -58,6 +58,8 @@ export interface Analysis {
   vars: VarState;
   /** The working directory at the current point of the walk (see SimpleCmd.cwd). */
   cwd: string;
+  /** Scripts parsed so far (bounded: a line that needs more is not checked, and asks). */
+  walks: number;
   failed: string | null;
 }
 
