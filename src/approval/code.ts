@@ -39,8 +39,8 @@ const CALLS: Readonly<Record<CodeLang, readonly CallRule[]>> = {
     { re: /\bFileUtils\s*\.\s*(?:rm|rm_f|remove)\b\s*\(?|\bFile\s*\.\s*(?:delete|unlink)\s*\(/g, kind: 'rm' },
   ],
   node: [
-    // `exec(` only bare or on child_process: `re.exec(s)` is a RegExp method.
-    { re: /(?:\.|\b)(?:execSync|spawnSync|spawn|execFileSync|execFile)\s*\(|(?:\b(?:child_process|childProcess|cp)\s*\.\s*|(?<![.\w$]))exec\s*\(/g, kind: 'shell' },
+    // `exec(` only bare, on child_process or on `require(…)`: `re.exec(s)` is a RegExp method.
+    { re: /(?:\.|\b)(?:execSync|spawnSync|spawn|execFileSync|execFile)\s*\(|(?:\b(?:child_process|childProcess|cp)\s*\.\s*|\)\s*\.\s*|(?<![.\w$]))exec\s*\(/g, kind: 'shell' },
     { re: /(?:\.|\b)(?:rmSync|rmdirSync|rimraf|removeSync|emptyDirSync)\s*\(|\bfs(?:\s*\.\s*promises)?\s*\.\s*(?:rm|rmdir)\s*\(/g, kind: 'rmrf' },
     { re: /\.\s*unlinkSync\s*\(/g, kind: 'rm' },
   ],
@@ -115,6 +115,8 @@ function readArgs(code: string, i: number, lang: CodeLang): { items: string[]; l
       items.push(s.value); k = s.end;
     }
     while (/\s/.test(code[k] ?? '')) k++;
+    // `'r' + 'm -rf /'`, `"rm -rf " . $dir`, `'%s' % x`: the argument is computed.
+    if (/^([+%*]|\.(?!\d)|\.format\b)/.test(code.slice(k, k + 8)) && !/^\.\.\./.test(code.slice(k))) return null;
     if (code[k] !== ',') return { items, list };
     k++;
     // A second literal makes an argv list (`exec "rm", "-rf", "/"`); keyword arguments end the list.

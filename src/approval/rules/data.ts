@@ -86,7 +86,8 @@ const httpDelete: Detector = (c) => {
   let method = '';
   a.forEach((t, i) => {
     if (t === '-X' || t === '--request') method = a[i + 1] ?? '';
-    else if (/^-X./.test(t)) method = t.slice(2);
+    else if (/^-[a-zA-Z]*X./.test(t) && !t.startsWith('--')) method = t.slice(t.indexOf('X') + 1);
+    else if (/^-[a-zA-Z]+X$/.test(t)) method = a[i + 1] ?? '';
     else if (t.startsWith('--request=') || t.startsWith('--method=')) method = t.slice(t.indexOf('=') + 1);
   });
   if ((name === 'http' || name === 'https' || name === 'xh') && /^[A-Z]+$/.test(a.find((t) => !t.startsWith('-')) ?? '')) method = a.find((t) => !t.startsWith('-'))!;

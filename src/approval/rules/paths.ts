@@ -40,7 +40,8 @@ export function alternatives(w: Word, assigned: ReadonlyMap<string, unknown> = n
   const out = expandBraces(w.text);
   if (w.dynamic) {
     // Names the script assigns are read through their values (the walker re-checks those).
-    const unset = (name: string) => name !== 'HOME' && name !== 'PWD' && !assigned.has(name);
+    // Unset, or set to something computed (`read dir` with no input leaves it empty).
+    const unset = (name: string) => name !== 'HOME' && name !== 'PWD' && (!assigned.has(name) || assigned.get(name) === null);
     const emptied = w.text.replace(/\$\{(\w+)(:?[-=])([^}]*)\}/g, (m, name: string, _op, def: string) => (unset(name) ? def : m))
       .replace(/\$\{(\w+)\}|\$([A-Za-z_]\w*|[0-9])/g, (m, a?: string, b?: string) => (unset((a ?? b)!) ? '' : m)).replace(/\$[@*#]/g, '');
     if (emptied !== w.text && emptied !== '' && !/\$\{\w+:?\?/.test(w.text)) out.push(...expandBraces(emptied));

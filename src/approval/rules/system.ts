@@ -42,7 +42,7 @@ const partition: Detector = (c) => {
 
 const SAFE_SIGNALS = /^-?(SIG)?(HUP|USR1|USR2|CONT|WINCH|0|1|10|12|18|28)$/i;
 const TRIVIAL_PATTERN = /^(|\.|\.\*|\.\+|\^|\$|\^\.\*\$?|\[\^?\]?.*\]\*?)$/;
-const CRITICAL_PROCS = new Set(['init', 'systemd', 'sshd', 'dockerd', 'containerd', 'kubelet', 'launchd', 'xorg', 'gdm', 'sddm', 'lightdm', 'dbus-daemon', 'systemd-journald', 'journald', 'networkmanager', 'login', 'getty', 'agetty', 'cron', 'crond', 'rsyslogd', 'polkitd', 'udevd', 'systemd-udevd', 'windowserver', 'loginwindow']);
+const CRITICAL_PROCS = new Set(['init', 'systemd', 'sshd', 'dockerd', 'containerd', 'kubelet', 'launchd', 'xorg', 'gdm', 'sddm', 'lightdm', 'dbus-daemon', 'systemd-journald', 'journald', 'networkmanager', 'login', 'getty', 'agetty', 'cron', 'crond', 'rsyslogd', 'polkitd', 'udevd', 'systemd-udevd', 'windowserver', 'loginwindow', 'bash', 'sh', 'zsh', 'fish', 'dash', 'tmux', 'screen', 'sudo', 'su']);
 
 /** The signal and operands of kill/pkill/killall (`-9`, `-KILL`, `-s KILL`, `--signal=KILL`). */
 function signalAndOperands(t: string[], valued: ReadonlySet<string>): { signal: string; ops: string[]; user: boolean } {

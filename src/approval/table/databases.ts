@@ -28,6 +28,7 @@ export const DATABASES: TableSection = {
     "redis-cli -c -h x FLUSHALL ASYNC", "curl -XDELETE localhost:9200/_all", "curl -X DELETE \"localhost:9200/*?pretty\"",
     "psql -c \"DELETE FROM users WHERE 1=1\"", "psql -c 'delete from users where true'", "psql -c 'DROP TABLE users, orders'",
     "psql -c 'drop owned by app cascade'", "clickhouse client -q 'DROP TABLE x'", "curl -X DELETE 'localhost:9200/logs-2024.*'",
+    "curl -sXDELETE localhost:9200/logs", "curl -sX DELETE localhost:9200/logs",
   ],
   benign: [
     `psql -c 'SELECT 1'`, `psql -c "select * from users limit 10"`, `psql -c 'DELETE FROM users WHERE id = 1'`, `psql -c "delete from sessions where expires_at < now()"`,

@@ -28,6 +28,7 @@ export const DISKS_PROCESSES: TableSection = {
     "pv image.iso > /dev/sdb", "head -c 1M /dev/urandom > /dev/sda", "mkfs.xfs -f /dev/nvme0n1", "wipefs -a -f /dev/sda",
     "echo -e \"o\\nw\" | fdisk /dev/sda", "kill -SIGKILL -1", "killall -9 -r \".*\"", "sudo kill -9 $(pidof sshd)", "echo \"\" | crontab -",
     "crontab /dev/null",
+    "pkill -9 -x bash",
   ],
   benign: [
     'dd if=/dev/zero of=./disk.img bs=1M count=100', 'dd if=/dev/sda of=backup.img bs=4M', 'dd if=/dev/urandom bs=16 count=1 | xxd', 'lsblk', 'fdisk -l',
@@ -42,5 +43,6 @@ export const DISKS_PROCESSES: TableSection = {
     // Probe rows, written as a held-out check before the rules were tuned:
     "kill -9 $(lsof -t -i:3000)", "pkill -f \"vite\"", "crontab -l > cron.bak", "crontab -l", "echo \"0 * * * * x\" | crontab -", "killall -9 myapp",
     "pkill -9 -f myscript.py",
+    "pkill -f \"node server\"",
   ],
 };

@@ -18,6 +18,7 @@ export const EXPANSION: TableSection = {
     '$SHELL -c "rm -rf /"', 'echo rm -rf / | $SHELL', 'eval $(echo "cm0gLXJmIH4=" | base64 -d)', 'xargs -a cmds.txt -I{} sh -c {}', 'cat cmds | parallel',
     // Probe rows, written as a held-out check before the rules were tuned:
     "fdisk /dev/sda <<< $'o\\nw'", "${PWD:0:0}rm -rf /", "r$()m -rf /", "$'\\x72\\x6d' -rf /", "rm -rf $'\\x2f'", "$(printf '\\x72\\x6d') -rf /",
+    "$(type -P rm) -rf /", "bash -c \"$(echo 'rm -rf /')\"", "sh -c \"$(printf 'rm -rf %s' /)\"",
   ],
   benign: [
     'echo $(date)', 'ls $(pwd)', 'cd $(git rev-parse --show-toplevel)', 'echo `whoami`', 'for f in *.log; do gzip "$f"; done', 'for x in a b; do echo $x; done',

@@ -21,6 +21,7 @@ export const INDIRECTION: TableSection = {
     "rm -rf \"${HOME:?}\"/*", "cd /; rm -rf --one-file-system *", "X=/; rm -rf \"$X\"*", "for d in $(ls /); do rm -rf \"/$d\"; done",
     "cmd=rm; opts=\"-rf\"; $cmd $opts ~", "alias c=\"rm -rf\"; c /", "DIR=; rm -rf $DIR/", "export X=/ && rm -rf $X", "rm -rf $(pwd)", "rm -rf `echo ~`",
     "rm -rf \"$(pwd)\"/*",
+    "read -r dir; rm -rf \"$dir\"/", "a=r; b=m; $a$b -rf /",
   ],
   benign: [
     'c=ls; $c -la', 'x=build; rm -rf $x', 'd=./dist; rm -rf "$d"', 'dir=/tmp/out; rm -rf "$dir"', 'export PATH="$HOME/.local/bin:$PATH"',
@@ -35,5 +36,6 @@ export const INDIRECTION: TableSection = {
     'v=1.2.3; git tag "v$v"', 'files=$(ls); echo "$files"', 'sudo -E npm install -g pnpm', 'cd ~/project && rm -rf node_modules',
     // Probe rows, written as a held-out check before the rules were tuned:
     "dd if=/dev/zero of=/tmp/swap bs=1M count=64", "echo \"export X=1\" >> ./.envrc",
+    "for f in $(git ls-files); do rm -rf \"$f\"; done", "dir=$(git rev-parse --show-toplevel)/dist; rm -rf \"$dir\"",
   ],
 };

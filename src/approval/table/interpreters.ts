@@ -49,6 +49,7 @@ export const INTERPRETERS: TableSection = {
     "sudo su -c 'rm -rf /'", "doas -- rm -rf /", "pkexec --user root rm -rf /", "command -- rm -rf /", "builtin eval 'rm -rf /'",
     "busybox sh -c 'rm -rf /'", "unshare --mount --map-root-user rm -rf /", "ssh prod \"psql -c 'DROP TABLE users'\"", "ssh -t host sudo 'rm -rf /etc'",
     "bash -x <<< \"rm -rf ~\"",
+    "python3 -c \"import os; os.system('r' + 'm -rf /')\"", "node -e \"require('child_process').exec('rm -rf ' + require('os').homedir())\"", "perl -e 'system \"rm -rf \" . $ENV{HOME}'", "ruby -e 'system \"rm\", \"-rf\", Dir.home'", "python3 -c \"import os; os.execvp('rm', ['rm', '-rf', '/'])\"",
   ],
   benign: [
     `python3 -c 'print(1)'`, `python3 -c "import json,sys; print(json.load(sys.stdin))" < x.json`, `python -c "import shutil; shutil.rmtree('build')"`,
@@ -71,5 +72,6 @@ export const INTERPRETERS: TableSection = {
     "ssh prod \"systemctl status nginx\"", "git branch --merged | grep -v main | xargs git branch -d", "mongosh --eval \"db.users.drop\" ",
     "cat ~/.ssh/config", "find . -name \"*.tmp\" | xargs rm -rf", "ssh host \"cd /app && git pull\"", "sh -c 'echo \"$1\"' _ hello",
     "echo \"$(cat ~/.ssh/id_rsa.pub)\"", "python3 manage.py flush --help", "mongosh --eval 'db.users.deleteMany({age: {$lt: 18}})'",
+    "python3 -c \"print('a' + 'b')\"", "node -e \"console.log([1,2].map(x => x + 1))\"", "python3 -c \"import shutil; shutil.rmtree('build'); print('ok')\"", "python3 -c \"x = 1.5; print(x)\"",
   ],
 };
