@@ -3,7 +3,7 @@ import { codeLang, inlineCode, scanCode, type CodeLang } from './code.js';
 import { embeddedScripts } from './embedded.js';
 import { HOOK_ENV, SMART_ENV } from './env.js';
 import { SHELLS, unwrap } from './unwrap.js';
-import { collectVars, hasKnownExpansion, renderSource, valueOf } from './vars.js';
+import { collectVars, hasKnownExpansion, nextCwd, renderSource } from './vars.js';
 import { INTERPRETERS, producerText, SETUP_PRODUCERS, type Analysis, type SimpleCmd } from './simple-cmd.js';
 import { basename, commandKey, DOWNLOADERS, runsDownloader, wordOf, type Word } from './words.js';
 
@@ -148,27 +148,6 @@ function walkVariants(w: Walk, c: SimpleCmd, parts: string[][]): void {
   for (const l of lines) walkScript(deeper(w, c.remote), l);
 }
 
-function joinCwd(cwd: string, t: string): string {
-  if (t.startsWith('/') || t.startsWith('~')) return t;
-  if (cwd === '?' || cwd === '') return cwd === '?' ? '?' : t;
-  return `${cwd}/${t}`;
-}
-
-/** `cd DIR` / `pushd DIR`: later relative paths are under DIR ('?' when it cannot be known). */
-function trackCwd(a: Analysis, key: string, args: Word[]): void {
-  const op = args.find((x) => !x.text.startsWith('-') || x.text === '-');
-  let t: string | null;
-  if (key === 'popd' || op?.text === '-') t = null;
-  else if (!op) t = '~';
-  else if (!op.dynamic) t = op.text;
-  else {
-    const v = op.node ? valueOf(op.node, a.vars) : null;
-    const home = /^\$HOME(\/.*)?$/.exec(op.text);
-    t = v?.length === 1 ? v[0]! : home ? `~${home[1] ?? ''}` : null;
-  }
-  a.cwd = t === null ? '?' : joinCwd(a.cwd, t);
-}
-
 function handleCommand(w: Walk, n: Node, outer: Node[]): void {
   const a = w.a;
   const argv: Word[] = [];
@@ -241,7 +220,7 @@ function handleCommand(w: Walk, n: Node, outer: Node[]): void {
   if (u.asWritten !== null && u.asWritten !== u.payload?.text) walkScript(deeper(inner), u.asWritten);
   // A shell or interpreter reading its program from a heredoc or here-string: that text is a program too.
   if (cmd.stdinText !== null && cmd.stdinProgram) runProgram(inner, cmd, cmd.stdinText);
-  if (key === 'cd' || key === 'pushd' || key === 'popd') trackCwd(a, key, args);
+  if (key === 'cd' || key === 'pushd' || key === 'popd') a.cwd = nextCwd(a.cwd, key, args, a.vars);
   for (const c of n.namedChildren) if (c && !REDIRECT_TYPES.has(c.type)) visit(inner, c);
 }
 

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { basename, wordOf } from './words.js';
+import { basename, wordOf, type Word } from './words.js';
 
 /**
  * What a script tells us about its own variables, so `c=rm; $c -rf /`, `for x in /; do rm -rf
@@ -141,4 +141,25 @@ export function renderSource(n: Node, s: VarState, strict: boolean): string[] | 
 export function hasKnownExpansion(n: Node, s: VarState): boolean {
   const spots = REPLACEABLE.has(n.type) ? [n] : n.descendantsOfType([...REPLACEABLE]);
   return spots.some((x) => x !== null && expansionValues(x, s) !== null);
+}
+
+function joinCwd(cwd: string, t: string): string {
+  if (t.startsWith('/') || t.startsWith('~')) return t;
+  if (cwd === '?' || cwd === '') return cwd === '?' ? '?' : t;
+  return `${cwd}/${t}`;
+}
+
+/** The directory after `cd DIR` / `pushd DIR` / `popd` ('?' when it cannot be known; '' is where exec starts). */
+export function nextCwd(cwd: string, key: string, args: Word[], s: VarState): string {
+  const op = args.find((x) => !x.text.startsWith('-') || x.text === '-');
+  let t: string | null;
+  if (key === 'popd' || op?.text === '-') t = null;
+  else if (!op) t = '~';
+  else if (!op.dynamic) t = op.text;
+  else {
+    const v = op.node ? valueOf(op.node, s) : null;
+    const home = /^\$HOME(\/.*)?$/.exec(op.text);
+    t = v?.length === 1 ? v[0]! : home ? `~${home[1] ?? ''}` : null;
+  }
+  return t === null ? '?' : joinCwd(cwd, t);
 }
