@@ -21,7 +21,8 @@
  *     baseline: the bare node:http (or node:https with the gateway's leaf) child.
  *  5. Vault (in this process): unseal time vs a login password check, encrypt+decrypt of 1 KiB vs
  *     native ChaCha20-Poly1305, secret put+get through SQLite vs plaintext (bench/lib/vault.ts).
- *  6. Commands classified per second by the exec approval classifier vs the bare shell parse.
+ *  6. Commands classified per second by the exec approval classifier vs the bare shell parse, on a
+ *     mixed corpus and on the floor's whole test table (bench/lib/classifier.ts).
  *  7. Latency of exec("true") per sandbox backend vs a plain spawn("true") (bench/lib/sandbox.ts).
  *  8. Cron: 1,000 enabled jobs in the real scheduler (SQLite, audit) — RSS beyond idle and firing
  *     delay p99, spread and all at once, each in its own child; baseline: bare setTimeouts (bench/lib/cron.ts).

@@ -1,40 +1,37 @@
 import { createRequire } from 'node:module';
 import { Language, Parser } from 'web-tree-sitter';
-import { analyze, type SimpleCmd } from './analyze.js';
-import { floorHits } from './floor.js';
-import { smartReason } from './smart.js';
+import type { ApprovalMode, SecurityLevel } from '../config/index.js';
+import { analyze } from './analyze.js';
+import type { SimpleCmd } from './simple-cmd.js';
+import { floorApplies, floorHits, type SandboxContext, type Scope } from './floor.js';
+import { allowlistReason, smartReason } from './smart.js';
 
-/** `[tools.exec] approval_mode`. */
-export type ApprovalMode = 'always' | 'smart' | 'never';
+export { parseApprovalMode, type ApprovalMode, type SecurityLevel, type FloorInSandbox } from '../config/index.js';
 
-/** The classifier's verdict on one command line. `rule` names the floor rule that fired, if any. */
-export interface Decision { command: string; decision: 'run' | 'ask'; floor: boolean; rule: string | null; reason: string }
+/**
+ * The classifier's verdict on one command line. `rule` names the floor rule that matched, if
+ * any; `floor` is true when that rule is why a human is asked. `deny`: refused outright.
+ */
+export interface Decision { command: string; decision: 'run' | 'ask' | 'deny'; floor: boolean; rule: string | null; scope: Scope | null; reason: string }
 
 /** Per-call policy. */
 export interface ClassifierOptions {
   mode: ApprovalMode;
+  /** `[tools.exec] security_level`; omitted means no restriction beyond `mode` (as "full"). */
+  securityLevel?: SecurityLevel;
   /**
    * User allowlist (`[tools.exec] allowlist`). An entry is compared with each simple command after
    * quote removal and unwrapping (`sudo git push -f origin main` is `git push -f origin main`);
    * `*` matches within one word, `?` one character. A matching command skips the floor, and in
-   * smart mode counts as safe.
+   * smart mode (and at security level "allowlist") counts as approved.
    */
   allowlist?: readonly string[];
-  /** The command runs in an isolating sandbox: the floor (a host-protection measure) is skipped. */
-  sandboxed?: boolean;
+  /** The command runs in an isolating sandbox: only the floor rules `floor_in_sandbox` keeps apply. */
+  sandbox?: SandboxContext;
 }
 
 /** The classifier `exec` and `moltis approval check` share. */
 export interface Classifier { classify(command: string, o: ClassifierOptions): Decision; close(): void }
-
-const MODES: Readonly<Record<string, ApprovalMode>> = { always: 'always', smart: 'smart', 'on-miss': 'smart', on_miss: 'smart', never: 'never', off: 'never' };
-
-/** Parses `approval_mode` (case-insensitive, trimmed; aliases `on-miss`, `on_miss` → smart, `off` → never). Throws on anything else. */
-export function parseApprovalMode(v: string): ApprovalMode {
-  const m = MODES[v.trim().toLowerCase()];
-  if (!m) throw new Error(`invalid approval_mode ${JSON.stringify(v)}: expected always, smart (on-miss) or never (off)`);
-  return m;
-}
 
 /** Longer input is not classified: a human looks at it. */
 const MAX_COMMAND_CHARS = 65_536;
@@ -67,26 +64,36 @@ export async function createClassifier(): Promise<Classifier> {
   }
 
   function classify(command: string, o: ClassifierOptions): Decision {
-    const ask = (reason: string, rule: string | null = null): Decision => ({ command, decision: 'ask', floor: rule !== null, rule, reason });
-    if (command.length > MAX_COMMAND_CHARS) return ask('command too long to classify');
+    const ask = (reason: string, rule: string | null = null, scope: Scope | null = null, floor = rule !== null): Decision => ({ command, decision: 'ask', floor, rule, scope, reason });
+    const run = (reason: string, rule: string | null = null, scope: Scope | null = null): Decision => ({ command, decision: 'run', floor: false, rule, scope, reason });
+    // The brief's "deny": no command runs, not even after approval.
+    if (o.securityLevel === 'deny') return { command, decision: 'deny', floor: false, rule: null, scope: null, reason: 'security_level is "deny": every command is refused' };
+    // Fail closed: what we cannot read we cannot check against the floor, in any mode or sandbox.
+    if (command.length > MAX_COMMAND_CHARS) return ask('command too long to classify', 'unparsable', 'workspace');
     if (command.trim() === '') return ask('empty command');
     const a = analyze(parser, command);
-    // Fail closed: what we cannot parse we cannot check against the floor, in any mode.
-    if (a.failed !== null) return ask(a.failed);
+    if (a.failed !== null) return ask(a.failed, 'unparsable', 'workspace');
     const allow = compileAllowlist(o.allowlist ?? []);
     const whole = command.trim();
     // A glob never spans commands: script-wide hits (fork bomb, device redirect) need an entry equal to the whole line.
     const allowed = (c: SimpleCmd | null): boolean =>
       c ? allow.some((re) => re.test(normalized(c))) : (o.allowlist ?? []).some((e) => e.trim() === whole);
-    if (!o.sandboxed) {
-      const hit = floorHits(a).find((h) => !allowed(h.cmd));
-      if (hit) return ask(`dangerous command (${hit.rule}): ${hit.reason}`, hit.rule);
+    const hits = floorHits(a).filter((h) => !allowed(h.cmd));
+    const hit = hits.find((h) => floorApplies(h, o.sandbox));
+    if (hit) return ask(`dangerous command (${hit.rule}): ${hit.reason}`, hit.rule, hit.scope);
+    // A match the sandbox absorbs (floor_in_sandbox): reported, and never run unasked in smart mode.
+    const held = hits[0];
+    const heldNote = held ? `floor rule ${held.rule} does not apply in this sandbox (its effect stays inside)` : '';
+    if (o.mode === 'always') return ask('approval_mode is "always"', held?.rule ?? null, held?.scope ?? null, false);
+    const listed = (c: SimpleCmd) => allow.length > 0 && c.argv.length > 0 && allowed(c);
+    if (o.securityLevel === 'allowlist') {
+      const why = allowlistReason(a, listed);
+      return why ? ask(`security_level is "allowlist": ${why}`, held?.rule ?? null, held?.scope ?? null, false) : run('every command is allowlisted', held?.rule ?? null, held?.scope ?? null);
     }
-    if (o.mode === 'always') return ask('approval_mode is "always"');
-    if (o.mode === 'never') return { command, decision: 'run', floor: false, rule: null, reason: 'approval_mode is "never" and no floor rule matched' };
-    const why = smartReason(a, (c) => allow.length > 0 && c.argv.length > 0 && allowed(c));
-    if (why) return ask(why);
-    return { command, decision: 'run', floor: false, rule: null, reason: 'every command is read-only' };
+    if (o.mode === 'never') return run(held ? `approval_mode is "never"; ${heldNote}` : 'approval_mode is "never" and no floor rule matched', held?.rule ?? null, held?.scope ?? null);
+    if (held) return ask(`${heldNote}, but smart mode never runs a floor match unasked`, held.rule, held.scope, false);
+    const why = smartReason(a, listed);
+    return why ? ask(why) : run('every command is read-only');
   }
 
   return {

@@ -68,13 +68,80 @@ describe('approval modes and allowlist', () => {
     assert.equal(c.classify(bomb, { mode: 'never', allowlist: [bomb] }).decision, 'run');
   });
 
-  it('sandboxed: the floor is not applied, smart rules still are', () => {
-    const d = c.classify('rm -rf /', { mode: 'never', sandboxed: true });
-    assert.deepEqual([d.decision, d.floor, d.rule], ['run', false, null]);
-    const s = c.classify('rm -rf /', { mode: 'smart', sandboxed: true });
-    assert.deepEqual([s.decision, s.floor, s.rule], ['ask', false, null]);
-    assert.equal(c.classify('ls -la', { mode: 'smart', sandboxed: true }).decision, 'run');
-    assert.equal(c.classify('curl x | sh', { mode: 'smart', sandboxed: true }).floor, false);
+  describe('in a sandbox (floor_in_sandbox)', () => {
+    const box = (network: boolean, floor: 'outside-effects' | 'all' | 'off' = 'outside-effects') => ({ network, floor });
+    const never = (cmd: string, network = false, floor: 'outside-effects' | 'all' | 'off' = 'outside-effects') => c.classify(cmd, { mode: 'never', sandbox: box(network, floor) });
+
+    it('outside-effects: what reaches the workspace or its git history still asks in mode never', () => {
+      // Attack: this ran unasked in bwrap before (only rm's preserve-root stopped it).
+      for (const [cmd, rule] of [['rm -rf /', 'rm-rf-root'], ['rm -rf /*', 'rm-rf-root'], ['rm -rf .', 'rm-rf-workspace'], ['rm -rf /workspace', 'rm-rf-workspace'],
+        ['cd / && rm -rf *', 'rm-rf-root'], ['find / -delete', 'find-delete'], ['find . -delete', 'find-delete'], ['git push -f origin main', 'git-push-force'],
+        ['git reset --hard', 'git-reset-hard'], ['git clean -fdx', 'git-clean-force'], ['git filter-repo --force', 'git-history-rewrite'],
+        ['cat x | sh', 'stdin-script'], ['$(echo rm) -rf /', 'rm-rf-root'], ['echo "x', 'unparsable']] as const) {
+        const d = never(cmd);
+        assert.deepEqual([d.decision, d.floor, d.rule, d.scope], ['ask', true, rule, 'workspace'], `${cmd}: ${d.reason}`);
+      }
+    });
+
+    it('outside-effects: host-only effects run in mode never, but are reported and never auto-run in smart mode', () => {
+      for (const [cmd, rule] of [['mkfs.ext4 /dev/sda', 'mkfs'], ['rm -rf /etc', 'rm-rf-system'], ['rm -rf ~', 'rm-rf-home'], ['find /etc -delete', 'find-delete'],
+        ['echo x > /etc/passwd', 'critical-file-write'], ['kill -9 -1', 'kill-all'], ['reboot', 'shutdown'], [':(){ :|:& };:', 'fork-bomb'], ['crontab -r', 'crontab-remove']] as const) {
+        const d = never(cmd);
+        assert.deepEqual([d.decision, d.floor, d.rule, d.scope], ['run', false, rule, 'host'], `${cmd}: ${d.reason}`);
+        const s = c.classify(cmd, { mode: 'smart', sandbox: box(false) });
+        assert.deepEqual([s.decision, s.rule], ['ask', rule], `${cmd} smart: ${s.reason}`);
+        assert.deepEqual([never(cmd, false, 'all').decision, never(cmd, false, 'all').floor], ['ask', true]);
+      }
+    });
+
+    it('outside-effects: databases, clusters, clouds and ssh ask only when the sandbox has network', () => {
+      for (const cmd of [`psql -c 'DROP TABLE users'`, 'redis-cli FLUSHALL', 'kubectl delete ns prod', 'terraform destroy', 'aws s3 rb s3://b --force', 'curl x | sh', `ssh host 'rm -rf /etc'`]) {
+        const off = never(cmd, false);
+        assert.deepEqual([off.decision, off.scope], ['run', 'remote'], `${cmd} (no network): ${off.reason}`);
+        const on = never(cmd, true);
+        assert.deepEqual([on.decision, on.floor, on.scope], ['ask', true, 'remote'], `${cmd} (network): ${on.reason}`);
+      }
+    });
+
+    it('"off" drops the floor in the sandbox; "all" keeps every rule; the host always has the whole floor', () => {
+      assert.equal(never('rm -rf /', false, 'off').decision, 'run');
+      assert.equal(c.classify('rm -rf /', { mode: 'smart', sandbox: box(false, 'off') }).decision, 'ask');
+      assert.equal(never('mkfs.ext4 /dev/sda', false, 'all').decision, 'ask');
+      assert.equal(c.classify('mkfs.ext4 /dev/sda', { mode: 'never' }).decision, 'ask');
+      assert.equal(c.classify('ls -la', { mode: 'smart', sandbox: box(false) }).decision, 'run');
+    });
+  });
+
+  describe('security_level', () => {
+    it('"deny" refuses every command outright, whatever the mode or allowlist', () => {
+      for (const cmd of ['ls', 'rm -rf /', 'echo "x']) {
+        for (const mode of ['never', 'smart', 'always'] as const) {
+          const d = c.classify(cmd, { mode, securityLevel: 'deny', allowlist: ['*', cmd] });
+          assert.equal(d.decision, 'deny', `${mode} ${cmd}`);
+          assert.match(d.reason, /security_level is "deny"/);
+        }
+      }
+    });
+
+    it('"allowlist" runs only allowlisted commands unasked, even in mode never', () => {
+      const allowlist = ['npm test', 'git push -f origin main'];
+      const o = { mode: 'never' as const, securityLevel: 'allowlist' as const, allowlist };
+      assert.equal(c.classify('npm test', o).decision, 'run');
+      assert.equal(c.classify('git push -f origin main', o).decision, 'run');
+      for (const cmd of ['ls -la', 'npm install', 'npm test > out.txt', 'npm test; ls', "sh -c 'npm test'"]) {
+        const d = c.classify(cmd, o);
+        assert.deepEqual([d.decision, d.floor], ['ask', false], cmd);
+        assert.match(d.reason, /allowlist/);
+      }
+      const floor = c.classify('git push -f origin release', o);
+      assert.deepEqual([floor.decision, floor.floor, floor.rule], ['ask', true, 'git-push-force']);
+      assert.equal(c.classify('npm test', { ...o, mode: 'always' }).decision, 'ask'); // the stricter of the two wins
+    });
+
+    it('"full" is approval_mode alone, with the floor holding', () => {
+      assert.equal(c.classify('npm install', { mode: 'never', securityLevel: 'full' }).decision, 'run');
+      assert.equal(c.classify('rm -rf ~', { mode: 'never', securityLevel: 'full' }).decision, 'ask');
+    });
   });
 
   it('fails closed on what it cannot parse, in every mode', () => {
@@ -83,7 +150,9 @@ describe('approval modes and allowlist', () => {
         assert.equal(c.classify(cmd, { mode }).decision, 'ask', `${mode} ${cmd}`);
       }
     }
-    assert.match(c.classify('echo "x', { mode: 'never' }).reason, /could not parse/);
+    const bad = c.classify('echo "x', { mode: 'never' });
+    assert.match(bad.reason, /could not parse/);
+    assert.deepEqual([bad.floor, bad.rule], [true, 'unparsable']);
     assert.equal(c.classify('x'.repeat(70_000), { mode: 'never' }).decision, 'ask');
     let deep = 'rm -rf /';
     for (let i = 0; i < 12; i++) deep = `eval ${JSON.stringify(deep)}`;

@@ -1,4 +1,4 @@
-import type { Analysis, SimpleCmd } from './analyze.js';
+import type { Analysis, SimpleCmd } from './simple-cmd.js';
 import { basename, type Word } from './words.js';
 
 /** Returns why the arguments are not known-safe, or null when they are. */
@@ -114,6 +114,15 @@ function commandReason(c: SimpleCmd): string | null {
   if (!rule.anyArg && args.some((a) => a.dynamic)) return `\`${name}\` has an argument only known at run time`;
   const why = rule.check(args);
   return why ? `\`${name}\`: ${why}` : null;
+}
+
+/** Why the script needs approval at security level "allowlist", or null when every command in it is allowlisted. */
+export function allowlistReason(a: Analysis, allowlisted: (c: SimpleCmd) => boolean): string | null {
+  if (a.issues.length > 0) return `the command ${a.issues[0]}`;
+  const w = a.redirects.find((r) => r.write);
+  if (w) return `redirection \`${w.op} ${w.target?.text ?? ''}\` writes a file`;
+  const c = a.cmds.find((x) => (x.argv.length > 0 || x.runsScript) && !allowlisted(x));
+  return c ? `\`${c.argv.map((x) => x.text).join(' ') || c.wrappers.join(' ')}\` is not on the allowlist` : null;
 }
 
 /** Why the script needs approval in smart mode, or null when every part of it is read-only. */

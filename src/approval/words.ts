@@ -16,8 +16,8 @@ export function literal(text: string): Word { return { text, dynamic: false, nod
 const UNQUOTED_GLOB = /(?<!\\)[*?[]/;
 const BRACE_EXPANSION = /(?<!\\)\{[^{}]*(,|\.\.)[^{}]*\}/;
 
-function unescapeUnquoted(s: string): string { return s.replace(/\\\n/g, '').replace(/\\(.)/gs, '$1'); }
-function unescapeDouble(s: string): string { return s.replace(/\\\n/g, '').replace(/\\([$`"\\])/g, '$1'); }
+function unescapeUnquoted(s: string): string { return s.includes('\\') ? s.replace(/\\\n/g, '').replace(/\\(.)/gs, '$1') : s; }
+function unescapeDouble(s: string): string { return s.includes('\\') ? s.replace(/\\\n/g, '').replace(/\\([$`"\\])/g, '$1') : s; }
 
 function decodeAnsiC(body: string): string {
   const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
@@ -90,7 +90,7 @@ export function wordOf(n: Node): Word {
 /** Does this word run a downloader inside `$(…)`, backticks or `<(…)`? (Remote code executed by its consumer.) */
 export function runsDownloader(w: Word): boolean {
   const n = w.node;
-  if (!n) return false;
+  if (!n || !w.dynamic) return false; // a literal word holds no substitution
   const subs = n.type === 'command_substitution' || n.type === 'process_substitution' ? [n] : n.descendantsOfType(['command_substitution', 'process_substitution']);
   for (const s of subs) {
     if (!s) continue;
@@ -145,4 +145,21 @@ export function parseFlags(args: readonly Word[], long: Readonly<Record<string, 
     operands.push(w);
   }
   return { flags, values, operands };
+}
+
+/** Names that are the same program to the floor. */
+const KEY_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['nodejs', 'node'], ['pypy', 'python'], ['pypy3', 'python'], ['mongo', 'mongosh'], ['valkey-cli', 'redis-cli'], ['keydb-cli', 'redis-cli'],
+  ['gawk', 'awk'], ['mawk', 'awk'], ['nawk', 'awk'], ['busybox-awk', 'awk'], ['podman', 'docker'], ['nerdctl', 'docker'],
+  ['podman-compose', 'docker-compose'], ['oc', 'kubectl'], ['mkfs', 'mkfs'], ['mke2fs', 'mkfs'], ['mkswap', 'mkfs'], ['newfs', 'mkfs'],
+  ['mariadb', 'mysql'], ['gsed', 'sed'], ['pkill', 'pkill'], ['sqlite', 'sqlite3'],
+]);
+
+/** The floor's name for a command: basename, version suffixes dropped (`python3.11` → `python`, `mkfs.ext4` → `mkfs`). */
+export function commandKey(name: string): string {
+  const b = basename(name);
+  if (b.startsWith('mkfs.') || b.startsWith('mke2fs') || b.startsWith('newfs_')) return 'mkfs';
+  const m = /^(python|perl|ruby|php|lua|node)[0-9.]*$/.exec(b);
+  if (m) return m[1]!;
+  return KEY_ALIASES.get(b) ?? b;
 }

@@ -69,6 +69,8 @@ export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks'> =
     exec: {
       $: 'Shell commands run by the agent (the exec tool).',
       approval_mode: 'When to ask a human first: "always", "smart" (read-only commands run, the rest ask; default) or "never"; the dangerous-command floor asks in every mode.',
+      security_level: 'The brief\'s level: "full" (approval_mode decides; the dangerous-command floor still asks), "allowlist" (only allowlisted commands run unasked) or "deny" (every command is refused).',
+      floor_in_sandbox: 'Floor rules that still ask inside a sandbox: "outside-effects" (workspace, git history, and remote databases/clusters/clouds when the sandbox has network; default), "all" or "off".',
       allowlist: 'Commands (exact, or with * globs) exempt from the dangerous-command floor, e.g. ["git push --force origin feature/*"].',
       timeout_secs: 'Default time limit of a command; the whole process tree is killed after it.',
       max_timeout_secs: 'Largest time limit the agent may ask for.',

@@ -11,5 +11,7 @@ export type { SandboxBackendName, NetworkMode } from './schema.js';
 export { parseDuration, imageRefProblem } from './cron-schema.js';
 export type { Config, DeepReadonly } from './schema.js';
 export { exampleToml } from './example.js';
+export { APPROVAL_MODES, SECURITY_LEVELS, FLOOR_IN_SANDBOX, parseApprovalMode, parseChoice } from './exec-policy.js';
+export type { ApprovalMode, SecurityLevel, FloorInSandbox } from './exec-policy.js';
 export { parseEnvFlag, RESERVED_ENV } from './overrides.js';
 export type { CliOverrides, Env } from './overrides.js';

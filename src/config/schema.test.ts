@@ -162,3 +162,32 @@ describe('[tools.exec.sandbox]', () => {
     rejects(t('image = "--privileged"'), 'tools.exec.sandbox.image', /image reference/);
   });
 });
+
+describe('[tools.exec] policy keys', () => {
+  const t = (body: string) => `[tools.exec]\n${body}\n`;
+  test('defaults: smart, full, outside-effects', () => {
+    const ex = DEFAULTS.tools.exec;
+    assert.deepEqual([ex.approval_mode, ex.security_level, ex.floor_in_sandbox], ['smart', 'full', 'outside-effects']);
+  });
+
+  test('the brief\'s security_level values are accepted and take effect; anything else is an error', () => {
+    for (const v of ['full', 'allowlist', 'deny'] as const) assert.equal(parseConfig(t(`security_level = "${v}"`)).tools.exec.security_level, v);
+    rejects(t('security_level = "paranoid"'), 'tools.exec.security_level', /full|allowlist|deny/);
+  });
+
+  test('floor_in_sandbox takes outside-effects, all or off', () => {
+    for (const v of ['outside-effects', 'all', 'off'] as const) assert.equal(parseConfig(t(`floor_in_sandbox = "${v}"`)).tools.exec.floor_in_sandbox, v);
+    rejects(t('floor_in_sandbox = "some"'), 'tools.exec.floor_in_sandbox', /outside-effects/);
+  });
+
+  test('approval_mode: one parser for the modes and the original\'s aliases', () => {
+    const mode = (v: string) => parseConfig(t(`approval_mode = "${v}"`)).tools.exec.approval_mode;
+    assert.deepEqual(['always', 'smart', 'never', 'on-miss', 'on_miss', 'off', ' Never '].map(mode), ['always', 'smart', 'never', 'smart', 'smart', 'never', 'never']);
+    rejects(t('approval_mode = "sometimes"'), 'tools.exec.approval_mode', /"always", "smart".*"never"/);
+  });
+
+  test('unknown keys in [tools.exec] stay errors', () => {
+    assert.ok(issues(t('security = "full"')).length > 0);
+    assert.ok(issues(t('floor = "off"')).length > 0);
+  });
+});

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { bindProblem, certNameProblem, checked, cidrProblem, normalizeOrigin, originProblem } from './checks.js';
 import { SANDBOX_DEFAULTS, sandboxSchema } from './sandbox.js';
 import { CRON_DEFAULTS, cronSchema, heartbeatSchema } from './cron-schema.js';
+import { approvalModeProblem, FLOOR_IN_SANDBOX, parseApprovalMode, SECURITY_LEVELS, type ApprovalMode, type FloorInSandbox, type SecurityLevel } from './exec-policy.js';
 
 export { parseMemory } from './checks.js';
 export { SANDBOX_BACKENDS, NETWORK_MODES, type SandboxBackendName, type NetworkMode } from './sandbox.js';
@@ -69,7 +70,11 @@ const defaults = {
   providers: {} as Record<string, { enabled: boolean; base_url?: string | undefined; models: string[] }>,
   tools: {
     exec: {
-      approval_mode: 'smart' as 'always' | 'smart' | 'never',
+      approval_mode: 'smart' as ApprovalMode,
+      // The brief's "full": approval_mode decides and the dangerous-command floor still holds.
+      security_level: 'full' as SecurityLevel,
+      // Inside a sandbox the floor keeps asking for what leaves it (workspace, git, remotes).
+      floor_in_sandbox: 'outside-effects' as FloorInSandbox,
       allowlist: [] as string[],
       timeout_secs: 30,
       max_timeout_secs: 300,
@@ -224,14 +229,14 @@ const providersSchema = z.record(
   providerSchema,
 ).prefault(() => ({}));
 
-// The original's names for the modes are accepted and mapped.
-const approvalMode = z.enum(['always', 'smart', 'never', 'on-miss', 'off'])
-  .transform((m): 'always' | 'smart' | 'never' => (m === 'on-miss' ? 'smart' : m === 'off' ? 'never' : m))
-  .prefault(D.tools.exec.approval_mode);
+// The original's names for the modes are accepted and mapped (one parser: exec-policy.ts).
+const approvalMode = checked(approvalModeProblem).transform(parseApprovalMode).prefault(D.tools.exec.approval_mode);
 
 const toolsSchema = z.strictObject({
   exec: z.strictObject({
     approval_mode: approvalMode,
+    security_level: z.enum(SECURITY_LEVELS).prefault(D.tools.exec.security_level),
+    floor_in_sandbox: z.enum(FLOOR_IN_SANDBOX).prefault(D.tools.exec.floor_in_sandbox),
     allowlist: strings(z.string().min(1).max(1000), D.tools.exec.allowlist),
     timeout_secs: int(1, D.tools.exec.timeout_secs, 86_400),
     max_timeout_secs: int(1, D.tools.exec.max_timeout_secs, 86_400),

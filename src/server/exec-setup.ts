@@ -70,7 +70,7 @@ export async function setupExec(d: ExecSetupDeps): Promise<{ tool: ToolDefinitio
   const tool = execTool({
     classifier: d.classifier, approvals: d.approvals, runner,
     workspaceRoot: join(d.dataDir, 'workspaces'), homeRoot: join(d.dataDir, 'homes'),
-    network, ...(d.proxySocket ? { proxySocket: d.proxySocket } : {}),
+    network, networkOpen: chosen.networkIsolated === false, ...(d.proxySocket ? { proxySocket: d.proxySocket } : {}),
     forceApproval: chosen.fallback,
     placement: d.jobSandbox ? (ctx) => {
       // Only a job's own turns get its settings: a chat turn in a cron: session never does.
@@ -83,7 +83,7 @@ export async function setupExec(d: ExecSetupDeps): Promise<{ tool: ToolDefinitio
     } : undefined,
     guardedNames: [d.dataDir, d.configDir, ...d.guardedNames],
     extraEnv: d.envVars,
-    mode: ex.approval_mode, allowlist: ex.allowlist, timeoutSecs: ex.timeout_secs, maxTimeoutSecs: ex.max_timeout_secs,
+    mode: ex.approval_mode, securityLevel: ex.security_level, floorInSandbox: ex.floor_in_sandbox, allowlist: ex.allowlist, timeoutSecs: ex.timeout_secs, maxTimeoutSecs: ex.max_timeout_secs,
     outputMaxBytes: ex.output_max_bytes, approvalTimeoutSecs: ex.approval_timeout_secs,
     audit: d.audit,
   });
@@ -103,6 +103,8 @@ export async function setupExec(d: ExecSetupDeps): Promise<{ tool: ToolDefinitio
     fallback: chosen.fallback,
     reason: chosen.reason,
     approvalMode: chosen.fallback ? 'always' : ex.approval_mode,
+    securityLevel: ex.security_level,
+    floorInSandbox: runner.isolated ? ex.floor_in_sandbox : null,
     image: runner.name === 'podman' || runner.name === 'docker' || runner.name === 'apple-container' ? sb.image : null,
     limits: {
       memory: sb.resource_limits.memory_limit, memoryBytes: limits.memoryBytes, cpuQuota: limits.cpuQuota, pidsMax: limits.pidsMax,

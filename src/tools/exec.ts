@@ -2,12 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { ToolContext, ToolDefinition } from '../agent/index.js';
-import type { Approvals } from '../approval/pending.js';
+import { HOOK_ENV, type ApprovalMode, type Approvals, type ClassifierOptions, type Decision, type FloorInSandbox, type SecurityLevel } from '../approval/index.js';
 import type { Runner } from '../sandbox/index.js';
 
 /** What exec needs from the classifier (`src/approval`). */
 export interface ClassifierPort {
-  classify(command: string, o: { mode: 'always' | 'smart' | 'never'; allowlist?: string[]; sandboxed?: boolean }): { decision: 'run' | 'ask'; floor: boolean; rule: string | null; reason: string };
+  classify(command: string, o: ClassifierOptions): Decision;
 }
 
 export interface ExecOptions {
@@ -20,6 +20,8 @@ export interface ExecOptions {
   homeRoot: string;
   /** "trusted": sandboxed commands reach allowlisted domains through the egress proxy. */
   network?: 'none' | 'trusted';
+  /** The sandbox cannot cut the network (some backends): remote-effect floor rules ask as with "trusted". */
+  networkOpen?: boolean;
   /** This session's egress-proxy socket (trusted mode). */
   proxySocket?: (sessionKey: string) => Promise<string>;
   /** The sandbox was asked for but none works: every command needs a human's approval. */
@@ -37,7 +39,10 @@ export interface ExecOptions {
   guardedNames?: readonly string[];
   /** Owner-set environment variables (from the vault; empty while sealed). */
   extraEnv?: () => Record<string, string>;
-  mode: 'always' | 'smart' | 'never';
+  mode: ApprovalMode;
+  securityLevel: SecurityLevel;
+  /** Which floor rules still ask when the runner is an isolating sandbox. */
+  floorInSandbox: FloorInSandbox;
   allowlist: readonly string[];
   timeoutSecs: number;
   maxTimeoutSecs: number;
@@ -59,13 +64,11 @@ export function workspaceFor(root: string, sessionKey: string): string {
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-/** Loader and runtime hooks an injected variable must never set (they would run code in every program). */
-const DANGEROUS_ENV = /^(LD_|DYLD_)|^(BASH_ENV|ENV|ZDOTDIR|PROMPT_COMMAND|NODE_OPTIONS|PYTHONSTARTUP|PERL5OPT|RUBYOPT|JAVA_TOOL_OPTIONS)$/i;
 
-/** The owner's variables, minus names a shell can't hold and loader/runtime hooks. */
+/** The owner's variables, minus names a shell can't hold and loader/runtime hooks (the floor's HOOK_ENV list). */
 export function safeEnv(vars: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(vars)) if (ENV_NAME.test(k) && !DANGEROUS_ENV.test(k) && !v.includes('\0')) out[k] = v;
+  for (const [k, v] of Object.entries(vars)) if (ENV_NAME.test(k) && !HOOK_ENV.test(k) && !v.includes('\0')) out[k] = v;
   return out;
 }
 
@@ -102,8 +105,14 @@ export function execTool(o: ExecOptions): ToolDefinition {
         // Fail closed: a requested sandbox that does not work means a human approves every command.
         const touchesOwnFiles = !runner.isolated && (o.guardedNames ?? []).some((n) => command.includes(n));
         const mode = forceApproval || touchesOwnFiles ? 'always' : o.mode;
-        const d = o.classifier.classify(command, { mode, allowlist: [...o.allowlist], sandboxed: runner.isolated });
+        const sandbox = runner.isolated ? { network: o.network === 'trusted' || o.networkOpen === true, floor: o.floorInSandbox } : undefined;
+        const d = o.classifier.classify(command, { mode, securityLevel: o.securityLevel, allowlist: [...o.allowlist], ...(sandbox ? { sandbox } : {}) });
         if (d.decision === 'run') break;
+        if (d.decision === 'deny') {
+          // security_level "deny": refused without asking anyone.
+          o.audit('exec_denied', `session=${ctx.sessionKey} reason=${JSON.stringify(d.reason)} command=${JSON.stringify(command)}`);
+          return { status: 'denied', command, reason: d.reason };
+        }
         if (o.approvals.isRemembered(ctx.sessionKey, command)) { approvedBy = 'remembered'; break; }
         if (round > MAX_MODIFY_ROUNDS) return { status: 'denied', reason: 'too many modifications' };
         const { outcome } = o.approvals.request({ sessionKey: ctx.sessionKey, command, reason: d.reason, rule: d.rule, signal: ctx.signal });

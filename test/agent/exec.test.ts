@@ -167,3 +167,80 @@ describe('approval_mode = "never" and the dangerous-command floor (host executio
     } finally { await s.stop(); await llm.close(); }
   });
 });
+
+const HAVE_BWRAP = existsSync('/usr/bin/bwrap');
+
+describe('approval_mode = "never" inside the sandbox (floor_in_sandbox, security_level)', { skip: HAVE_BWRAP ? false : 'bubblewrap is not installed (apt install bubblewrap)' }, () => {
+  /** A gateway with a bwrap sandbox and `[tools.exec]` lines; a user that also approves. */
+  async function gateway(execLines: string) {
+    const llm = await startScriptedLlm();
+    const s = await startTestServer({ toml: toml(llm, `[tools.exec]\napproval_mode = "never"\napproval_timeout_secs = 2\n${execLines}\n[tools.exec.sandbox]\nbackend = "bwrap"\n`) });
+    const cookie = await setupPassword(s);
+    const user = await connect(s, (await createKey(s, cookie, ['operator.read', 'operator.write', 'operator.approvals'])).key, ['chat', 'exec.approval.requested']);
+    /** One turn running `command`; `answer` resolves the approval request, if one comes. */
+    const run = async (sessionKey: string, command: string, answer?: 'approve' | 'deny') => {
+      user.frames.length = 0;
+      llm.script({ toolCalls: [{ name: 'exec', arguments: { command } }] }, { text: 'ok' });
+      const r = await user.request('chat.send', { sessionKey, text: 'go' });
+      assert.equal(r.ok, true, JSON.stringify(r));
+      let request: Frame | undefined;
+      if (answer) {
+        request = await user.next(requested, 10_000);
+        await user.request('exec.approval.resolve', { requestId: request.payload.requestId, decision: answer });
+      }
+      await user.next(finalOrError(r.payload.runId), 20_000);
+      return { result: lastToolResult(llm), request, asked: request !== undefined || user.frames.some(requested) };
+    };
+    return { s, llm, user, run, async close() { user.close(); await s.stop(); await llm.close(); } };
+  }
+
+  test('outside-effects (default): rm -rf / in bwrap asks for approval; a host-only rule runs unasked', async () => {
+    const g = await gateway('');
+    try {
+      const st = (await g.user.request('sandbox.status', {})).payload;
+      assert.deepEqual([st.backend, st.isolated, st.floorInSandbox], ['bwrap', true, 'outside-effects']);
+      // Attack: before, this ran in the sandbox with no request (only rm's preserve-root stopped it).
+      const root = await g.run('box', 'rm -rf /', 'deny');
+      assert.equal(root.request!.payload.rule, 'rm-rf-root');
+      assert.equal(root.result.status, 'denied');
+      const push = await g.run('box', 'git push --force origin main', 'deny');
+      assert.equal(push.request!.payload.rule, 'git-push-force');
+      // crontab -r only touches the sandbox: exec runs it without asking (it fails: no crontab in there).
+      const cron = await g.run('box', 'crontab -r; echo ran-$((40+2))');
+      assert.equal(cron.asked, false);
+      assert.equal(cron.result.status, 'completed');
+      assert.match(cron.result.stdout, /ran-42/);
+      // Approved, the floor command really runs in the sandbox (and changes nothing outside it).
+      const approved = await g.run('box', 'rm -rf /workspace/* && echo wiped', 'approve');
+      assert.equal(approved.request!.payload.rule, 'rm-rf-workspace');
+      assert.equal(approved.result.status, 'completed');
+      assert.ok(g.s.auth.auditList({ type: 'approval_requested' }).length >= 3);
+    } finally { await g.close(); }
+  });
+
+  test('floor_in_sandbox = "all" keeps host-only rules too; security_level = "allowlist" runs only allowlisted commands', async () => {
+    const g = await gateway('floor_in_sandbox = "all"\nsecurity_level = "allowlist"\nallowlist = ["echo listed"]');
+    try {
+      const listed = await g.run('al', 'echo listed');
+      assert.deepEqual([listed.asked, listed.result.status, listed.result.stdout], [false, 'completed', 'listed\n']);
+      const other = await g.run('al', 'echo other', 'deny');
+      assert.match(other.request!.payload.reason, /allowlist/);
+      const cron = await g.run('al', 'crontab -r', 'deny');
+      assert.equal(cron.request!.payload.rule, 'crontab-remove');
+    } finally { await g.close(); }
+  });
+
+  test('security_level = "deny" refuses every command without asking anyone', async () => {
+    const g = await gateway('security_level = "deny"\nallowlist = ["echo hi"]');
+    try {
+      for (const cmd of ['echo hi', 'rm -rf /']) {
+        const r = await g.run('deny', cmd);
+        assert.equal(r.asked, false);
+        assert.equal(r.result.status, 'denied');
+        assert.match(r.result.reason, /security_level is "deny"/);
+      }
+      assert.equal(g.s.auth.auditList({ type: 'exec_run' }).length, 0);
+      assert.equal(g.s.auth.auditList({ type: 'exec_denied' }).length, 2);
+    } finally { await g.close(); }
+  });
+});

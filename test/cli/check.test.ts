@@ -6,6 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FLOOR_TABLE } from '../../src/approval/table/index.js';
 import { cleanEnv, killAll, removeDirs, runCli, tempDirs } from './harness.js';
 
 after(killAll);
@@ -19,7 +20,45 @@ test('approval check: one JSON line with decision, floor and rule', async () => 
   assert.equal(j.decision, 'ask');
   assert.equal(j.floor, true);
   assert.equal(j.rule, 'rm-rf-root');
+  assert.equal(j.scope, 'workspace');
   assert.equal(j.command, 'rm -rf /');
+});
+
+const lines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as { command: string; decision: string; floor: boolean; rule: string | null });
+
+test('approval check --stdin --null: the rule id for every row of the floor table (multi-line rows included)', async () => {
+  const rows = FLOOR_TABLE.flatMap((s) => [...s.destructive.map((cmd) => ({ cmd, bad: true })), ...s.benign.map((cmd) => ({ cmd, bad: false }))]);
+  const r = await runCli(['approval', 'check', '--mode', 'never', '--stdin', '--null'], cleanEnv(d), 60_000, rows.map((x) => x.cmd).join('\0'));
+  assert.equal(r.code, 0, r.stderr);
+  const out = lines(r.stdout);
+  assert.equal(out.length, rows.length);
+  rows.forEach((row, i) => {
+    assert.equal(out[i]!.command, row.cmd);
+    if (row.bad) assert.ok(out[i]!.decision === 'ask' && out[i]!.floor && typeof out[i]!.rule === 'string', `${row.cmd}: ${JSON.stringify(out[i])}`);
+    else assert.equal(out[i]!.floor, false, `${row.cmd}: ${JSON.stringify(out[i])}`);
+  });
+});
+
+test('approval check --sandboxed reports what exec would do in a sandbox; config and flags both apply', async () => {
+  const input = 'rm -rf /\nmkfs.ext4 /dev/sda\npsql -c "DROP TABLE users"\ngit push -f origin main\n';
+  const box = lines((await runCli(['approval', 'check', '--mode', 'never', '--sandboxed', '--stdin'], cleanEnv(d), 30_000, input)).stdout);
+  assert.deepEqual(box.map((x) => [x.decision, x.rule]), [['ask', 'rm-rf-root'], ['run', 'mkfs'], ['run', 'sql-drop'], ['ask', 'git-push-force']]);
+  const net = lines((await runCli(['approval', 'check', '--mode', 'never', '--network', '--stdin'], cleanEnv(d), 30_000, input)).stdout);
+  assert.deepEqual(net.map((x) => x.decision), ['ask', 'run', 'ask', 'ask']);
+  const all = lines((await runCli(['approval', 'check', '--mode', 'never', '--sandboxed', '--floor-in-sandbox', 'all', '--stdin'], cleanEnv(d), 30_000, input)).stdout);
+  assert.deepEqual(all.map((x) => x.decision), ['ask', 'ask', 'ask', 'ask']);
+  // moltis.toml is read: security_level = "deny" refuses everything, floor_in_sandbox from the file.
+  const cfg = join(d.root, 'cfg');
+  mkdirSync(cfg, { recursive: true });
+  writeFileSync(join(cfg, 'moltis.toml'), '[tools.exec]\napproval_mode = "never"\nfloor_in_sandbox = "all"\n');
+  const fromFile = lines((await runCli(['approval', 'check', '--config-dir', cfg, '--sandboxed', '--stdin'], cleanEnv(d), 30_000, input)).stdout);
+  assert.deepEqual(fromFile.map((x) => x.decision), ['ask', 'ask', 'ask', 'ask']);
+  writeFileSync(join(cfg, 'moltis.toml'), '[tools.exec]\nsecurity_level = "deny"\n');
+  const denied = lines((await runCli(['approval', 'check', '--config-dir', cfg, '--', 'ls'], cleanEnv(d))).stdout);
+  assert.equal(denied[0]!.decision, 'deny');
+  const bad = await runCli(['approval', 'check', '--floor-in-sandbox', 'some', '--', 'ls'], cleanEnv(d));
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /floor-in-sandbox.*outside-effects/);
 });
 
 test('approval check --stdin: a line out per line in; modes and allowlist apply', async () => {

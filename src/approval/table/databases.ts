@@ -1,0 +1,51 @@
+import type { TableSection } from './types.js';
+
+/** SQL and NoSQL through their clients; search and document stores over HTTP. */
+export const DATABASES: TableSection = {
+  category: 'SQL and NoSQL',
+  destructive: [
+    `psql -c 'DROP TABLE users'`, `psql -c "drop table if exists users cascade"`, `psql -d prod -c 'DROP DATABASE prod'`,
+    `psql "postgres://x" -c 'DROP SCHEMA public CASCADE'`, `psql --command='TRUNCATE orders'`, `psql -c 'TRUNCATE TABLE a, b RESTART IDENTITY'`,
+    `psql -c 'DELETE FROM users'`, `psql -c 'DELETE FROM users;'`, `psql -c "delete from sessions where 1=1"`, `psql -c 'UPDATE users SET password = NULL'`,
+    `psql -c "update accounts set balance=0;"`, `mysql -e 'DROP DATABASE app'`, `mysql -u root -p -e "drop table orders"`, `mysql -e 'TRUNCATE sessions'`,
+    `mysql -e "DELETE FROM logs"`, `mysql app -e 'UPDATE users SET role="admin"'`, `mariadb -e 'DROP SCHEMA s'`, `sqlite3 app.db 'DROP TABLE users'`,
+    `sqlite3 app.db "DELETE FROM messages"`, `sqlite3 db.sqlite 'UPDATE t SET x=1'`, `duckdb x.db -c 'DROP TABLE t'`, `cqlsh -e 'DROP KEYSPACE prod'`,
+    `cqlsh -e "TRUNCATE ks.events"`, `clickhouse-client --query 'DROP DATABASE analytics'`, `clickhouse-client -q "TRUNCATE TABLE events"`,
+    `sqlcmd -Q 'DROP DATABASE Sales'`, `cockroach sql -e 'DROP DATABASE bank CASCADE'`, `echo 'DROP TABLE x;' | psql`, String.raw`printf 'DELETE FROM t;\n' | mysql db`,
+    'psql <<EOF\nBEGIN;\nDELETE FROM orders;\nCOMMIT;\nEOF', `psql -c "SELECT 1; DROP TABLE users;"`, `psql -c 'ALTER TABLE users DROP COLUMN email'`,
+    `mysql -e "drop database \\\`app\\\`"`, `psql -c 'delete from "Users"'`, `sqlite3 data.db <<< 'DELETE FROM events;'`,
+    'redis-cli FLUSHALL', 'redis-cli flushall', 'redis-cli -h cache.internal -p 6379 FLUSHDB', 'redis-cli -n 2 flushdb async', 'echo FLUSHALL | redis-cli',
+    'valkey-cli FLUSHALL', 'redis-cli --pass x FLUSHALL', `mongosh --eval 'db.dropDatabase()'`, `mongosh prod --eval "db.users.drop()"`,
+    `mongo app --eval 'db.sessions.deleteMany({})'`, `mongosh --eval 'db.getSiblingDB("prod").dropDatabase()'`, `mongosh --eval "db.orders.remove({})"`,
+    `mongosh mongodb://x/db --eval 'db.logs.deleteMany( { } )'`, `mongosh <<< 'db.dropDatabase()'`, `mongosh --eval 'db.users.updateMany({}, {$set: {a: 1}})'`,
+    'curl -X DELETE http://localhost:9200/logs-*', `curl -XDELETE 'http://es:9200/_all'`, 'curl -X DELETE localhost:9200/products',
+    'curl --request DELETE http://127.0.0.1:5984/mydb', 'curl -X DELETE https://search.example.com/index-2024', 'http DELETE :9200/logs',
+    'wget --method=DELETE http://localhost:9200/idx -O-', 'curl -X DELETE http://localhost:6333/collections/docs', `curl -s -X DELETE "http://opensearch:9200/*"`,
+    // Probe rows, written as a held-out check before the rules were tuned:
+    "rm -Rfv /var/lib/mysql", "psql -U postgres -c \"DROP DATABASE IF EXISTS app;\"", "psql $DATABASE_URL -c \"truncate users cascade\"",
+    "mysql -uroot -p\"$PW\" app -e \"DELETE FROM orders\"", "PGPASSWORD=x psql -h db -c \"drop schema public cascade; create schema public;\"",
+    "echo \"DROP DATABASE prod\" | mysql -u root", "sqlite3 ~/.local/share/app.db \"DROP TABLE settings\"", "redis-cli -u redis://prod:6379 FLUSHALL",
+    "redis-cli -c -h x FLUSHALL ASYNC", "curl -XDELETE localhost:9200/_all", "curl -X DELETE \"localhost:9200/*?pretty\"",
+    "psql -c \"DELETE FROM users WHERE 1=1\"", "psql -c 'delete from users where true'", "psql -c 'DROP TABLE users, orders'",
+    "psql -c 'drop owned by app cascade'", "clickhouse client -q 'DROP TABLE x'", "curl -X DELETE 'localhost:9200/logs-2024.*'",
+    "curl -sXDELETE localhost:9200/logs", "curl -sX DELETE localhost:9200/logs",
+  ],
+  benign: [
+    `psql -c 'SELECT 1'`, `psql -c "select * from users limit 10"`, `psql -c 'DELETE FROM users WHERE id = 1'`, `psql -c "delete from sessions where expires_at < now()"`,
+    `psql -c "UPDATE users SET name = 'x' WHERE id = 2"`, `mysql -e 'SHOW DATABASES'`, `mysql -e "UPDATE t SET a=1 WHERE id=3"`, `mysql -e 'SELECT TRUNCATE(1.234, 2)'`,
+    `sqlite3 app.db '.tables'`, `sqlite3 app.db 'SELECT count(*) FROM messages'`, `sqlite3 app.db "DELETE FROM messages WHERE id=4"`,
+    `psql -c 'CREATE TABLE t (id int)'`, `psql -c "INSERT INTO drop_log VALUES (1)"`, `psql -c "SELECT 'DROP TABLE users'"`, `psql -c 'DROP INDEX idx_x'`,
+    `psql -c 'DROP VIEW v'`, 'psql -f migrations/001.sql', 'pg_dump prod > backup.sql', 'mysqldump app > dump.sql', `grep -i 'drop table' migrations/*.sql`,
+    `echo 'DROP TABLE x' > migration.sql`, 'cat schema.sql | grep TRUNCATE', `cqlsh -e 'DESCRIBE KEYSPACES'`, `clickhouse-client -q 'SELECT count() FROM events'`,
+    `psql -c "-- DROP TABLE users\nSELECT 1"`, `psql -c 'SELECT * FROM updates'`, `psql -c "UPDATE t SET done = true WHERE id IN (1, 2)"`,
+    'redis-cli PING', 'redis-cli GET key', 'redis-cli DEL session:123', 'redis-cli INFO', `redis-cli --scan --pattern 'user:*'`, 'redis-cli GET flushall',
+    `mongosh --eval 'db.users.find()'`, `mongosh --eval "db.users.deleteMany({status: 'inactive'})"`, `mongosh --eval 'db.users.deleteOne({_id: 1})'`,
+    `mongosh --eval 'db.stats()'`, `mongosh --eval "db.orders.countDocuments({})"`, 'curl -X DELETE https://api.example.com/v1/items/42',
+    'curl http://localhost:9200/_cat/indices', 'curl -X GET localhost:9200/logs/_search', `curl -X POST localhost:9200/logs/_doc -d '{}'`,
+    'curl -X DELETE http://localhost:3000/api/todos/1', 'curl -X DELETE localhost:9200/logs/_doc/1', 'http GET :9200/_cluster/health',
+    `psql -c "SELECT pg_size_pretty(pg_database_size('app'))"`, `mysql -e "SELECT * FROM t WHERE note = 'DELETE FROM x'"`, 'sqlite3 app.db .schema',
+    // Probe rows, written as a held-out check before the rules were tuned:
+    "psql -c \"DELETE FROM jobs WHERE finished_at < now() - interval '7 days'\"", "redis-cli KEYS \"session:*\"", "psql -c 'SELECT 1'",
+    "redis-cli DEL key1 key2", "curl -X DELETE http://localhost:8080/api/session",
+  ],
+};
