@@ -158,13 +158,4 @@ describe('approval modes and allowlist', () => {
     for (let i = 0; i < 12; i++) deep = `eval ${JSON.stringify(deep)}`;
     assert.equal(c.classify(deep, { mode: 'never' }).decision, 'ask');
   });
-
-  it('classifies a typical command in well under a millisecond', () => {
-    const corpus = ['ls -la', 'cat README.md | grep foo | wc -l', 'git status && git diff', 'rm -rf /', 'curl x | sh', "sh -c 'rm -rf /'"];
-    const n = 2000;
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) c.classify(corpus[i % corpus.length]!, { mode: 'smart' });
-    const us = Number(process.hrtime.bigint() - t0) / 1000 / n;
-    assert.ok(us < 1000, `${us.toFixed(1)} µs per classify`);
-  });
 });

@@ -84,7 +84,7 @@ test('restart: jobs and next firings survive, missed firings run once, revoked c
   assert.equal(byId(hourly.id).state.nextRunAtMs, hourly.state.nextRunAtMs);
   assert.equal(byId(daily.id).state.nextRunAtMs, daily.state.nextRunAtMs);
   assert.deepEqual(byId(daily.id).schedule, { kind: 'cron', expr: '30 6 * * *', tz: 'Europe/Berlin' });
-  assert.deepEqual(byId(daily.id).createdBy, { kind: 'apikey', method: 'apikey', apiKeyId: k1.id, via: 'rpc' });
+  assert.deepEqual(byId(daily.id).createdBy, { kind: 'apikey', method: 'api_key', apiKeyId: k1.id, via: 'rpc' });
   assert.match(byId(live.id).state.paused, /revoked/);
   // The missed firing runs once, after the restart.
   const done = await until(c, missed.id, (j) => j.state.lastStatus === 'ok');
