@@ -91,7 +91,7 @@ export async function buildHttpApp(o: HttpOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'NOT_FOUND', error: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
   installGate(app, { ...o, wsHasRoom: () => o.gateway.connections.hasRoom(), vaultStatus: () => o.auth.vaultStatus() });
-  installBodyDeadlines(app, { unauthenticatedBodyTimeoutMs: o.limits.unauthenticatedBodyTimeoutMs });
+  installBodyDeadlines(app, { unauthenticatedBodyTimeoutMs: o.limits.unauthenticatedBodyTimeoutMs, keepProxyOpen: (peer) => o.behindProxy && isTrustedPeer(peer) });
   await app.register(websocket, { options: { maxPayload: MAX_PAYLOAD_BYTES } });
   registerPublicRoutes(app, { caPem: o.caPem });
   registerAuthRoutes(app, { auth: o.auth as Auth, bind: o.bind });

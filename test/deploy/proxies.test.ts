@@ -17,12 +17,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, PASSWORD, type TestServer } from '../support/server.js';
 import { request, type RawResponse } from '../support/http.js';
+import type { ClientOptions } from 'ws';
 import { WsClient } from '../support/ws.js';
 import { CADDY, NGINX, PUBLIC_HOST, skipReason, startCaddy, startNginx, type RunningProxy } from './proxies.js';
 
 // Tight limits so the tests reach them quickly; the guard's threshold sits above the login
 // throttle's so the throttle test never bans its client.
 const TOML = '[server.throttle]\nlogin_max = 3\n[auth.login_guard]\nban_threshold = 4\n';
+
+/** ws passes TLS options on to node; its types lack `servername` (SNI: the proxy picks its certificate by it). */
+const wsTls = (p: RunningProxy) => ({ ca: p.ca, servername: PUBLIC_HOST, localAddress: '127.0.0.20' }) as ClientOptions;
 
 const PROXIES = [
   { kind: 'nginx', bin: NGINX, start: startNginx },
@@ -41,7 +45,7 @@ for (const { kind, bin, start } of PROXIES) {
       request(`https://127.0.0.1:${proxy.port}${path}`, { ...o, ca: proxy.ca, localAddress: from, headers: { host: `${PUBLIC_HOST}:${proxy.port}`, ...o.headers } });
     const login = (from: string, headers: Record<string, string> = {}) => via('/api/auth/login', from, { method: 'POST', body: { password: 'wrong password' }, headers });
     const setup = (from: string, code: string, headers: Record<string, string> = {}) => via('/api/auth/setup', from, { method: 'POST', body: { password: PASSWORD, setup_code: code }, headers });
-    const openWs = (path: string, headers: Record<string, string>) => WsClient.open(`wss://127.0.0.1:${proxy.port}${path}`, { host: `${PUBLIC_HOST}:${proxy.port}`, ...headers }, { ca: proxy.ca, servername: PUBLIC_HOST, localAddress: '127.0.0.20' });
+    const openWs = (path: string, headers: Record<string, string>) => WsClient.open(`wss://127.0.0.1:${proxy.port}${path}`, { host: `${PUBLIC_HOST}:${proxy.port}`, ...headers }, wsTls(proxy));
 
     before(async () => {
       root = mkdtempSync(join(tmpdir(), `moltis-${kind}-`));
@@ -93,7 +97,7 @@ for (const { kind, bin, start } of PROXIES) {
         assert.equal(r.status, 403, `guess ${i + 1}: ${r.text}`);
       }
       // Banned: even the right code is refused from this client, under any claimed address.
-      for (const headers of [{}, { 'x-forwarded-for': '198.51.100.77' }]) {
+      for (const headers of [{}, { 'x-forwarded-for': '198.51.100.77' }] as Array<Record<string, string>>) {
         const r = await setup('127.0.0.6', s.code(), headers);
         assert.equal(r.status, 429, r.text);
         assert.equal(r.json.code, 'LOGIN_BLOCKED');
