@@ -128,6 +128,8 @@ export async function startServer(o: ServerOptions) {
     },
   });
   auditSink = (type, detail) => auth.audit(type, null, detail);
+  const passkeyNote = auth.passkeys.foreignNote();
+  if (passkeyNote) print(`  ${passkeyNote}`);
   await autoUnseal(vault, env, print);
   const startedAt = now();
   const gateway = createGateway({
