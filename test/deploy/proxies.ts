@@ -50,6 +50,9 @@ export function recipe(file: string, subs: ReadonlyArray<readonly [string, strin
   return text;
 }
 
+/** Starts a proxy: `port` is the public HTTPS port (default: a free one). */
+export type StartProxy = (o: { dir: string; upstreamPort: number; port?: number }) => Promise<RunningProxy>;
+
 /** A proxy in front of the gateway. */
 export interface RunningProxy {
   kind: 'nginx' | 'caddy';
@@ -102,14 +105,14 @@ async function waitReady(p: Omit<RunningProxy, 'stop'>, child: ChildProcess): Pr
 }
 
 /** nginx with docs/deploy/nginx.conf, TLS from a local CA made with the project's own PKI. */
-export async function startNginx(o: { dir: string; upstreamPort: number }): Promise<RunningProxy> {
+export async function startNginx(o: { dir: string; upstreamPort: number; port?: number }): Promise<RunningProxy> {
   const dir = join(o.dir, 'nginx');
   mkdirSync(dir, { recursive: true });
   // Workers run as nginx's unprivileged user when started as root: they must reach the temp dirs.
   chmodSync(o.dir, 0o755);
   chmodSync(dir, 0o755);
   const tls = await ensureAutoTls({ certsDir: join(dir, 'certs'), names: [PUBLIC_HOST], ips: [] });
-  const port = await freePort();
+  const port = o.port ?? await freePort();
   const redirectPort = await freePort();
   const site = recipe('nginx.conf', [
     [`/etc/letsencrypt/live/${PLACEHOLDER.host}/fullchain.pem`, join(dir, 'certs', 'server.pem')],
@@ -137,10 +140,10 @@ export async function startNginx(o: { dir: string; upstreamPort: number }): Prom
 }
 
 /** Caddy with docs/deploy/Caddyfile; its automatic HTTPS issues the certificate from its local CA. */
-export async function startCaddy(o: { dir: string; upstreamPort: number }): Promise<RunningProxy> {
+export async function startCaddy(o: { dir: string; upstreamPort: number; port?: number }): Promise<RunningProxy> {
   const dir = join(o.dir, 'caddy');
   mkdirSync(dir, { recursive: true });
-  const port = await freePort();
+  const port = o.port ?? await freePort();
   const site = recipe('Caddyfile', [
     [PLACEHOLDER.host, `${PUBLIC_HOST}:${port}`],
     [PLACEHOLDER.upstream, `127.0.0.1:${o.upstreamPort}`],
