@@ -133,7 +133,8 @@ export async function startNginx(o: { dir: string; upstreamPort: number; port?: 
     `  include ${join(dir, 'moltis.conf')};`,
     '}', '',
   ].join('\n'));
-  const { child, output } = run(NGINX, ['-c', join(dir, 'nginx.conf'), '-p', dir], dir);
+  // -e: the log used before the config is read (the default, under /var/log, may not be writable).
+  const { child, output } = run(NGINX, ['-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf'), '-p', dir], dir);
   const p = { kind: 'nginx' as const, port, ca: tls.caPem!, origin: `https://${PUBLIC_HOST}:${port}`, redirectPort, output: () => `${output()}${readLog(join(dir, 'error.log'))}` };
   try { await waitReady(p, child); } catch (err) { await stopChild(child); throw err; }
   return { ...p, stop: () => stopChild(child) };
