@@ -10,7 +10,11 @@ import { resolveRelyingParty, type RpConfig } from './webauthn-rp.js';
 export interface PasskeyRequest { clientIp: string; isLocal: boolean; host: string | undefined; secure: boolean }
 
 /** A passkey as listed to the owner (no key material). */
-export interface PasskeyInfo { id: number; name: string; created_at: number; last_used_at: number | null; aaguid: string; backed_up: boolean; transports: string[] }
+export interface PasskeyInfo {
+  id: number; name: string; created_at: number; last_used_at: number | null; aaguid: string; backed_up: boolean; transports: string[];
+  /** The host name (RP ID) it signs for; null when registered before RP IDs were recorded. */
+  rp_id: string | null;
+}
 
 /** Hooks into the rest of the auth service (sessions, guard, audit, setup). */
 export interface PasskeyDeps {
@@ -80,7 +84,7 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 const transportsOf = (r: PasskeyRow): string[] => JSON.parse(r.transports) as string[];
 const toInfo = (r: PasskeyRow): PasskeyInfo => ({
   id: r.id, name: r.name, created_at: r.created_at, last_used_at: r.last_used_at, aaguid: r.aaguid, backed_up: r.backed_up === 1,
-  transports: transportsOf(r),
+  transports: transportsOf(r), rp_id: r.rp_id,
 });
 
 /**
@@ -137,9 +141,9 @@ export function createPasskeys(d: PasskeyDeps) {
     const name = cleanName(body.name, DEFAULT_NAME);
     const id = d.repo.insert({
       credentialId: info.credential.id, publicKey: info.credential.publicKey, counter: info.credential.counter,
-      transports: info.credential.transports ?? [], name, aaguid: info.aaguid, backedUp: info.credentialBackedUp, now: d.now(),
+      transports: info.credential.transports ?? [], name, aaguid: info.aaguid, backedUp: info.credentialBackedUp, now: d.now(), rpId: c.rpId,
     });
-    d.audit('passkey_registered', req.clientIp, `id=${id}, name=${name}, aaguid=${info.aaguid}, via=${kind}`);
+    d.audit('passkey_registered', req.clientIp, `id=${id}, name=${name}, aaguid=${info.aaguid}, via=${kind}, rp=${c.rpId}`);
     return id;
   }
 
@@ -147,6 +151,25 @@ export function createPasskeys(d: PasskeyDeps) {
     /** Is at least one passkey registered? */
     has: (): boolean => d.repo.exists(),
     list: (): PasskeyInfo[] => d.repo.list().map(toInfo),
+    /** The RP ID a ceremony for this request would use; null when none can be derived (an IP-address Host). */
+    currentRpId(req: Pick<PasskeyRequest, 'host' | 'secure'>): string | null {
+      try { return resolveRelyingParty(d.rp, req).rpId; } catch { return null; }
+    },
+    /**
+     * Passkeys registered for another RP ID than the configured `MOLTIS_WEBAUTHN_RP_ID`: they can
+     * no longer sign in here (after a host change). Empty when the RP ID follows the request's Host.
+     */
+    foreign(): PasskeyInfo[] {
+      const rpId = d.rp.rpId;
+      return rpId ? d.repo.list().filter((r) => r.rp_id !== null && r.rp_id !== rpId).map(toInfo) : [];
+    },
+    /** The start-up note about {@link foreign} passkeys, or null when there are none. */
+    foreignNote(): string | null {
+      const old = service.foreign();
+      if (old.length === 0) return null;
+      const names = [...new Set(old.map((p) => p.rp_id))].join(', ');
+      return `note: ${old.length} passkey(s) belong to ${names}, not to MOLTIS_WEBAUTHN_RP_ID=${d.rp.rpId}, and cannot sign in here: sign in with the password, register a new passkey, then remove the old ones (docs/deploy/README.md, "Changing the host name")`;
+    },
 
     /** Begins adding a passkey for the signed-in owner (admin only, by policy). */
     async registerBegin(req: PasskeyRequest, identity: Identity | null) {
@@ -194,6 +217,9 @@ export function createPasskeys(d: PasskeyDeps) {
       const response = asCredential<AuthenticationResponseJSON>(body.credential, 'credential');
       const row = typeof response.id === 'string' && response.id.length <= 1366 ? d.repo.byCredentialId(response.id) : undefined;
       if (!row) return fail('unknown passkey');
+      // A passkey signs for the RP it was created under; one recorded for another (the old host
+      // name) is refused by name rather than by a signature error the owner cannot act on.
+      if (row.rp_id !== null && row.rp_id !== c.rpId) return fail(`this passkey belongs to ${row.rp_id}, not ${c.rpId}: sign in with the password and register a new passkey here`);
       // Threat: a cloned authenticator. Its counter lags the original's; refuse and say so in the audit log.
       const presented = counterOf(response.response?.authenticatorData);
       if (presented !== null && (presented > 0 || row.counter > 0) && presented <= row.counter) {

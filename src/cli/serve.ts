@@ -3,6 +3,7 @@ import { loadConfig, ConfigError } from '../config/index.js';
 import { startServer, StartupError, VERSION } from '../server/index.js';
 import { resolveDirs } from './paths.js';
 import { isLoopbackHost } from '../net/index.js';
+import { rpConfigFromEnv } from '../auth/index.js';
 
 export interface ServeFlags { bind?: string; port?: string; tls?: boolean; configDir?: string; dataDir?: string }
 type Out = { out: (s: string) => void; err: (s: string) => void };
@@ -54,6 +55,12 @@ export async function serve(flags: ServeFlags, io: Out): Promise<number> {
   if (server.tls?.caPath) {
     io.out(`  CA certificate: ${server.tls.caPath} (also at ${server.url}/certs/ca.pem); run \`moltis trust-ca\` to remove browser warnings`);
   }
+  if (server.redirectPort !== null) io.out(`  plain HTTP on port ${server.redirectPort} redirects to ${server.url}`);
+  if (cfg.server.behind_proxy) {
+    io.out(`  proxy: behind a reverse proxy — no request is local; X-Forwarded-* believed only from ${cfg.server.trusted_proxies.join(', ') || 'nobody ([server] trusted_proxies is empty)'}`);
+  }
+  const rp = rpConfigFromEnv(process.env);
+  if (rp.rpId) io.out(`  passkeys: RP ID ${rp.rpId}, origin ${rp.origin ?? `https://${rp.rpId}`}`);
   if (!server.tls && !isLoopbackHost(cfg.server.bind)) {
     io.out('  WARNING: TLS is off on a non-loopback address: passwords and cookies travel in clear text unless a proxy terminates TLS');
   }
@@ -63,7 +70,9 @@ export async function serve(flags: ServeFlags, io: Out): Promise<number> {
     io.out('  auth: tier 1 — a password or passkey is set; every caller must authenticate');
   } else {
     const code = server.setupCode();
-    io.out('  auth: no password or passkey yet — full access from this machine (tier 2); remote callers can only complete setup (tier 3)');
+    io.out(cfg.server.behind_proxy
+      ? '  auth: no password or passkey yet — behind a proxy nothing is local: setup needs the setup code (tier 3)'
+      : '  auth: no password or passkey yet — full access from this machine (tier 2); remote callers can only complete setup (tier 3)');
     if (code) io.out(`  setup code: ${code.code}  (needed for setup from another machine; valid until ${new Date(code.expiresAt).toLocaleTimeString()}, single use)`);
   }
   const running = server;

@@ -23,6 +23,7 @@ export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks'> =
     allowed_origins: 'Extra browser origins allowed for WebSocket upgrades and state-changing requests, e.g. ["https://chat.example.com"].',
     trusted_proxies: 'Networks (CIDR) of reverse proxies whose X-Forwarded-* headers are trusted when behind_proxy is true.',
     behind_proxy: 'Set when a reverse proxy fronts the gateway: no request is then treated as local (same as MOLTIS_BEHIND_PROXY=1).',
+    http_redirect_port: 'Plain-HTTP port that only redirects browsers to the HTTPS port (0 = off; ignored with TLS off). The HTTPS port itself already redirects plain HTTP.',
     max_connections: 'Most TCP connections (HTTP and WebSocket) open at once; keep well below the process file limit (ulimit -n).',
     max_connections_per_ip: 'Most connections open at once from one client address (a trusted proxy is exempt when behind_proxy is true).',
     headers_timeout_secs: 'Seconds a client has to send a request\'s headers before the connection is closed.',

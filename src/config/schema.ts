@@ -28,6 +28,7 @@ const defaults = {
     // Only a proxy on this machine may speak for clients; anything wider is an explicit choice.
     trusted_proxies: ['127.0.0.1/32', '::1/128'],
     behind_proxy: false,
+    http_redirect_port: 0, // off: a second open port is the owner's explicit choice
     // Socket budgets (threat: slow bodies and idle sockets exhausting file descriptors; a service's
     // ulimit -n is often 1024, and the store, sandboxes and proxy need descriptors too).
     max_connections: 512,
@@ -136,6 +137,7 @@ const serverSchema = z.strictObject({
   allowed_origins: strings(checked(originProblem).transform(normalizeOrigin), D.server.allowed_origins),
   trusted_proxies: strings(checked(cidrProblem), D.server.trusted_proxies),
   behind_proxy: bool(D.server.behind_proxy),
+  http_redirect_port: int(0, D.server.http_redirect_port, 65_535),
   max_connections: int(1, D.server.max_connections, 1_000_000),
   max_connections_per_ip: int(1, D.server.max_connections_per_ip, 1_000_000),
   headers_timeout_secs: int(1, D.server.headers_timeout_secs, 3600),
@@ -144,6 +146,9 @@ const serverSchema = z.strictObject({
   throttle: throttleSchema.prefault({}),
 }).superRefine((s, ctx) => {
   // Node refuses to start when the header deadline is longer than the whole-request one.
+  if (s.http_redirect_port !== 0 && s.http_redirect_port === s.port) {
+    ctx.addIssue({ code: 'custom', path: ['http_redirect_port'], input: s.http_redirect_port, message: `must differ from port (${s.port}): the redirect listener needs its own port, or 0 for off` });
+  }
   if (s.headers_timeout_secs > s.request_timeout_secs) {
     ctx.addIssue({ code: 'custom', path: ['headers_timeout_secs'], input: s.headers_timeout_secs, message: `must not exceed request_timeout_secs (${s.request_timeout_secs})` });
   }

@@ -63,7 +63,7 @@ class BodyTimeoutError extends Error {
  * Hooks after the gate: a request without a credential gets `timeoutMs` to deliver its body,
  * and any 4xx answered before the body was read closes the connection instead of reading on.
  */
-export function installBodyDeadlines(app: FastifyInstance, o: { unauthenticatedBodyTimeoutMs: number }): void {
+export function installBodyDeadlines(app: FastifyInstance, o: { unauthenticatedBodyTimeoutMs: number; keepProxyOpen?: (peer: string | undefined) => boolean }): void {
   app.addHook('preParsing', async (req, reply, payload: Readable) => {
     // Credentialed callers keep node's whole-request deadline; strangers get the short one.
     if (req.gate?.identity || req.raw.complete || !hasBody(req.headers)) return payload;
@@ -86,7 +86,10 @@ export function installBodyDeadlines(app: FastifyInstance, o: { unauthenticatedB
   app.addHook('onSend', async (req, reply, body) => {
     // Threat: a refusal (401, 413, 429) sent early leaves node reading the rest of a huge body to
     // keep the connection alive; closing it frees the descriptor at once.
-    if (reply.statusCode >= 400 && reply.statusCode < 500 && !req.raw.complete && hasBody(req.headers)) reply.header('connection', 'close');
+    // Not towards our own reverse proxy: a proxy that streams the body (Caddy) is still writing it
+    // when the close lands, gets a reset and answers 502 instead of our 429. It caps body sizes
+    // itself, and node discards the rest of the body before the connection's next request.
+    if (reply.statusCode >= 400 && reply.statusCode < 500 && !req.raw.complete && hasBody(req.headers) && !o.keepProxyOpen?.(req.socket.remoteAddress)) reply.header('connection', 'close');
     return body;
   });
 }

@@ -18,6 +18,7 @@ import { registerUiRoutes } from './routes/ui.js';
 import { registerPasskeyRoutes } from './routes/passkeys.js';
 import { capConnections, installBodyDeadlines, serverTimeoutOptions, type ConnectionLimits } from './conn-limits.js';
 import { createTrustedPeerCheck } from './client-ip.js';
+import { answerPlainHttpOnTlsPort } from './plain-http.js';
 
 export { isLocalConnection } from './locality.js';
 export { createClientIpResolver } from './client-ip.js';
@@ -25,6 +26,7 @@ export { isSameOrigin, checkOrigin } from './origin.js';
 export type { GateInfo } from './gate.js';
 export type { SecretsPort } from './routes/env.js';
 export type { ConnectionLimits } from './conn-limits.js';
+export { startRedirectListener, type RedirectListener } from './plain-http.js';
 
 /** Options of the HTTP app. */
 export interface HttpOptions extends Omit<GateOptions, 'wsHasRoom' | 'vaultStatus'> {
@@ -62,6 +64,9 @@ export async function buildHttpApp(o: HttpOptions): Promise<FastifyInstance> {
     },
   }) as unknown as FastifyInstance;
 
+  // Plain HTTP on the TLS port gets a redirect (an error page behind a proxy), not a TLS alert.
+  // Installed first: it takes over TLS's own connection listener.
+  if (o.https) answerPlainHttpOnTlsPort(app.server, { mode: o.behindProxy ? 'refuse' : 'redirect', timeoutMs: o.limits.headersTimeoutMs });
   // Behind a proxy every client shares the proxy's address: its own limits apply there.
   const isTrustedPeer = createTrustedPeerCheck(o.trustedProxies);
   capConnections(app.server, { max: o.limits.maxConnections, maxPerIp: o.limits.maxConnectionsPerIp, exempt: (peer) => o.behindProxy && isTrustedPeer(peer) });
@@ -86,7 +91,7 @@ export async function buildHttpApp(o: HttpOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'NOT_FOUND', error: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
   installGate(app, { ...o, wsHasRoom: () => o.gateway.connections.hasRoom(), vaultStatus: () => o.auth.vaultStatus() });
-  installBodyDeadlines(app, { unauthenticatedBodyTimeoutMs: o.limits.unauthenticatedBodyTimeoutMs });
+  installBodyDeadlines(app, { unauthenticatedBodyTimeoutMs: o.limits.unauthenticatedBodyTimeoutMs, keepProxyOpen: (peer) => o.behindProxy && isTrustedPeer(peer) });
   await app.register(websocket, { options: { maxPayload: MAX_PAYLOAD_BYTES } });
   registerPublicRoutes(app, { caPem: o.caPem });
   registerAuthRoutes(app, { auth: o.auth as Auth, bind: o.bind });

@@ -11,7 +11,7 @@ import { createAuth, createLoginGuard, isRevokedBy, rpConfigFromEnv, type Revoke
 import type { Config } from '../config/index.js';
 import { createEventBus } from '../events/index.js';
 import { createGateway } from '../gateway/index.js';
-import { buildHttpApp } from '../http/index.js';
+import { buildHttpApp, startRedirectListener, type RedirectListener } from '../http/index.js';
 import { createStore, databasePath } from '../store/index.js';
 import { defaultServedNames, ensureAutoTls, loadCustomTls, type TlsFiles } from '../tls/index.js';
 import { VERSION } from './version.js';
@@ -75,6 +75,23 @@ async function loadTls(o: ServerOptions, print: (l: string) => void): Promise<{ 
   return { files: first, recheck: async () => { const r = await ensure(); return r.leafIssued ? r : null; } };
 }
 
+/** `[server] http_redirect_port`: a second, plain port that only redirects to the HTTPS one. */
+async function startHttpRedirect(cfg: Config, tls: boolean, httpsPort: number, print: (l: string) => void): Promise<RedirectListener | null> {
+  const s = cfg.server;
+  if (s.http_redirect_port === 0) return null;
+  // Without TLS there is nothing to redirect to; behind a proxy the proxy owns redirects (a loop otherwise).
+  if (!tls || s.behind_proxy) {
+    print(`  note: [server] http_redirect_port = ${s.http_redirect_port} is ignored: ${!tls ? 'TLS is off' : 'behind a proxy, the proxy redirects to https'}`);
+    return null;
+  }
+  try {
+    return await startRedirectListener({ bind: s.bind, port: s.http_redirect_port, httpsPort, timeoutMs: s.headers_timeout_secs * 1000, maxConnections: s.max_connections, maxConnectionsPerIp: s.max_connections_per_ip });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new StartupError(`[server] http_redirect_port ${s.http_redirect_port} on ${s.bind}: ${e.code === 'EADDRINUSE' ? 'already in use: pick another port, or 0 for off' : e.message}`);
+  }
+}
+
 /** Starts a gateway and resolves once it accepts connections. */
 export async function startServer(o: ServerOptions) {
   const env = o.env ?? process.env;
@@ -113,6 +130,8 @@ export async function startServer(o: ServerOptions) {
     },
   });
   auditSink = (type, detail) => auth.audit(type, null, detail);
+  const passkeyNote = auth.passkeys.foreignNote();
+  if (passkeyNote) print(`  ${passkeyNote}`);
   await autoUnseal(vault, env, print);
   const startedAt = now();
   const gateway = createGateway({
@@ -195,7 +214,8 @@ export async function startServer(o: ServerOptions) {
   });
   if (listModels(cfg).length === 0) print(`  note: ${NO_PROVIDER_HELP.split('\n')[0]} (see the [providers] examples at the end of moltis.toml)`);
   const th = cfg.server.throttle;
-  let app: FastifyInstance;
+  let app: FastifyInstance | undefined;
+  let redirect: RedirectListener | null = null;
   try {
     app = await buildHttpApp({
       auth, gateway, secrets: vault.secrets, bind: cfg.server.bind, tls: tls !== null, behindProxy,
@@ -222,8 +242,10 @@ export async function startServer(o: ServerOptions) {
       ...(o.onRoute ? { onRoute: o.onRoute } : {}),
     });
     await app.listen({ host: cfg.server.bind, port: cfg.server.port });
+    redirect = await startHttpRedirect(cfg, tls !== null, (app.server.address() as AddressInfo).port, print);
   } catch (err) {
     cronSetup.close();
+    await app?.close().catch(() => { /* best effort on a failed start */ });
     await execSetup.close().catch(() => { /* best effort on a failed start */ });
     await egressProxy?.close();
     gateway.close(); store.close();
@@ -250,12 +272,15 @@ export async function startServer(o: ServerOptions) {
     /** The trusted-mode egress proxy (null when `network = "none"`): `socketFor(sessionKey)` for the sandbox. */
     egressProxy,
     url: `${scheme}://${host}:${port}`,
+    /** The `[server] http_redirect_port` listener's port, or null when off. */
+    redirectPort: redirect?.port ?? null,
     tls: tls?.files ?? null,
     setupCode: () => auth.setupCodes.current(),
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
+      await redirect?.close();
       stopRevoked();
       cronSetup.close();
       approvals.close();

@@ -208,4 +208,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idx_cron_runs_job ON cron_runs(job_id, id);
     `,
   },
+  {
+    version: 8,
+    name: 'passkeys_rp_id',
+    sql: `
+      -- The RP ID (host name) a passkey was registered for: it signs for that RP only, so after a
+      -- host change the owner must see which passkeys belong to the old name. NULL: registered
+      -- before this column existed (unknown).
+      ALTER TABLE passkeys ADD COLUMN rp_id TEXT;
+    `,
+  },
 ];

@@ -38,7 +38,9 @@ export function registerPasskeyRoutes(app: FastifyInstance, deps: { auth: Auth }
     return { ok: true, id: s.id };
   });
 
-  app.get('/api/auth/passkeys', async () => ({ passkeys: pk.list() }));
+  // rp_id: the host name passkeys registered from this request would belong to; a passkey whose
+  // own rp_id differs cannot sign in here (see docs/deploy/README.md, changing the host name).
+  app.get('/api/auth/passkeys', async (req) => ({ passkeys: pk.list(), rp_id: pk.currentRpId(pkReq(req)) }));
   app.patch<{ Params: { id: string } }>('/api/auth/passkeys/:id', async (req) => {
     pk.rename(idParam(req.params.id), body(req).name, { clientIp: req.gate.clientIp });
     return { ok: true };

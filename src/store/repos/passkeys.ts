@@ -4,13 +4,15 @@ import type { Db } from '../db.js';
 export interface PasskeyRow {
   id: number; credential_id: string; public_key: Buffer; counter: number; transports: string;
   name: string; aaguid: string; backed_up: number; created_at: number; last_used_at: number | null;
+  /** The RP ID it was registered for; null when registered before RP IDs were recorded. */
+  rp_id: string | null;
 }
 
 /** Repository for the owner's passkeys. */
 export function createPasskeysRepo(db: Db) {
   const q = {
-    insert: db.prepare(`INSERT INTO passkeys (credential_id, public_key, counter, transports, name, aaguid, backed_up, created_at)
-      VALUES (@credentialId, @publicKey, @counter, @transports, @name, @aaguid, @backedUp, @now)`),
+    insert: db.prepare(`INSERT INTO passkeys (credential_id, public_key, counter, transports, name, aaguid, backed_up, created_at, rp_id)
+      VALUES (@credentialId, @publicKey, @counter, @transports, @name, @aaguid, @backedUp, @now, @rpId)`),
     byCredentialId: db.prepare('SELECT * FROM passkeys WHERE credential_id = ?'),
     byId: db.prepare('SELECT * FROM passkeys WHERE id = ?'),
     list: db.prepare('SELECT * FROM passkeys ORDER BY created_at ASC, id ASC'),
@@ -23,7 +25,7 @@ export function createPasskeysRepo(db: Db) {
     deleteAll: db.prepare('DELETE FROM passkeys'),
   };
   return {
-    insert: (p: { credentialId: string; publicKey: Uint8Array; counter: number; transports: string[]; name: string; aaguid: string; backedUp: boolean; now: number }): number =>
+    insert: (p: { credentialId: string; publicKey: Uint8Array; counter: number; transports: string[]; name: string; aaguid: string; backedUp: boolean; now: number; rpId: string }): number =>
       Number(q.insert.run({ ...p, publicKey: Buffer.from(p.publicKey), transports: JSON.stringify(p.transports), backedUp: p.backedUp ? 1 : 0 }).lastInsertRowid),
     byCredentialId: (id: string): PasskeyRow | undefined => q.byCredentialId.get(id) as PasskeyRow | undefined,
     byId: (id: number): PasskeyRow | undefined => q.byId.get(id) as PasskeyRow | undefined,
