@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { bindProblem, certNameProblem, checked, cidrProblem, normalizeOrigin, originProblem } from './checks.js';
 import { SANDBOX_DEFAULTS, sandboxSchema } from './sandbox.js';
+import { AUDIT_DEFAULTS, auditSchema } from './audit-schema.js';
 
 export { parseMemory } from './checks.js';
 export { SANDBOX_BACKENDS, NETWORK_MODES, type SandboxBackendName, type NetworkMode } from './sandbox.js';
@@ -96,6 +97,7 @@ const defaults = {
     leaf_validity_days: 90,
     renew_before_days: 30,
   },
+  audit: AUDIT_DEFAULTS,
 };
 
 // ---- schema ----
@@ -268,6 +270,7 @@ export const ConfigSchema = z.strictObject({
   tools: toolsSchema.prefault({}),
   hooks: z.array(hookSchema).prefault(() => []),
   tls: tlsSchema.prefault({}),
+  audit: auditSchema.prefault({}),
 });
 
 /** The validated, frozen configuration. */

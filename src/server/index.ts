@@ -29,6 +29,8 @@ import { allowlistWarnings, createEgressProxy, createNetworkAudit, networkAuditM
 export { VERSION } from './version.js';
 export { withOfflineAuth } from './offline.js';
 import { loginGuardOptions } from './options.js';
+import { setupAudit } from './audit-setup.js';
+import { auditMethods } from '../audit/index.js';
 
 /** Thrown for a configuration that must not start (the message says how to fix it). */
 export class StartupError extends Error {}
@@ -111,6 +113,7 @@ export async function startServer(o: ServerOptions) {
     },
   });
   auditSink = (type, detail) => auth.audit(type, null, detail);
+  const auditSetup = setupAudit({ store, auth, config: cfg, now, print });
   await autoUnseal(vault, env, print);
   const startedAt = now();
   const gateway = createGateway({
@@ -119,7 +122,9 @@ export async function startServer(o: ServerOptions) {
     ...(o.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: o.handshakeTimeoutMs } : {}),
     ...(o.expirySweepMs !== undefined ? { expirySweepMs: o.expirySweepMs } : {}),
     onError: (err, where) => print(`internal error in ${where}: ${(err as Error).stack ?? String(err)}`),
+    onDenied: auditSetup.onDenied,
   });
+  gateway.dispatcher.mount(auditMethods(store.audit));
   // The agent: identity files in the data dir, tools, providers (keys from the vault, else env vars).
   const identity = createIdentityStore({ dataDir: o.dataDir });
   const createdIdentity = identity.ensureDefaults().created;
@@ -218,7 +223,7 @@ export async function startServer(o: ServerOptions) {
   } catch (err) {
     await execSetup.close().catch(() => { /* best effort on a failed start */ });
     await egressProxy?.close();
-    gateway.close(); store.close();
+    auditSetup.close(); gateway.close(); store.close();
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new StartupError(`port ${cfg.server.port} on ${cfg.server.bind} is already in use: stop the other process or pass --port`);
     if (e.code === 'EADDRNOTAVAIL') throw new StartupError(`cannot bind ${cfg.server.bind}: no such address on this machine (check --bind)`);
@@ -255,6 +260,7 @@ export async function startServer(o: ServerOptions) {
       await egressProxy?.close();
       classifier.close();
       gateway.close();
+      auditSetup.close();
       await app.close();
       bus.close();
       store.close();
