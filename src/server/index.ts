@@ -28,6 +28,7 @@ import { allowlistWarnings, createEgressProxy, createNetworkAudit, networkAuditM
 
 export { VERSION } from './version.js';
 export { withOfflineAuth } from './offline.js';
+export { withOfflineAuditLog, type NoAuditLog } from './offline-audit.js';
 import { loginGuardOptions } from './options.js';
 import { setupAudit } from './audit-setup.js';
 import { auditMethods } from '../audit/index.js';
