@@ -84,7 +84,7 @@ describe('strict validation with positions', () => {
     );
     const top = configError(() => load('# comment\n  foo = "x"\n[server]\n'));
     assert.deepEqual({ ...issue(top, 'foo'), source: '' }, { key: 'foo', line: 2, column: 3, source: '', message: 'unknown key "foo" (allowed: server, auth, agent, providers, tools, hooks, tls, audit)' });
-    assert.match(top.message, /moltis\.toml:2:3: foo: unknown key "foo" \(allowed: server, auth, agent, providers, tools, hooks, tls\)$/);
+    assert.match(top.message, /moltis\.toml:2:3: foo: unknown key "foo" \(allowed: server, auth, agent, providers, tools, hooks, tls, audit\)$/);
   });
 
   test('unknown table header', () => {
