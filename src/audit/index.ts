@@ -8,3 +8,4 @@ export { pruneAuditLog, type AuditRetention } from './retention.js';
 export { createDenialAggregator, type DenialAggregator, type Denial } from './denials.js';
 export { sanitizePrefix } from './sanitize.js';
 export { auditMethods, auditEntryView, sinceSchema } from './methods.js';
+export { runDoctor, doctorExitCode, doctorSummary, opensFloorWholesale, type DoctorFacts, type Finding, type Severity } from './doctor/index.js';

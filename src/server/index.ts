@@ -29,6 +29,7 @@ import { allowlistWarnings, createEgressProxy, createNetworkAudit, networkAuditM
 export { VERSION } from './version.js';
 export { withOfflineAuth } from './offline.js';
 export { withOfflineAuditLog, type NoAuditLog } from './offline-audit.js';
+export { gatherDoctorFacts } from './offline-doctor.js';
 import { loginGuardOptions } from './options.js';
 import { setupAudit } from './audit-setup.js';
 import { auditMethods } from '../audit/index.js';
