@@ -65,7 +65,7 @@ test('a flood of denials from one key becomes two entries with a count', () => {
   const rows = s.audit.list({ limit: 100, ascending: true });
   assert.ok(rows.length <= 6, `${rows.length} rows`);
   const repeated = rows.find((r) => r.event_type === 'scope_denied_repeated' && r.detail!.includes('vault.unseal'));
-  assert.equal(JSON.parse(repeated!.detail!).count, 4999);
+  assert.match(repeated!.detail!, /count=4999$/);
   for (const r of rows) assert.ok((r.detail ?? '').length < 200 && !(r.detail ?? '').includes('\\n'), r.detail ?? '');
   s.close();
 });

@@ -16,10 +16,10 @@ export function createDenialAggregator(o: { windowMs: number; maxKeys: number; w
   let overflow = 0;
   const flush = () => {
     for (const { d, count } of pending.values()) {
-      if (count > 0) o.write(`${d.type}_repeated`, d.ip, JSON.stringify({ method: d.method, missing: d.missing, count }), d.actor);
+      if (count > 0) o.write(`${d.type}_repeated`, d.ip, `method=${d.method} missing=${d.missing} count=${count}`, d.actor);
     }
     pending.clear();
-    if (overflow > 0) o.write('scope_denied_repeated', null, JSON.stringify({ method: '(many)', count: overflow }), 'many');
+    if (overflow > 0) o.write('scope_denied_repeated', null, `method=(many) count=${overflow}`, 'many');
     overflow = 0;
   };
   const timer = (o.setTimer ?? setInterval)(flush, o.windowMs);
@@ -33,7 +33,7 @@ export function createDenialAggregator(o: { windowMs: number; maxKeys: number; w
       // Bounded memory (invariant 5): past the cap, further distinct keys only bump one counter.
       if (pending.size >= o.maxKeys) { overflow++; return; }
       pending.set(key, { d: { ...d, method }, count: 0 });
-      o.write(d.type, d.ip, JSON.stringify({ method, missing: d.missing }), d.actor);
+      o.write(d.type, d.ip, `method=${method} missing=${d.missing}`, d.actor);
     },
     flush,
     close(): void { (o.clearTimer ?? clearInterval)(timer); flush(); },
