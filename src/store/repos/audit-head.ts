@@ -34,8 +34,11 @@ export function readAuditHead(path: string): AuditHead | null {
  * Replaces the head file atomically (write a temp file, rename over). No fsync: the database
  * itself commits with synchronous=FULL, and a head left behind by a crash or by a racing second
  * process only *lags* the database — verify accepts a head whose entry is still in the chain
- * with later entries after it. Measured here: ~25 µs a write without fsync vs ~2–5 ms with, i.e.
- * fsync would cap appends at a few hundred a second.
+ * with later entries after it. Not batched either: a batched head would lag by design, and a tail
+ * cut inside the lag would go unseen. Measured on the 2-core dev VM: one append commits at ~200/s
+ * (the database's own fsync dominates; the chain itself costs ~40 µs: ~24 k/s inside one
+ * transaction); the head write (write + rename, ~1 ms here) brings that to ~160/s; an fsync of
+ * the head would add ~8 ms an append (~50/s), too much for a login path.
  */
 export function writeAuditHead(path: string, h: AuditHead): void {
   const tmp = `${path}.${process.pid}.tmp`;
