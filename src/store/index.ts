@@ -30,15 +30,17 @@ export function databasePath(dataDir: string): string {
 /** Opens the database and builds every repository over it. */
 export function createStore(opts: { path: string }) {
   const db: Db = openDatabase(opts.path);
+  const audit = createAuditRepo(db, { headPath: opts.path === ':memory:' ? null : auditHeadPath(opts.path) });
   return {
     db,
     auth: createAuthRepo(db),
-    audit: createAuditRepo(db, { headPath: opts.path === ':memory:' ? null : auditHeadPath(opts.path) }),
+    audit,
     chatSessions: createChatSessionsRepo(db),
     vault: createVaultRepo(db),
     secrets: createSecretsRepo(db),
     passkeys: createPasskeysRepo(db),
     close(): void {
+      audit.close();
       if (db.open) db.close();
     },
   };

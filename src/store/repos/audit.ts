@@ -1,6 +1,6 @@
 import type { Db } from '../db.js';
 import { AUDIT_TRIGGERS_SQL, DROP_AUDIT_TRIGGERS_SQL, GENESIS_HASH, chainHash, type StoredChainRow } from './audit-chain.js';
-import { readAuditHead, writeAuditHead, type AuditHead, type ChainPoint } from './audit-head.js';
+import { createHeadWriter, readAuditHead, type AuditHead, type ChainPoint } from './audit-head.js';
 
 /** One row of the append-only, hash-chained security audit log (`id` is the chain's sequence). */
 export interface AuditRow { id: number; event_type: string; actor: string | null; client_ip: string | null; detail: string | null; created_at: number; hash: string }
@@ -29,7 +29,8 @@ export function createAuditRepo(db: Db, o: { headPath?: string | null } = {}) {
     const r = lastRow.get() as { id: number; hash: string } | undefined;
     return r ? { seq: r.id, hash: r.hash } : checkpoint();
   };
-  const saveHead = (h: AuditHead) => { if (headPath) writeAuditHead(headPath, h); };
+  const head = headPath ? createHeadWriter(headPath) : null;
+  const saveHead = (h: AuditHead) => head?.write(h);
 
   const appendTx = db.transaction((e: { type: string; actor: string | null; clientIp: string | null; detail: string | null; now: number }) => {
     const prev = tip();
@@ -83,6 +84,7 @@ export function createAuditRepo(db: Db, o: { headPath?: string | null } = {}) {
     readHead: (): AuditHead | null => (headPath ? readAuditHead(headPath) : null),
     /** Writes the head file from the database (used once, when a log predates the head file). */
     writeHeadFromDb: (): void => { const t = tip(); if (t) saveHead({ head: t, checkpoint: checkpoint() }); },
+    close: (): void => head?.close(),
   };
   return repo;
 }
