@@ -87,3 +87,14 @@ test('audit.list filters by type and time and pages', () => {
   assert.throws(() => list({ limit: 5000 }, ctx), /limit/);
   s.close();
 });
+
+test('an append rolled back with its caller\'s transaction leaves the head behind, not ahead', () => {
+  const dir = tmp();
+  try {
+    const s = createStore({ path: databasePath(dir) });
+    s.audit.append({ type: 't', clientIp: null, detail: null, now: 1 });
+    assert.throws(() => s.db.transaction(() => { s.audit.append({ type: 't', clientIp: null, detail: null, now: 2 }); throw new Error('rollback'); })(), /rollback/);
+    assert.equal(verifyAuditLog(s.audit).ok, true, verifyAuditLog(s.audit).problem?.message);
+    s.close();
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

@@ -55,7 +55,9 @@ export function createAuditRepo(db: Db, o: { headPath?: string | null } = {}) {
     headPath,
     append: (e: { type: string; actor?: string | null; clientIp: string | null; detail: string | null; now: number }): AuditRow => {
       const { row, cp } = appendTx.immediate({ ...e, actor: e.actor ?? null });
-      saveHead({ head: { seq: row.id, hash: row.hash }, checkpoint: cp });
+      // Inside a caller's transaction the entry may still roll back: a head ahead of the database
+      // would look like a cut-off tail, so the head only moves after a real commit (it may lag).
+      if (!db.inTransaction) saveHead({ head: { seq: row.id, hash: row.hash }, checkpoint: cp });
       return row;
     },
     /** Newest first (or oldest first with `ascending`); `before`/`afterId` page by id. */
