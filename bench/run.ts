@@ -26,6 +26,8 @@
  *  7. Latency of exec("true") per sandbox backend vs a plain spawn("true") (bench/lib/sandbox.ts).
  *  8. Cron: 1,000 enabled jobs in the real scheduler (SQLite, audit) — RSS beyond idle and firing
  *     delay p99, spread and all at once, each in its own child; baseline: bare setTimeouts (bench/lib/cron.ts).
+ *  9. Audit log: durable and batched appends/s with the hash chain vs plain INSERTs, verify vs a
+ *     plain read (bench/lib/audit.ts).
  * A section that cannot run on this machine prints `skipped: <reason>` and the rest still runs.
  * The gateway runs as the real CLI (`node dist/cli/main.js --port … --config-dir … --data-dir …`);
  * dist/ is rebuilt first when older than src/. Every phase is bounded in time, a watchdog ends
@@ -47,6 +49,7 @@ import { vaultFigures } from './lib/vault.js';
 import { classifierFigures } from './lib/classifier.js';
 import { sandboxFigures } from './lib/sandbox.js';
 import { cronFigures } from './lib/cron.js';
+import { auditFigures } from './lib/audit.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PASSWORD = 'correct horse battery staple';
@@ -212,6 +215,7 @@ async function main(): Promise<void> {
     rows.push(...await section('start-up', () => startup(children, rt, p, tmp)) ?? []);
     rows.push(...await section('vault: unseal, AEAD, secret store', () => vaultFigures({ runs: p.runs, durationMs: Math.min(p.durationMs, 2000) })) ?? []);
     rows.push(...await section('approval classifier', () => classifierFigures({ durationMs: Math.min(p.durationMs, 2000) })) ?? []);
+    rows.push(...await section('audit log', async () => auditFigures({ durationMs: Math.min(p.durationMs, 2000), entries: values.quick ? 20_000 : 200_000 })) ?? []);
     const sb = await section('sandboxed exec latency', () => sandboxFigures({ runs: Math.max(5, p.runs * 3), log }));
     if (sb) { rows.push(...sb.rows); skipped.push(...sb.skipped); }
     rows.push(...await section('cron: 1,000 jobs', () => cronFigures({ children, jobs: 1000, everyMs: values.quick ? 4000 : 10_000, log })) ?? []);

@@ -52,8 +52,8 @@ export function createAuth(o: AuthOptions) {
   const apiKeys = createApiKeys({ repo, now });
   const setupCodes = createSetupCodes({ ttlMs: o.setupCodeTtlMs, now, onIssued: o.onSetupCode, fixedCode: o.fixedSetupCode });
 
-  const audit = (type: string, clientIp: string | null, detail: string | null = null) => {
-    const row = store.audit.append({ type, clientIp, detail, now: now() });
+  const audit = (type: string, clientIp: string | null, detail: string | null = null, actor: string | null = null) => {
+    const row = store.audit.append({ type, actor, clientIp, detail, now: now() });
     bus.publish('auth.audit', row);
   };
   /** Tells the WebSocket layer to close connections whose credentials just died. */

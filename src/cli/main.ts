@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `moltis` command line: `serve` (the default), `auth …`, `env …`, `trust-ca`, `config check`.
+ * `moltis` command line: `serve` (the default), `auth …`, `env …`, `audit …`, `doctor`, `trust-ca`, `config check`.
  */
 import { Command, Option } from 'commander';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ import { VERSION } from '../server/index.js';
 import { registerAuthCommands } from './auth-commands.js';
 import { registerEnvCommands } from './env-commands.js';
 import { registerCheckCommands } from './check-commands.js';
+import { registerAuditCommands } from './audit-commands.js';
+import { registerDoctorCommands } from './doctor-commands.js';
 import { resolveDirs } from './paths.js';
 import { serve, type ServeFlags } from './serve.js';
 
@@ -61,6 +63,8 @@ serveOptions(program.command('serve').description('run the gateway')).action(asy
 registerAuthCommands(program, io, allOpts);
 registerEnvCommands(program, io, allOpts);
 registerCheckCommands(program, io);
+registerAuditCommands(program, io, allOpts);
+registerDoctorCommands(program, io, allOpts);
 
 program.command('trust-ca')
   .description('trust the gateway\'s local CA in this OS (prints the steps; --run executes them)')

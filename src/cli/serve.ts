@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { loadConfig, ConfigError } from '../config/index.js';
-import { startServer, StartupError, VERSION } from '../server/index.js';
+import { gatherDoctorFacts, startServer, StartupError, VERSION } from '../server/index.js';
+import { doctorSummary, runDoctor } from '../audit/index.js';
 import { resolveDirs } from './paths.js';
 import { isLoopbackHost } from '../net/index.js';
 import { rpConfigFromEnv } from '../auth/index.js';
@@ -75,6 +76,8 @@ export async function serve(flags: ServeFlags, io: Out): Promise<number> {
       : '  auth: no password or passkey yet — full access from this machine (tier 2); remote callers can only complete setup (tier 3)');
     if (code) io.out(`  setup code: ${code.code}  (needed for setup from another machine; valid until ${new Date(code.expiresAt).toLocaleTimeString()}, single use)`);
   }
+  // The chain walk is left to `moltis doctor`: over a large log it would delay every start.
+  io.out(`  ${doctorSummary(runDoctor(gatherDoctorFacts({ config: cfg, configDir, dataDir, env: process.env, verifyAudit: false })))}`);
   const running = server;
   return await new Promise<number>((resolveExit) => {
     let stopping = false;

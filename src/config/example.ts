@@ -118,6 +118,11 @@ export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks'> =
     leaf_validity_days: 'Validity of a generated leaf certificate in days (at most 825).',
     renew_before_days: 'Renew the generated leaf certificate this many days before it expires.',
   },
+  audit: {
+    $: 'The hash-chained security audit log (check it with `moltis audit verify`).',
+    max_age_days: 'Entries older than this many days are pruned from the start of the log (0: keep forever); a checkpoint keeps the rest verifiable.',
+    max_entries: 'Most entries kept; the oldest beyond it are pruned (at least 1000).',
+  },
 };
 
 // Provider tables have user-chosen names, so they are shown as commented examples, not defaults.

@@ -7,6 +7,7 @@ import { bindProblem, certNameProblem, checked, cidrProblem, normalizeOrigin, or
 import { SANDBOX_DEFAULTS, sandboxSchema } from './sandbox.js';
 import { CRON_DEFAULTS, cronSchema, heartbeatSchema } from './cron-schema.js';
 import { approvalModeProblem, FLOOR_IN_SANDBOX, parseApprovalMode, SECURITY_LEVELS, type ApprovalMode, type FloorInSandbox, type SecurityLevel } from './exec-policy.js';
+import { AUDIT_DEFAULTS, auditSchema } from './audit-schema.js';
 
 export { parseMemory } from './checks.js';
 export { SANDBOX_BACKENDS, NETWORK_MODES, type SandboxBackendName, type NetworkMode } from './sandbox.js';
@@ -104,6 +105,7 @@ const defaults = {
     leaf_validity_days: 90,
     renew_before_days: 30,
   },
+  audit: AUDIT_DEFAULTS,
 };
 
 // ---- schema ----
@@ -282,6 +284,7 @@ export const ConfigSchema = z.strictObject({
   cron: cronSchema.prefault({}),
   heartbeat: heartbeatSchema.prefault({}),
   tls: tlsSchema.prefault({}),
+  audit: auditSchema.prefault({}),
 });
 
 /** The validated, frozen configuration. */

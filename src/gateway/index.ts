@@ -7,7 +7,7 @@ import { isRevokedBy, type Auth, type RevokedEvent } from '../auth/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Store } from '../store/index.js';
 import { canReceive } from '../policy/index.js';
-import { createDispatcher } from './dispatcher.js';
+import { createDispatcher, type CallContext } from './dispatcher.js';
 import { createConnections, hangUp, sendFrame, type Conn } from './connections.js';
 import { registerCoreMethods, registerSubscriptionMethods } from './methods.js';
 import { CLOSE_REVOKED, handleSocket } from './ws.js';
@@ -28,6 +28,8 @@ export interface GatewayOptions {
   /** How often open sockets' credentials are re-checked for expiry (default 5 s). */
   expirySweepMs?: number;
   onError: (err: unknown, where: string) => void;
+  /** Told about every call refused for a missing scope (default: one audit entry each). */
+  onDenied?: (method: string, missing: string, ctx: CallContext) => void;
 }
 
 /** Builds the gateway; call `registerRoutes` on the Fastify app (after @fastify/websocket). */
@@ -37,7 +39,7 @@ export function createGateway(o: GatewayOptions) {
     onError: o.onError,
     vaultStatus: () => o.auth.vaultStatus(),
     // Scope denials are security events; identity changes get their own name (seed: Identity Protection).
-    onDenied: (method, missing, ctx) => o.auth.audit(method.startsWith('identity.') && method !== 'identity.get' ? 'identity_modification_denied' : 'scope_denied', ctx.clientIp, `method=${method} missing=${missing}${ctx.identity.apiKeyId !== undefined ? ` key=${ctx.identity.apiKeyId}` : ''}`),
+    onDenied: o.onDenied ?? ((method, missing, ctx) => o.auth.audit(method.startsWith('identity.') && method !== 'identity.get' ? 'identity_modification_denied' : 'scope_denied', ctx.clientIp, `method=${method} missing=${missing}${ctx.identity.apiKeyId !== undefined ? ` key=${ctx.identity.apiKeyId}` : ''}`)),
   });
   registerCoreMethods(dispatcher, { auth: o.auth, store: o.store, bus: o.bus, now: o.now, startedAt: o.startedAt, version: o.version, tls: o.tls, connections: conns.size });
 

@@ -28,6 +28,7 @@ export const METHOD_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   'exec.approval.resolve': 'operator.approvals',
   'node.pairing.status': 'operator.pairing',
   'auth.audit.list': 'operator.admin',
+  'audit.list': 'operator.admin', // IP addresses and credential names
   'sessions.delete': 'operator.write',
   'sessions.rename': 'operator.write',
   'sessions.set_model': 'operator.write',

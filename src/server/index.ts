@@ -30,7 +30,11 @@ import { allowlistWarnings, createEgressProxy, createNetworkAudit, networkAuditM
 
 export { VERSION } from './version.js';
 export { withOfflineAuth } from './offline.js';
+export { withOfflineAuditLog, type NoAuditLog } from './offline-audit.js';
+export { gatherDoctorFacts } from './offline-doctor.js';
 import { loginGuardOptions } from './options.js';
+import { setupAudit } from './audit-setup.js';
+import { auditMethods } from '../audit/index.js';
 
 /** Thrown for a configuration that must not start (the message says how to fix it). */
 export class StartupError extends Error {}
@@ -132,6 +136,7 @@ export async function startServer(o: ServerOptions) {
   auditSink = (type, detail) => auth.audit(type, null, detail);
   const passkeyNote = auth.passkeys.foreignNote();
   if (passkeyNote) print(`  ${passkeyNote}`);
+  const auditSetup = setupAudit({ store, auth, config: cfg, now, print });
   await autoUnseal(vault, env, print);
   const startedAt = now();
   const gateway = createGateway({
@@ -140,7 +145,9 @@ export async function startServer(o: ServerOptions) {
     ...(o.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: o.handshakeTimeoutMs } : {}),
     ...(o.expirySweepMs !== undefined ? { expirySweepMs: o.expirySweepMs } : {}),
     onError: (err, where) => print(`internal error in ${where}: ${(err as Error).stack ?? String(err)}`),
+    onDenied: auditSetup.onDenied,
   });
+  gateway.dispatcher.mount(auditMethods(store.audit));
   // The agent: identity files in the data dir, tools, providers (keys from the vault, else env vars).
   const identity = createIdentityStore({ dataDir: o.dataDir });
   const createdIdentity = identity.ensureDefaults().created;
@@ -248,7 +255,7 @@ export async function startServer(o: ServerOptions) {
     await app?.close().catch(() => { /* best effort on a failed start */ });
     await execSetup.close().catch(() => { /* best effort on a failed start */ });
     await egressProxy?.close();
-    gateway.close(); store.close();
+    auditSetup.close(); gateway.close(); store.close();
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new StartupError(`port ${cfg.server.port} on ${cfg.server.bind} is already in use: stop the other process or pass --port`);
     if (e.code === 'EADDRNOTAVAIL') throw new StartupError(`cannot bind ${cfg.server.bind}: no such address on this machine (check --bind)`);
@@ -289,6 +296,7 @@ export async function startServer(o: ServerOptions) {
       await egressProxy?.close();
       classifier.close();
       gateway.close();
+      auditSetup.close();
       await app.close();
       bus.close();
       store.close();

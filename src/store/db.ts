@@ -55,6 +55,7 @@ export function migrate(db: Db, migrations: readonly Migration[]): number {
     try {
       db.transaction(() => {
         db.exec(m.sql);
+        m.run?.(db);
         insert.run(m.version, m.name, Date.now());
       })();
     } catch (err) {

@@ -2,6 +2,7 @@
  * Storage capability: one SQLite file, versioned migrations, one repository per capability.
  */
 import { join } from 'node:path';
+import { auditHeadPath } from './repos/audit-head.js';
 import { openDatabase, type Db } from './db.js';
 import { createAuthRepo } from './repos/auth.js';
 import { createAuditRepo } from './repos/audit.js';
@@ -14,7 +15,9 @@ import { createCronRepo } from './repos/cron.js';
 export { openDatabase, migrate, StoreError, type Db } from './db.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export type { AuthRepo, SessionRow, ApiKeyRow } from './repos/auth.js';
-export type { AuditRepo, AuditRow } from './repos/audit.js';
+export type { AuditRepo, AuditRow, AuditQuery } from './repos/audit.js';
+export { GENESIS_HASH, chainHash, canonicalEntry, toChainEntry, type ChainEntry, type StoredChainRow } from './repos/audit-chain.js';
+export { auditHeadPath, readAuditHead, type AuditHead, type ChainPoint } from './repos/audit-head.js';
 export type { ChatSessionsRepo, ChatSessionRow, ChatMessageRow } from './repos/chat-sessions.js';
 export type { VaultRepo, VaultMetadataRow } from './repos/vault.js';
 export type { SecretsRepo, SecretRow, SecretListRow, CheckpointResult } from './repos/secrets.js';
@@ -29,16 +32,18 @@ export function databasePath(dataDir: string): string {
 /** Opens the database and builds every repository over it. */
 export function createStore(opts: { path: string }) {
   const db: Db = openDatabase(opts.path);
+  const audit = createAuditRepo(db, { headPath: opts.path === ':memory:' ? null : auditHeadPath(opts.path) });
   return {
     db,
     auth: createAuthRepo(db),
-    audit: createAuditRepo(db),
+    audit,
     chatSessions: createChatSessionsRepo(db),
     vault: createVaultRepo(db),
     secrets: createSecretsRepo(db),
     passkeys: createPasskeysRepo(db),
     cron: createCronRepo(db),
     close(): void {
+      audit.close();
       if (db.open) db.close();
     },
   };

@@ -3,7 +3,21 @@
  * applied version is recorded in `schema_migrations`. Never edit an entry that has shipped:
  * append a new one. Timestamps are integer milliseconds since the epoch (UTC).
  */
-export interface Migration { version: number; name: string; sql: string }
+import type Database from 'better-sqlite3';
+import { AUDIT_TRIGGERS_SQL, DROP_AUDIT_TRIGGERS_SQL, GENESIS_HASH, chainHash, toChainEntry, type StoredChainRow } from './repos/audit-chain.js';
+
+/** One migration: `sql`, then `run` (for steps SQL cannot express), in the same transaction. */
+export interface Migration { version: number; name: string; sql: string; run?: (db: Database.Database) => void }
+
+/** Chains the rows that predate the hash chain, in id order, from the genesis hash. */
+function chainExistingAuditRows(db: Database.Database): void {
+  const rows = db.prepare('SELECT id, event_type, actor, client_ip, detail, created_at, hash FROM auth_audit_log ORDER BY id').all() as StoredChainRow[];
+  const set = db.prepare('UPDATE auth_audit_log SET hash = ? WHERE id = ?');
+  db.exec(DROP_AUDIT_TRIGGERS_SQL);
+  let prev = GENESIS_HASH;
+  for (const r of rows) { prev = chainHash(prev, toChainEntry(r)); set.run(prev, r.id); }
+  db.exec(AUDIT_TRIGGERS_SQL);
+}
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -217,5 +231,24 @@ export const MIGRATIONS: readonly Migration[] = [
       -- before this column existed (unknown).
       ALTER TABLE passkeys ADD COLUMN rp_id TEXT;
     `,
+  },
+  {
+    version: 9,
+    name: 'audit_chain',
+    sql: `
+      -- Tamper evidence: each entry's hash covers the previous hash and the entry (audit-chain.ts);
+      -- actor is who acted (credential, session, channel sender, system). Rows before this
+      -- migration are chained by its run step, in id order.
+      ALTER TABLE auth_audit_log ADD COLUMN actor TEXT;
+      ALTER TABLE auth_audit_log ADD COLUMN hash TEXT;
+      -- Retention prunes from the start; the last pruned entry's seq and hash anchor the rest.
+      CREATE TABLE audit_checkpoint (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        pruned_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+    run: chainExistingAuditRows,
   },
 ];

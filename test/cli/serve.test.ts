@@ -105,6 +105,8 @@ describe('setup, CLI keys against the running gateway, reset-password', () => {
     s = await serve(d);
     assert.match(s.p.stdout(), /auth: tier 1 — a password or passkey is set/);
     assert.doesNotMatch(s.p.stdout(), SETUP_CODE);
+    // The doctor's one-line summary (the default config has no critical finding).
+    assert.match((await s.p.waitFor(/ {2}doctor: .*/))[0], /doctor: (no security warnings|0 critical)/);
     await interrupt(s.p);
   });
 

@@ -1,0 +1,11 @@
+/**
+ * Audit capability: verification of the hash-chained audit log (chain + head file), retention,
+ * aggregation of repeated denials, the `audit.list` RPC table and the `moltis doctor` checks.
+ * The log itself is a repository of store/ (every append is chained there).
+ */
+export { verifyAuditLog, type AuditVerifyResult, type AuditProblem, type AuditProblemKind } from './verify.js';
+export { pruneAuditLog, type AuditRetention } from './retention.js';
+export { createDenialAggregator, type DenialAggregator, type Denial } from './denials.js';
+export { sanitizePrefix } from './sanitize.js';
+export { auditMethods, auditEntryView, sinceSchema } from './methods.js';
+export { runDoctor, doctorExitCode, doctorSummary, opensFloorWholesale, type DoctorFacts, type Finding, type Severity } from './doctor/index.js';

@@ -1,0 +1,47 @@
+/**
+ * Wires the audit log into a running gateway: recreates a missing head file (and says so in the
+ * log), applies `[audit]` retention at start and hourly, and aggregates repeated denials.
+ */
+import type { Auth } from '../auth/index.js';
+import type { Config } from '../config/index.js';
+import type { Store } from '../store/index.js';
+import type { CallContext } from '../rpc/index.js';
+import { createDenialAggregator, pruneAuditLog } from '../audit/index.js';
+
+const PRUNE_EVERY_MS = 3600_000;
+const DENIAL_WINDOW_MS = 60_000;
+const DENIAL_MAX_KEYS = 1024;
+
+/** Who made a call, as the audit log names it (never a secret: ids only). */
+export function actorOf(ctx: CallContext): string {
+  const id = ctx.identity;
+  return id.apiKeyId !== undefined ? `key:${id.apiKeyId}` : id.sessionId !== undefined ? `session:${id.sessionId}` : id.method;
+}
+
+/** Starts retention and denial aggregation; `close()` stops both (flushing pending counts). */
+export function setupAudit(d: { store: Store; auth: Auth; config: Config; now: () => number; print: (l: string) => void }) {
+  const repo = d.store.audit;
+  let head = null;
+  try { head = repo.readHead(); } catch (err) { d.print(`  WARNING: audit head file unreadable (${(err as Error).message}); run \`moltis audit verify\``); }
+  // A log without its head cannot show a cut-off tail: recreate it, and leave that fact in the chain.
+  if (repo.headPath && head === null && repo.tip() !== null) d.auth.audit('audit_head_created', null, JSON.stringify({ reason: 'head file missing at start' }), 'system');
+  const prune = () => {
+    const n = pruneAuditLog(repo, d.config.audit, d.now());
+    if (n > 0) d.auth.audit('audit_pruned', null, JSON.stringify({ entries: n, checkpoint: repo.checkpoint()?.seq ?? null }), 'system');
+  };
+  prune();
+  const timer = setInterval(() => { try { prune(); } catch (err) { d.print(`audit retention failed: ${(err as Error).message}`); } }, PRUNE_EVERY_MS);
+  timer.unref();
+  const denials = createDenialAggregator({
+    windowMs: DENIAL_WINDOW_MS, maxKeys: DENIAL_MAX_KEYS,
+    write: (type, ip, detail, actor) => d.auth.audit(type, ip, detail, actor),
+  });
+  return {
+    /** The dispatcher's `onDenied`: identity writes get their own name (seed: Identity Protection). */
+    onDenied: (method: string, missing: string, ctx: CallContext) => denials.record({
+      type: method.startsWith('identity.') && method !== 'identity.get' ? 'identity_modification_denied' : 'scope_denied',
+      actor: actorOf(ctx), method, missing, ip: ctx.clientIp,
+    }),
+    close(): void { clearInterval(timer); denials.close(); },
+  };
+}

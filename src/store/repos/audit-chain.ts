@@ -1,0 +1,35 @@
+/**
+ * The audit log's hash chain: one canonical form of an entry and one hash rule, shared by the
+ * writer (append, migration) and the verifier so they can never disagree.
+ */
+import { createHash } from 'node:crypto';
+
+/** The hash "before" the first entry of a log that was never pruned. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The chained fields of one entry (`seq` is the row id). */
+export interface ChainEntry { seq: number; time: number; type: string; actor: string | null; ip: string | null; detail: string | null }
+
+/** JSON array in a fixed field order: unambiguous (no separator an attacker-chosen string could fake). */
+export function canonicalEntry(e: ChainEntry): string {
+  return JSON.stringify([e.seq, e.time, e.type, e.actor, e.ip, e.detail]);
+}
+
+/** SHA-256(previous hash ‖ canonical entry), hex. */
+export function chainHash(prevHash: string, e: ChainEntry): string {
+  return createHash('sha256').update(prevHash).update('\n').update(canonicalEntry(e)).digest('hex');
+}
+
+/** The append-only triggers (re-created after the migration's back-fill and after each prune). */
+export const AUDIT_TRIGGERS_SQL = `
+  CREATE TRIGGER auth_audit_log_no_update BEFORE UPDATE ON auth_audit_log
+    BEGIN SELECT RAISE(ABORT, 'auth_audit_log is append-only'); END;
+  CREATE TRIGGER auth_audit_log_no_delete BEFORE DELETE ON auth_audit_log
+    BEGIN SELECT RAISE(ABORT, 'auth_audit_log is append-only'); END;
+`;
+export const DROP_AUDIT_TRIGGERS_SQL = 'DROP TRIGGER IF EXISTS auth_audit_log_no_update; DROP TRIGGER IF EXISTS auth_audit_log_no_delete;';
+
+/** A stored row as the chain sees it. */
+export interface StoredChainRow { id: number; event_type: string; actor: string | null; client_ip: string | null; detail: string | null; created_at: number; hash: string | null }
+
+export const toChainEntry = (r: StoredChainRow): ChainEntry => ({ seq: r.id, time: r.created_at, type: r.event_type, actor: r.actor, ip: r.client_ip, detail: r.detail });
