@@ -3,6 +3,7 @@
  * cannot drift from the schema: a missing description is a type error.
  */
 import { DEFAULTS, type Config } from './schema.js';
+import { CHANNELS_DESCRIPTIONS, CHANNELS_EXAMPLE } from './channels-schema.js';
 
 /** Mirrors the shape of Config: a one-line description per key, `$` describes a table. */
 type Describe<T> = { readonly $: string } & {
@@ -14,7 +15,7 @@ type Describe<T> = { readonly $: string } & {
 };
 
 /** One line of explanation for every table and key of moltis.toml. */
-export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks'> = {
+export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks' | 'channels'> & { channels: Omit<Describe<Config['channels']>, 'telegram' | 'slack'> } = {
   server: {
     $: 'HTTPS/WebSocket listener.',
     bind: 'Address to listen on; keep 127.0.0.1 unless you expose the gateway through a proxy or tunnel.',
@@ -100,6 +101,7 @@ export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks'> =
       },
     },
   },
+  channels: CHANNELS_DESCRIPTIONS,
   tls: {
     $: 'TLS for the listener.',
     enabled: 'Serve HTTPS; set false only behind a TLS-terminating proxy (same as --no-tls / MOLTIS_NO_TLS=1).',
@@ -194,8 +196,10 @@ export function exampleToml(): string {
   for (const [key, value] of Object.entries(DEFAULTS)) {
     if (key === 'providers' || key === 'hooks') continue;
     const sub = notes[key];
-    renderTable([key], value as Record<string, unknown>, isTable(sub) ? sub : {}, out);
+    // Channel accounts are user-named tables: shown in CHANNELS_EXAMPLE, not as defaults.
+    const { telegram: _t, slack: _s, ...plain } = value as Record<string, unknown>;
+    renderTable([key], key === 'channels' ? plain : value as Record<string, unknown>, isTable(sub) ? sub : {}, out);
   }
-  out.push(...PROVIDERS_EXAMPLE, ...HOOKS_EXAMPLE);
+  out.push(...PROVIDERS_EXAMPLE, ...HOOKS_EXAMPLE, ...CHANNELS_EXAMPLE);
   return `${out.join('\n')}\n`;
 }

@@ -10,5 +10,10 @@ export { DEFAULTS, ConfigSchema, parseMemory, SANDBOX_BACKENDS } from './schema.
 export type { SandboxBackendName } from './schema.js';
 export type { Config, DeepReadonly } from './schema.js';
 export { exampleToml } from './example.js';
+export {
+  CHANNEL_TYPES, CHANNEL_SECRET_FIELDS, DEFAULT_API_BASE_URL, ACCOUNT_ID, ACCOUNT_ID_HELP,
+  telegramSettingsSchema, slackSettingsSchema, apiBaseUrlProblem, apiSchemeProblem,
+  type ChannelType, type TelegramSettings, type SlackSettings, type TelegramAccountConfig, type SlackAccountConfig,
+} from './channels-schema.js';
 export { parseEnvFlag, RESERVED_ENV } from './overrides.js';
 export type { CliOverrides, Env } from './overrides.js';

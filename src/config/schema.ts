@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { bindProblem, certNameProblem, checked, cidrProblem, memoryProblem, normalizeOrigin, originProblem, trustedDomainProblem } from './checks.js';
+import { CHANNELS_DEFAULTS, channelsSchema } from './channels-schema.js';
 
 export { parseMemory } from './checks.js';
 
@@ -96,6 +97,7 @@ const defaults = {
     },
   },
   hooks: [] as Array<{ name: string; command: string; events: Array<'BeforeAgentStart' | 'BeforeToolCall' | 'AfterToolCall'>; tools?: string[] | undefined; guard: boolean; timeout_secs: number }>,
+  channels: CHANNELS_DEFAULTS,
   tls: {
     enabled: true,
     auto_generate: true,
@@ -294,6 +296,7 @@ export const ConfigSchema = z.strictObject({
   providers: providersSchema,
   tools: toolsSchema.prefault({}),
   hooks: z.array(hookSchema).prefault(() => []),
+  channels: channelsSchema.prefault({}),
   tls: tlsSchema.prefault({}),
 });
 

@@ -8,7 +8,7 @@ export { normalizeIpLiteral, classifyAddress } from './ip.js';
 export type { AddressClass } from './ip.js';
 export { resolveAndGuard, allowlistWarnings, netCheck, parseCidr, systemLookup, METADATA_ADDRESSES } from './guard.js';
 export type { Lookup, GuardOptions, GuardResult } from './guard.js';
-export { guardedFetch } from './fetch.js';
+export { guardedFetch, pinnedLookup } from './fetch.js';
 export type { FetchOptions, FetchResult } from './fetch.js';
 export { NetError, NET_ERRORS } from './errors.js';
 export type { NetErrorCode } from './errors.js';

@@ -88,12 +88,15 @@ export function execTool(o: ExecOptions): ToolDefinition {
       const p = input as { command?: unknown; timeout_secs?: unknown };
       if (typeof p.command !== 'string' || p.command.trim() === '' || p.command.length > 16_384) return { error: 'command must be a non-empty string of at most 16384 characters' };
       const timeoutSecs = typeof p.timeout_secs === 'number' && p.timeout_secs > 0 ? Math.min(p.timeout_secs, o.maxTimeoutSecs) : o.timeoutSecs;
+      // Seed "Channel Isolation": strangers' commands run only inside a sandbox, never on the host.
+      if (ctx.origin === 'channel' && !o.runner.isolated) return { status: 'denied', reason: 'commands from chat channels run only in a sandbox, and none is available' };
       let command = p.command;
       let approvedBy: string = 'policy';
       for (let round = 0; ; round++) {
-        // Fail closed: a requested sandbox that does not work means a human approves every command.
+        // Fail closed: a requested sandbox that does not work means a human approves every command;
+        // so does a turn whose level says every command needs approval (a channel at "execute").
         const touchesOwnFiles = !o.runner.isolated && (o.guardedNames ?? []).some((n) => command.includes(n));
-        const mode = o.forceApproval || touchesOwnFiles ? 'always' : o.mode;
+        const mode = o.forceApproval || touchesOwnFiles || ctx.approval === 'always' ? 'always' : o.mode;
         const d = o.classifier.classify(command, { mode, allowlist: [...o.allowlist], sandboxed: o.runner.isolated });
         if (d.decision === 'run') break;
         if (o.approvals.isRemembered(ctx.sessionKey, command)) { approvedBy = 'remembered'; break; }
