@@ -106,7 +106,7 @@ export type SlackSettings = z.output<typeof slackSettingsSchema>;
 
 const vaultRef = (type: ChannelType, field: string) => z.string().superRefine((v, ctx) => {
   const p = secretRefProblem(type, field, v);
-  if (p) ctx.addIssue({ code: 'custom', message: p, input: '[redacted]' });
+  if (p) ctx.addIssue({ code: 'custom', message: p, input: '[redacted]', params: { secret: true } });
 }).optional();
 
 const telegramAccountSchema = telegramSettingsSchema.extend({ token: vaultRef('telegram', 'token') });
