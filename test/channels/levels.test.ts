@@ -161,3 +161,26 @@ describe('channel permission levels and isolation', () => {
     assert.equal((await writer.request('sessions.create', { key: 'telegram:ro:999' })).error?.code, 'FORBIDDEN');
   });
 });
+
+describe('channel commands without a sandbox', () => {
+  test('even at admin level a channel\'s command never runs on the host', async () => {
+    const llm = await startScriptedLlm();
+    const tg = await startFakeTelegram();
+    tg.addBot(TOKENS.ad);
+    const s = await startTestServer({ toml: `[providers.custom-scripted]\nbase_url = "${llm.url}"\nmodels = ["scripted-model"]\n[tools.exec]\napproval_mode = "never"\n[tools.exec.sandbox]\nenabled = false\n[channels]\nallow_private_api_urls = true\n` });
+    try {
+      const cookie = await setupPassword(s);
+      const admin = await connect(s, (await createKey(s, cookie, ['operator.admin'])).key, ['*']);
+      assert.equal((await admin.request('channels.add', { type: 'telegram', accountId: 'ad', config: { token: TOKENS.ad, api_base_url: tg.url, permission: 'admin' } })).payload.account.state, 'running');
+      tg.say(TOKENS.ad, ALICE, 'hi');
+      await admin.next((f: Frame) => f.event === 'channel.sender.pending');
+      assert.equal((await admin.request('channels.senders.approve', { type: 'telegram', accountId: 'ad', senderId: '111' })).ok, true);
+      llm.script({ toolCalls: [{ name: 'exec', arguments: { command: 'echo host > proof.txt' } }] }, { respond: (req) => ({ text: `tool: ${req.body.messages.filter((m: any) => m.role === 'tool').at(-1).content}` }) });
+      tg.say(TOKENS.ad, ALICE, 'run it');
+      const out = await tg.waitFor((c) => c.method === 'sendMessage' && String(c.params.text).startsWith('tool:'), 10_000);
+      assert.match(out.params.text, /run only in a sandbox/);
+      assert.equal(existsSync(join(workspace(s, 'telegram:ad:111'), 'proof.txt')), false);
+      admin.close();
+    } finally { await s.stop(); await tg.close(); await llm.close(); }
+  });
+});
