@@ -7,10 +7,11 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { apiSchemeProblem } from '../config/index.js';
 import { classifyAddress, pinnedLookup, resolveAndGuard, type Lookup } from '../net/index.js';
+import { pinnedFetch } from './pinned-fetch.js';
 import { ChannelStartError } from './types.js';
 
-/** A checked API root: the HTTP agent dials only the address that was checked. */
-export interface PinnedApi { url: string; address: string; agent: http.Agent; close(): void }
+/** A checked API root: the HTTP agent (and `fetch`, bound to the root's origin) dial only the checked address. */
+export interface PinnedApi { url: string; address: string; agent: http.Agent; fetch: typeof fetch; close(): void }
 
 /** Options of {@link pinApiUrl}. */
 export interface PinOptions {
@@ -35,5 +36,5 @@ export async function pinApiUrl(url: string, o: PinOptions): Promise<PinnedApi> 
   }
   const opts = { keepAlive: true, maxSockets: 8, lookup: pinnedLookup(g.address) };
   const agent = url.startsWith('https:') ? new https.Agent(opts) : new http.Agent(opts);
-  return { url, address: g.address, agent, close: () => agent.destroy() };
+  return { url, address: g.address, agent, fetch: pinnedFetch(url, agent), close: () => agent.destroy() };
 }

@@ -6,7 +6,8 @@
 export { createChannels, sessionKeyFor, type Channels, type ChannelsDeps } from './service.js';
 export { channelMethods } from './rpc.js';
 export { telegramAdapter, type TelegramAdapterOptions } from './telegram/index.js';
+export { slackAdapter, verifySlackRequest, SLACK_MAX_SKEW_S } from './slack/index.js';
 export { NOTICES } from './gate.js';
 export type { AdapterFactory, AdapterContext, ChannelVault } from './accounts.js';
 export type { AccountView } from './account-ops.js';
-export type { InboundMessage, PlatformClient, SenderView, ChannelType, ChannelLevel } from './types.js';
+export type { InboundMessage, PlatformClient, SenderView, ChannelType, ChannelLevel, CallbackRequest, CallbackResponse } from './types.js';

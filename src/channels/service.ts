@@ -15,7 +15,7 @@ import { createOtp } from './otp.js';
 import { createSenders } from './senders.js';
 import { createTurns, type AgentPort } from './turns.js';
 import { createAccountOps } from './account-ops.js';
-import type { AdapterSink, ButtonPress, InboundMessage } from './types.js';
+import type { AdapterSink, ButtonPress, CallbackRequest, CallbackResponse, InboundMessage } from './types.js';
 
 /** Options of {@link createChannels}. Clock, randomness, DNS and the platform adapters are injected. */
 export interface ChannelsDeps {
@@ -136,6 +136,19 @@ export function createChannels(d: ChannelsDeps) {
   const ops = createAccountOps({ accounts, senders, vault: d.vault, repo: d.store.channels, audit: d.audit, agent: d.agent, now, allowPrivate: cfg.allow_private_api_urls });
   return {
     ...ops,
+    /**
+     * A platform callback (Slack Events API): unknown account → 404; an account that does not
+     * receive this way, or is not running (its signing secret is not loaded), refuses; otherwise
+     * the adapter verifies the signature and takes the payload.
+     */
+    callback(type: 'slack', accountId: string, req: CallbackRequest): CallbackResponse {
+      const a = accounts.get(type, accountId);
+      const client = a?.client;
+      if (!a || !a.settings.enabled || (a.settings as { connection_mode?: string }).connection_mode !== 'events_api') return { status: 404, body: { ok: false, error: `unknown Slack account` } };
+      // Fail closed: without a running client there is no secret to check the signature with.
+      if (!client?.callback || a.state !== 'running') return { status: 503, body: { ok: false, error: 'account not running' }, headers: { 'retry-after': '30' } };
+      return client.callback(req);
+    },
     /** Starts every enabled account (those needing the vault wait for it). Never throws. */
     start: () => accounts.startAll().catch((err: Error) => log(`channels: start failed: ${err.message}`)),
     async close(): Promise<void> {

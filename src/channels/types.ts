@@ -44,6 +44,11 @@ export interface ButtonPress {
 /** What an adapter may send. */
 export interface OutboundOptions { threadId?: string; replyTo?: string; buttons?: Array<{ text: string; data: string }> }
 
+/** A platform's HTTP callback to this gateway (Slack Events API), raw so signatures can be checked. */
+export interface CallbackRequest { endpoint: string; headers: Record<string, string | string[] | undefined>; rawBody: Buffer }
+/** The answer to a callback; `body` undefined sends an empty 200. */
+export interface CallbackResponse { status: number; body?: unknown; headers?: Record<string, string> }
+
 /** One running platform connection; built per account by its adapter. */
 export interface PlatformClient {
   /** Checks the credentials (e.g. getMe) and starts receiving. Throws {@link ChannelStartError}. */
@@ -54,6 +59,8 @@ export interface PlatformClient {
   typing?(chatId: string, threadId?: string): Promise<void>;
   /** Stops receiving and releases sockets; resolves promptly. */
   stop(): Promise<void>;
+  /** Handles an HTTP callback (verification included) when the account receives that way. */
+  callback?(req: CallbackRequest): CallbackResponse;
 }
 
 /** Why an account could not start or stopped: the status shown to the owner. */

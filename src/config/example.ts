@@ -39,6 +39,8 @@ export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks' | 
       api_window_secs: 'Length of the API window in seconds.',
       ws_max: 'WebSocket upgrade attempts allowed per window.',
       ws_window_secs: 'Length of the WebSocket window in seconds.',
+      slack_callback_max: 'Slack Events API callbacks allowed per window and client IP, counted before their signature is checked.',
+      slack_callback_window_secs: 'Length of the Slack callback window in seconds.',
       max_buckets: 'Most client buckets kept in memory at once (bounds memory use under attack).',
     },
   },

@@ -102,6 +102,11 @@ export const ROUTE_POLICY: Readonly<Record<string, Requirement>> = Object.freeze
   'GET /settings': 'public',
   'GET /settings/*': 'public',
   'GET /assets/:file': 'public',
+  // Slack Events API callbacks: signed by Slack, not authenticated; throttled per IP, then the
+  // account's signing secret (HMAC, constant time) and timestamp are checked inside.
+  'POST /api/channels/slack/:account/events': 'public',
+  'POST /api/channels/slack/:account/interactions': 'public',
+  'POST /api/channels/slack/:account/commands': 'public',
   'GET /ws': 'connect',
   'GET /ws/chat': 'connect',
 });

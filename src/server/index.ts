@@ -25,7 +25,7 @@ import type { SandboxProbes } from '../sandbox/index.js';
 import { probeSandbox, setupExec } from './exec-setup.js';
 import { createHooks } from '../hooks/index.js';
 import { isChannelSession } from '../policy/index.js';
-import { channelMethods, createChannels, telegramAdapter, type AdapterFactory } from '../channels/index.js';
+import { channelMethods, createChannels, slackAdapter, telegramAdapter, type AdapterFactory } from '../channels/index.js';
 import { allowlistWarnings, createEgressProxy, createNetworkAudit, networkAuditMethods, trustedDomainsFilter, type Lookup } from '../net/index.js';
 
 export { VERSION } from './version.js';
@@ -195,7 +195,7 @@ export async function startServer(o: ServerOptions) {
   const channels = createChannels({
     config: cfg, store, vault, agent, bus, now, log: print,
     audit: (type, detail) => auth.audit(type, null, detail),
-    adapters: { telegram: telegramAdapter(), ...o.channelAdapters },
+    adapters: { telegram: telegramAdapter(), slack: slackAdapter(), ...o.channelAdapters },
     ...(o.lookup ? { lookup: o.lookup } : {}),
   });
   gateway.dispatcher.mount(channelMethods(channels));
@@ -218,6 +218,7 @@ export async function startServer(o: ServerOptions) {
           auth: { max: th.auth_max, windowMs: th.auth_window_secs * 1000 },
           api: { max: th.api_max, windowMs: th.api_window_secs * 1000 },
           ws: { max: th.ws_max, windowMs: th.ws_window_secs * 1000 },
+          slack: { max: th.slack_callback_max, windowMs: th.slack_callback_window_secs * 1000 },
         },
       },
       now,
@@ -231,6 +232,7 @@ export async function startServer(o: ServerOptions) {
       // Invariant 3: credentials never reach the log.
       logger: o.logger === undefined || o.logger === false ? false : { level: o.logger === true ? 'info' : o.logger.level, redact: { paths: REDACT, censor: '[redacted]' } },
       ...(o.onRoute ? { onRoute: o.onRoute } : {}),
+      channelCallbacks: (type, accountId, req) => channels.callback(type, accountId, req),
     });
     await app.listen({ host: cfg.server.bind, port: cfg.server.port });
   } catch (err) {

@@ -61,7 +61,9 @@ describe('channel limits and approval paths', () => {
     for (let i = 0; i < 6; i++) last = tg.say(T.lim, who, `message ${i}`);
     await consumed(T.lim, last);
     await tg.waitFor((c) => c.method === 'sendMessage' && c.params.text === NOTICES.rateLimited);
-    await settle(1500);
+    // Turns of one chat run one after another: wait for the four answers, then a little more.
+    await tg.waitFor((c) => c.method === 'sendMessage' && String(c.params.chat_id) === '501' && tg.sent(501).filter((t) => t === 'ok').length === 4, 15_000);
+    await settle(500);
     // The first "hello" (pending) counted too: 4 more turns, then one notice, then silence.
     assert.equal(tg.sent(501).filter((t) => t === NOTICES.rateLimited).length, 1);
     assert.equal(llm.requests.length - before, 4);
