@@ -47,8 +47,19 @@ export function parseAccountConfig(type: ChannelType, raw: unknown, o: { base?: 
   }
   const scheme = apiSchemeProblem(parsed.data.api_base_url, o.allowPrivate);
   if (scheme) throw new ChannelError('INVALID_REQUEST', `invalid config.api_base_url: ${scheme}`);
+  const hook = webhookProblem(type, parsed.data);
+  if (hook) throw new ChannelError('INVALID_REQUEST', `invalid config: ${hook}`);
   return { settings: parsed.data, secrets };
 }
+
+/** Webhook mode needs the public URL Telegram should call. */
+export function webhookProblem(type: ChannelType, s: AccountSettings): string | null {
+  const t = s as { connection_mode?: string; webhook_url?: string };
+  return type === 'telegram' && t.connection_mode === 'webhook' && !t.webhook_url ? 'connection_mode "webhook" needs webhook_url (https://<public host>/api/channels/telegram/<account>/webhook)' : null;
+}
+
+/** Telegram webhook mode: a secret we generate (Telegram echoes it in a header), kept in the vault. */
+export const WEBHOOK_SECRET_FIELD = 'webhook_secret';
 
 /** Checks an account id (it appears in session keys and URL paths). */
 export function checkAccountId(id: string): string {

@@ -7,7 +7,8 @@ import type { Config } from '../config/index.js';
 import { CHANNEL_SECRET_FIELDS, CHANNEL_TYPES } from '../config/index.js';
 import type { Lookup } from '../net/index.js';
 import type { ChannelsRepo } from '../store/index.js';
-import { SECRET_KIND, SETTINGS_SCHEMAS, defaultSecretName, requiredSecrets } from './account-config.js';
+import { randomBytes } from 'node:crypto';
+import { SECRET_KIND, SETTINGS_SCHEMAS, WEBHOOK_SECRET_FIELD, defaultSecretName, requiredSecrets, webhookProblem } from './account-config.js';
 import { pinApiUrl, type PinnedApi } from './api-url.js';
 import { ChannelStartError, type AccountSettings, type AdapterSink, type ChannelType, type PlatformClient } from './types.js';
 
@@ -86,6 +87,7 @@ export function createAccounts(d: AccountsDeps) {
       const ref = refs[f];
       out[f] = typeof ref === 'string' && ref.startsWith('vault:') ? ref.slice(6) : defaultSecretName(type, accountId, f);
     }
+    if (type === 'telegram') out[WEBHOOK_SECRET_FIELD] = defaultSecretName(type, accountId, WEBHOOK_SECRET_FIELD);
     return out;
   };
 
@@ -138,6 +140,15 @@ export function createAccounts(d: AccountsDeps) {
       const v = d.vault.secrets.get(SECRET_KIND, a.secretNames[f]!);
       if (!v) return setState(a, 'error', `no ${f} in the vault: set it with channels.update (Settings > Channels)`);
       secrets[f] = v;
+    }
+    const hook = webhookProblem(a.type, a.settings);
+    if (hook) return setState(a, 'error', hook);
+    if (a.type === 'telegram' && (a.settings as { connection_mode?: string }).connection_mode === 'webhook') {
+      // Telegram echoes this secret in X-Telegram-Bot-Api-Secret-Token; generated once, kept in the vault.
+      const name = a.secretNames[WEBHOOK_SECRET_FIELD]!;
+      let v = d.vault.secrets.get(SECRET_KIND, name);
+      if (!v) { v = randomBytes(32).toString('base64url'); d.vault.secrets.put(SECRET_KIND, name, v); }
+      secrets[WEBHOOK_SECRET_FIELD] = v;
     }
     setState(a, 'starting');
     try {

@@ -137,14 +137,15 @@ export function createChannels(d: ChannelsDeps) {
   return {
     ...ops,
     /**
-     * A platform callback (Slack Events API): unknown account → 404; an account that does not
+     * A platform callback (Slack Events API, Telegram webhook): unknown account → 404; an account that does not
      * receive this way, or is not running (its signing secret is not loaded), refuses; otherwise
      * the adapter verifies the signature and takes the payload.
      */
-    callback(type: 'slack', accountId: string, req: CallbackRequest): CallbackResponse {
+    callback(type: 'slack' | 'telegram', accountId: string, req: CallbackRequest): CallbackResponse {
       const a = accounts.get(type, accountId);
       const client = a?.client;
-      if (!a || !a.settings.enabled || (a.settings as { connection_mode?: string }).connection_mode !== 'events_api') return { status: 404, body: { ok: false, error: `unknown Slack account` } };
+      const mode = type === 'slack' ? 'events_api' : 'webhook';
+      if (!a || !a.settings.enabled || (a.settings as { connection_mode?: string }).connection_mode !== mode) return { status: 404, body: { ok: false, error: `unknown ${type === 'slack' ? 'Slack' : 'Telegram'} account` } };
       // Fail closed: without a running client there is no secret to check the signature with.
       if (!client?.callback || a.state !== 'running') return { status: 503, body: { ok: false, error: 'account not running' }, headers: { 'retry-after': '30' } };
       return client.callback(req);

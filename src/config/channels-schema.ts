@@ -91,8 +91,10 @@ const common = {
 export const telegramSettingsSchema = z.strictObject({
   ...common,
   api_base_url: apiBaseUrl.prefault(DEFAULT_API_BASE_URL.telegram),
-  connection_mode: z.enum(['polling']).prefault('polling'),
+  connection_mode: z.enum(['polling', 'webhook']).prefault('polling'),
   poll_timeout_secs: z.int().min(1).max(50).prefault(30),
+  // Webhook mode: the public https URL Telegram calls, ending in /api/channels/telegram/<account>/webhook.
+  webhook_url: z.string().url().startsWith('https://', 'webhook_url must be https:// (Telegram only calls https)').optional(),
 });
 /** Non-secret settings of a Slack account. */
 export const slackSettingsSchema = z.strictObject({
@@ -161,6 +163,7 @@ export const CHANNELS_EXAMPLE: readonly string[] = [
   '#   notify_owner = false           # message your own approved admin chat about new senders',
   '#   otp_self_approval = false      # senders may type a 6-digit code that only admins see',
   '#   api_base_url = "https://api.telegram.org"',
+  '#   connection_mode = "polling"    # or "webhook" with webhook_url = "https://<public host>/api/channels/telegram/my_bot/webhook"',
   '#   [channels.slack.work]',
   '#   connection_mode = "socket_mode" # or "events_api" (POST /api/channels/slack/work/events)',
   '#   thread_replies = true',

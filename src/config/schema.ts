@@ -42,8 +42,8 @@ const defaults = {
       api_window_secs: 60,
       ws_max: 30,
       ws_window_secs: 60,
-      slack_callback_max: 5000, // per client IP, before the signature is checked (the original's figure)
-      slack_callback_window_secs: 60,
+      callback_max: 5000, // per client IP, before the signature is checked (the original's Slack figure)
+      callback_window_secs: 60,
       max_buckets: 10_000, // bounds memory an attacker can make us spend on buckets
     },
   },
@@ -138,8 +138,8 @@ const throttleSchema = z.strictObject({
   api_window_secs: int(1, D.server.throttle.api_window_secs),
   ws_max: int(0, D.server.throttle.ws_max),
   ws_window_secs: int(1, D.server.throttle.ws_window_secs),
-  slack_callback_max: int(0, D.server.throttle.slack_callback_max),
-  slack_callback_window_secs: int(1, D.server.throttle.slack_callback_window_secs),
+  callback_max: int(0, D.server.throttle.callback_max),
+  callback_window_secs: int(1, D.server.throttle.callback_window_secs),
   max_buckets: int(1, D.server.throttle.max_buckets),
 });
 

@@ -107,6 +107,7 @@ export const ROUTE_POLICY: Readonly<Record<string, Requirement>> = Object.freeze
   'POST /api/channels/slack/:account/events': 'public',
   'POST /api/channels/slack/:account/interactions': 'public',
   'POST /api/channels/slack/:account/commands': 'public',
+  'POST /api/channels/telegram/:account/webhook': 'public', // the secret token header is checked inside
   'GET /ws': 'connect',
   'GET /ws/chat': 'connect',
 });

@@ -218,7 +218,7 @@ export async function startServer(o: ServerOptions) {
           auth: { max: th.auth_max, windowMs: th.auth_window_secs * 1000 },
           api: { max: th.api_max, windowMs: th.api_window_secs * 1000 },
           ws: { max: th.ws_max, windowMs: th.ws_window_secs * 1000 },
-          slack: { max: th.slack_callback_max, windowMs: th.slack_callback_window_secs * 1000 },
+          callback: { max: th.callback_max, windowMs: th.callback_window_secs * 1000 },
         },
       },
       now,

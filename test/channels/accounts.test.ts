@@ -99,6 +99,37 @@ describe('channel accounts', () => {
     } finally { await other.stop(); }
   });
 
+  test('webhook mode: Telegram must echo the generated secret token; each update is handled once', async () => {
+    const HOOK = '43:hook-token';
+    tg.addBot(HOOK, { username: 'hook_bot' });
+    const missing = await admin.request('channels.add', { type: 'telegram', accountId: 'hook', config: { token: HOOK, api_base_url: tg.url, connection_mode: 'webhook' } });
+    assert.equal(missing.error?.code, 'INVALID_REQUEST');
+    const publicUrl = 'https://moltis.example/api/channels/telegram/hook/webhook';
+    const r = await admin.request('channels.add', { type: 'telegram', accountId: 'hook', config: { token: HOOK, api_base_url: tg.url, connection_mode: 'webhook', webhook_url: publicUrl } });
+    assert.equal(r.payload.account.state, 'running', JSON.stringify(r));
+    const set = tg.calls.find((c) => c.token === HOOK && c.method === 'setWebhook')!;
+    assert.equal(set.params.url, publicUrl);
+    const secret = String(set.params.secret_token);
+    assert.ok(secret.length >= 40);
+    const url = `${s.url}/api/channels/telegram/hook/webhook`;
+    const update = { update_id: 7001, message: { message_id: 1, date: 0, chat: { id: 3030, type: 'private', first_name: 'Hooked' }, from: { id: 3030, is_bot: false, first_name: 'Hooked' }, text: 'via webhook' } };
+    const post = (token: string | null) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token !== null ? { 'x-telegram-bot-api-secret-token': token } : {}) }, body: JSON.stringify(update) });
+    assert.equal((await post(null)).status, 401);
+    assert.equal((await post(`${secret.slice(0, -1)}x`)).status, 401);
+    assert.equal((await post('short')).status, 401);
+    assert.equal((await fetch(`${s.url}/api/channels/telegram/nosuch/webhook`, { method: 'POST', body: '{}' })).status, 404);
+    assert.equal((await post(secret)).status, 200);
+    assert.equal((await post(secret)).status, 200); // Telegram's redelivery
+    await admin.next((f: Frame) => f.event === 'channel.sender.pending' && f.payload.accountId === 'hook' && f.payload.senderId === '3030');
+    await tg.waitFor((c) => c.token === HOOK && c.method === 'sendMessage');
+    await new Promise((res) => setTimeout(res, 300));
+    const row = (await admin.request('channels.senders.list', { accountId: 'hook' })).payload.senders[0];
+    assert.equal(row.messageCount, 1, 'the redelivered update was not handled again');
+    assert.equal(tg.calls.filter((c) => c.token === HOOK && c.method === 'getUpdates').length, 0, 'no polling in webhook mode');
+    assert.equal((await admin.request('channels.remove', { type: 'telegram', accountId: 'hook' })).ok, true);
+    assert.equal(s.vault.secrets.list('channel').some((x) => x.name.startsWith('telegram:hook:')), false, 'remove deletes the webhook secret too');
+  });
+
   test('sealed vault: accounts wait ("waiting_for_vault") and start on unseal; remove stops polling', async () => {
     const r = await admin.request('channels.add', { type: 'telegram', accountId: 'sealed', config: { token: TOKEN, api_base_url: tg.url, poll_timeout_secs: 1 } });
     assert.equal(r.payload.account.state, 'running');

@@ -131,7 +131,7 @@ describe('slack channel', () => {
 
 describe('slack callback throttle', () => {
   test('per-IP pre-auth throttle comes before the account lookup and the signature', async () => {
-    const s = await startTestServer({ toml: '[server.throttle]\nslack_callback_max = 2\n' });
+    const s = await startTestServer({ toml: '[server.throttle]\ncallback_max = 2\n' });
     try {
       const url = `${s.url}/api/channels/slack/any/events`;
       const codes: number[] = [];

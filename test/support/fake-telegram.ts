@@ -82,7 +82,7 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
     switch (method) {
       case 'getMe': return ok(res, { id: b.id, is_bot: true, first_name: 'Test Bot', username: b.username, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
       case 'getUpdates': return getUpdates(b, p, res);
-      case 'deleteWebhook': case 'setMyCommands': case 'sendChatAction': case 'answerCallbackQuery': return ok(res, true);
+      case 'deleteWebhook': case 'setWebhook': case 'setMyCommands': case 'sendChatAction': case 'answerCallbackQuery': return ok(res, true);
       case 'sendMessage': case 'editMessageText': {
         if (typeof p.text !== 'string' || p.text.length === 0) return fail(res, 400, 'Bad Request: message text is empty');
         if (p.text.length > 4096) return fail(res, 400, 'Bad Request: message is too long');

@@ -5,6 +5,8 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+export { createDedupe } from '../dedupe.js';
+
 /** Slack's replay window. */
 export const SLACK_MAX_SKEW_S = 300;
 
@@ -25,21 +27,4 @@ export function verifySlackRequest(o: { signingSecret: string; headers: Record<s
   // A replayed (or far-future) request is refused even with a valid signature.
   if (!Number.isFinite(t) || Math.abs(o.nowMs / 1000 - t) > SLACK_MAX_SKEW_S) return { status: 401, error: 'stale or future timestamp' };
   return null;
-}
-
-/** Remembers ids for `ttlMs` (Slack retries a delivery it thinks failed); capped, oldest out first. */
-export function createDedupe(o: { max: number; ttlMs: number; now: () => number }) {
-  const seen = new Map<string, number>();
-  return {
-    /** True the first time `id` is seen within the TTL. */
-    first(id: string): boolean {
-      const t = o.now();
-      const at = seen.get(id);
-      if (at !== undefined && t - at < o.ttlMs) return false;
-      seen.delete(id);
-      for (const [k, v] of seen) { if (seen.size < o.max && t - v < o.ttlMs) break; seen.delete(k); }
-      seen.set(id, t);
-      return true;
-    },
-  };
 }

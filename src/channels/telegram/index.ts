@@ -1,14 +1,17 @@
 /**
  * The Telegram adapter (grammy's Api over the account's pinned API root): getMe, deleteWebhook,
  * setMyCommands, then a long-poll loop that close() stops at once (its request is aborted).
- * 401 → `error: invalid token`; 409 → `disabled: another instance is polling`.
+ * 401 → `error: invalid token`; 409 → `disabled: another instance is polling`. Webhook mode
+ * instead registers `webhook_url` with a secret token that every callback must echo.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { TelegramSettings } from '../../config/index.js';
 import type { AdapterContext, AdapterFactory } from '../accounts.js';
-import { ChannelStartError, type PlatformClient } from '../types.js';
+import { createDedupe } from '../dedupe.js';
+import { ChannelStartError, type CallbackRequest, type CallbackResponse, type PlatformClient } from '../types.js';
 import { toButton, toInbound, type BotIdentity } from './inbound.js';
 import { grammySignal, retryAfter, sendText } from './send.js';
 
@@ -36,6 +39,22 @@ function createClient(ctx: AdapterContext, o: TelegramAdapterOptions): PlatformC
   let api: Api | null = null;
   let bot: BotIdentity | null = null;
   let loop: Promise<void> | null = null;
+  const updates = createDedupe({ max: 2500, ttlMs: 300_000, now: ctx.now });
+
+  /** Webhook mode: Telegram's POST, checked against the secret token in constant time. */
+  function callback(req: CallbackRequest): CallbackResponse {
+    const got = req.headers['x-telegram-bot-api-secret-token'];
+    const a = Buffer.from(typeof got === 'string' ? got : '');
+    const b = Buffer.from(ctx.secrets.webhook_secret ?? '');
+    // Fail closed: a missing, short or different token is refused (equal lengths compared in constant time).
+    if (b.length === 0 || a.length !== b.length || !timingSafeEqual(a, b)) return { status: 401, body: { ok: false, error: 'invalid secret token' } };
+    let u: Update;
+    try { u = JSON.parse(req.rawBody.toString('utf8')) as Update; } catch { return { status: 400, body: { ok: false, error: 'body is not a JSON update' } }; }
+    if (typeof u?.update_id !== 'number') return { status: 400, body: { ok: false, error: 'no update_id' } };
+    // Telegram redelivers until it gets a 200: each update is handled once.
+    if (bot && updates.first(String(u.update_id))) setImmediate(() => { try { handle(u); } catch (err) { ctx.sink.log(`telegram ${ctx.accountId}: ${(err as Error).message}`); } });
+    return { status: 200, body: { ok: true } };
+  }
 
   const handle = (u: Update): void => {
     const m = toInbound(u, bot!);
@@ -73,7 +92,7 @@ function createClient(ctx: AdapterContext, o: TelegramAdapterOptions): PlatformC
     }
   }
 
-  return {
+  const client: PlatformClient = {
     async start() {
       // grammy loads on first use: a gateway without Telegram accounts never pays for it.
       const g = await import('grammy');
@@ -86,13 +105,17 @@ function createClient(ctx: AdapterContext, o: TelegramAdapterOptions): PlatformC
       try {
         const me = await api.getMe(gsig);
         bot = { id: me.id, username: me.username };
-        // Polling and a webhook exclude each other: drop a webhook left by another setup.
-        await api.deleteWebhook({}, gsig);
+        if (s.connection_mode === 'webhook') {
+          await api.setWebhook(s.webhook_url!, { secret_token: ctx.secrets.webhook_secret!, allowed_updates: [...ALLOWED_UPDATES] }, gsig);
+        } else {
+          // Polling and a webhook exclude each other: drop a webhook left by another setup.
+          await api.deleteWebhook({}, gsig);
+        }
       } catch (err) {
         throw fatalOf(err) ?? new ChannelStartError('error', `cannot reach the Telegram API: ${(err as Error).message}`);
       }
       await api.setMyCommands([{ command: 'start', description: 'Say hello' }], {}, gsig).catch(() => undefined);
-      loop = poll().catch((err: unknown) => ctx.sink.log(`telegram ${ctx.accountId}: poll loop ended: ${(err as Error).message}`));
+      if (s.connection_mode === 'polling') loop = poll().catch((err: unknown) => ctx.sink.log(`telegram ${ctx.accountId}: poll loop ended: ${(err as Error).message}`));
       return { botName: bot.username };
     },
     async send(chatId, text, opts = {}) {
@@ -107,6 +130,8 @@ function createClient(ctx: AdapterContext, o: TelegramAdapterOptions): PlatformC
       await loop;
     },
   };
+  if (s.connection_mode === 'webhook') client.callback = callback;
+  return client;
 }
 
 /** The Telegram adapter factory. */
