@@ -61,6 +61,14 @@ export function webhookProblem(type: ChannelType, s: AccountSettings): string | 
 /** Telegram webhook mode: a secret we generate (Telegram echoes it in a header), kept in the vault. */
 export const WEBHOOK_SECRET_FIELD = 'webhook_secret';
 
+/** A stored settings row as an object; a corrupt row reads as `{}` (then fails validation, never the gateway). */
+export function storedSettings(text: string | undefined): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(text ?? '{}');
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : {};
+  } catch { return {}; }
+}
+
 /** Checks an account id (it appears in session keys and URL paths). */
 export function checkAccountId(id: string): string {
   if (!ACCOUNT_ID.test(id)) throw new ChannelError('INVALID_REQUEST', `invalid accountId: ${ACCOUNT_ID_HELP}`);

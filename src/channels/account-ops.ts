@@ -5,7 +5,7 @@
 import { CHANNEL_SECRET_FIELDS, CHANNEL_TYPES, type ChannelType } from '../config/index.js';
 import { CHANNEL_LEVELS, type ChannelLevel } from '../policy/index.js';
 import type { ChannelsRepo } from '../store/index.js';
-import { SECRET_KIND, checkAccountId, parseAccountConfig, requiredSecrets } from './account-config.js';
+import { SECRET_KIND, checkAccountId, parseAccountConfig, requiredSecrets, storedSettings } from './account-config.js';
 import { stateText, type Account, type Accounts, type ChannelVault } from './accounts.js';
 import type { Senders } from './senders.js';
 import type { AgentPort } from './turns.js';
@@ -72,7 +72,7 @@ export function createAccountOps(d: {
 
     async update(type: ChannelType, accountId: string, raw: unknown, by: string): Promise<AccountView> {
       const a = must(type, accountId);
-      const base = a.source === 'runtime' ? (JSON.parse(d.repo.account(type, accountId)?.config ?? '{}') as Record<string, unknown>) : { ...a.settings };
+      const base = a.source === 'runtime' ? storedSettings(d.repo.account(type, accountId)?.config) : { ...a.settings };
       const { settings, secrets } = parseAccountConfig(type, raw, { base, allowPrivate: d.allowPrivate });
       const changed = Object.keys(raw as object).filter((k) => !CHANNEL_SECRET_FIELDS[type].includes(k));
       if (a.source === 'config' && changed.length > 0) throw new ChannelError('CONFLICT', `${type} account ${accountId} is defined in moltis.toml: change ${changed.join(', ')} there (only its secrets can be set here)`);

@@ -8,7 +8,7 @@ import { CHANNEL_SECRET_FIELDS, CHANNEL_TYPES } from '../config/index.js';
 import type { Lookup } from '../net/index.js';
 import type { ChannelsRepo } from '../store/index.js';
 import { randomBytes } from 'node:crypto';
-import { SECRET_KIND, SETTINGS_SCHEMAS, WEBHOOK_SECRET_FIELD, defaultSecretName, requiredSecrets, webhookProblem } from './account-config.js';
+import { SECRET_KIND, SETTINGS_SCHEMAS, WEBHOOK_SECRET_FIELD, defaultSecretName, requiredSecrets, storedSettings, webhookProblem } from './account-config.js';
 import { pinApiUrl, type PinnedApi } from './api-url.js';
 import { ChannelStartError, type AccountSettings, type AdapterSink, type ChannelType, type PlatformClient } from './types.js';
 
@@ -103,7 +103,7 @@ export function createAccounts(d: AccountsDeps) {
     // moltis.toml wins over a stored account of the same name.
     if (accounts.has(accountKey(type, row.account_id)) || !SETTINGS_SCHEMAS[type]) continue;
     const e = entry(type, row.account_id, 'runtime', {} as AccountSettings, namesFor(type, row.account_id));
-    const parsed = SETTINGS_SCHEMAS[type].safeParse(JSON.parse(row.config));
+    const parsed = SETTINGS_SCHEMAS[type].safeParse(storedSettings(row.config));
     if (parsed.success) e.settings = parsed.data;
     else { e.state = 'error'; e.detail = 'stored settings are invalid: update or remove the account'; }
     accounts.set(accountKey(type, row.account_id), e);

@@ -96,8 +96,11 @@ describe('slack channel', () => {
     await settle(500);
     assert.equal(llm.requests.length, 0);
     llm.script({ text: 'threaded answer' });
+    slack.rateLimit('chat.postMessage', 1); // Slack's 429 + Retry-After is waited out, then sent
+    const t0 = Date.now();
     await post(mention('Ev0012', 'U111', 'what is up?'));
-    const reply = await slack.waitFor((c) => c.method === 'chat.postMessage' && c.params.text === 'threaded answer', 10_000);
+    const reply = await slack.waitFor((c) => c.method === 'chat.postMessage' && c.params.text === 'threaded answer' && slack.calls.filter((x) => x.params.text === 'threaded answer').length === 2, 10_000);
+    assert.ok(Date.now() - t0 >= 1000);
     assert.equal(reply.params.channel, 'C500');
     assert.equal(reply.params.thread_ts, '1700000100.000012');
     assert.ok(s.store.chatSessions.get('slack:work:C500:1700000100.000012'));
