@@ -155,3 +155,28 @@ describe('channel limits and approval paths', () => {
     assert.deepEqual([row.status, row.level], ['approved', 'read-only']);
   });
 });
+
+describe('per-account turn queue', () => {
+  test('beyond max_queued_turns a message is refused with a notice (nothing buffered without bound)', async () => {
+    const llm = await startScriptedLlm();
+    const tg = await startFakeTelegram();
+    tg.addBot(T.lim);
+    const s = await startTestServer({ toml: `[providers.custom-scripted]\nbase_url = "${llm.url}"\nmodels = ["scripted-model"]\n[channels]\nallow_private_api_urls = true\nmax_queued_turns = 2\n` });
+    try {
+      const cookie = await setupPassword(s);
+      const admin = await connect(s, (await createKey(s, cookie, ['operator.admin'])).key, ['*']);
+      assert.equal((await admin.request('channels.add', { type: 'telegram', accountId: 'q', config: { token: T.lim, api_base_url: tg.url } })).payload.account.state, 'running');
+      const who = { id: 1001, first_name: 'Busy' };
+      tg.say(T.lim, who, 'hi');
+      await admin.next(ev('channel.sender.pending'));
+      assert.equal((await admin.request('channels.senders.approve', { type: 'telegram', accountId: 'q', senderId: '1001' })).ok, true);
+      llm.script({ hang: true });
+      for (const t of ['one', 'two', 'three']) tg.say(T.lim, who, t);
+      await tg.waitFor((c) => c.method === 'sendMessage' && /Too many messages are waiting/.test(c.params.text));
+      for (let i = 0; i < 100 && llm.requests.length === 0; i++) await settle(50);
+      await settle(300);
+      assert.equal(llm.requests.length, 1, 'one turn running (the second waits behind it), the third refused');
+      admin.close();
+    } finally { await s.stop(); await tg.close(); await llm.close(); }
+  });
+});
