@@ -22,12 +22,17 @@ export interface TurnContext {
   origin: Origin;
   /** The credential behind the turn: revoking it aborts the turn (and so denies its pending approvals). */
   identity?: Identity;
+  /** Only these tools may be offered (a channel turn's level, from policy/); absent = scopes decide. */
+  tools?: ReadonlySet<string> | null;
+  /** `always`: every command waits for a human whatever approval_mode says (channel turns at execute). */
+  approval?: 'always';
 }
 interface Run { sessionKey: string; controller: AbortController; identity: Identity | null; done?: Promise<void> }
 
 export interface AgentDeps {
   store: Store; config: Config; bus: EventBus; tools: ToolRegistry;
-  systemPrompt: (toolNames: string[]) => string;
+  /** The turn's system prompt; channel turns (`origin: 'channel'`) are untrusted and get no owner profile. */
+  systemPrompt: (toolNames: string[], turn: { origin: Origin; sessionKey: string }) => string;
   keys: KeyLookup; env: Record<string, string | undefined>; now: () => number;
   /** `BeforeAgentStart` hooks may refuse a turn (src/hooks). */
   beforeStart?: (sessionKey: string, text: string) => Promise<{ allow: true } | { allow: false; reason: string; hook: string }>;
@@ -60,9 +65,13 @@ export function createAgent(d: AgentDeps) {
         .map((m) => ({ role: m.role, content: JSON.parse(m.content) }) as ModelMessage);
       const timeout = AbortSignal.timeout(a.request_timeout_secs * 1000);
       const signal = AbortSignal.any([controller.signal, timeout]);
-      const tools = d.tools.forTurn({ sessionKey, runId, origin: ctx.origin, scopes: ctx.scopes, ...(ctx.identity ? { identity: ctx.identity } : {}), signal, defaultTimeoutMs: a.tool_timeout_secs * 1000 }, sdk);
+      const tools = d.tools.forTurn({
+        sessionKey, runId, origin: ctx.origin, scopes: ctx.scopes, ...(ctx.identity ? { identity: ctx.identity } : {}),
+        ...(ctx.tools ? { only: ctx.tools } : {}), ...(ctx.approval ? { approval: ctx.approval } : {}),
+        signal, defaultTimeoutMs: a.tool_timeout_secs * 1000,
+      }, sdk);
       const result = sdk.streamText({
-        model, system: d.systemPrompt(Object.keys(tools)), messages: history, tools,
+        model, system: d.systemPrompt(Object.keys(tools), { origin: ctx.origin, sessionKey }), messages: history, tools,
         stopWhen: sdk.stepCountIs(a.max_steps), abortSignal: signal, maxRetries: 0,
       });
       let text = '';

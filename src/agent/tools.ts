@@ -16,6 +16,8 @@ export interface ToolContext {
   identity?: Identity;
   /** The model's id for this call (audit records which call changed what). */
   toolCallId?: string;
+  /** `always`: a side-effecting call must wait for a human whatever the configured mode. */
+  approval?: 'always';
   signal: AbortSignal;
 }
 
@@ -55,11 +57,13 @@ export function createToolRegistry(opts: { hooks?: ToolHooks } = {}) {
      * each execution is bounded by a timeout and the turn's abort signal. A failing tool becomes
      * an `{error}` result the model can read, never a crashed turn.
      */
-    forTurn(ctx: Omit<ToolContext, 'signal'> & { signal: AbortSignal; defaultTimeoutMs: number }, sdk: Pick<typeof Sdk, 'tool' | 'jsonSchema'>): ToolSet {
+    forTurn(ctx: Omit<ToolContext, 'signal'> & { signal: AbortSignal; defaultTimeoutMs: number; only?: ReadonlySet<string> }, sdk: Pick<typeof Sdk, 'tool' | 'jsonSchema'>): ToolSet {
       const { tool, jsonSchema } = sdk;
       const set: ToolSet = {};
       for (const def of tools.values()) {
         if (!authorize(def.scope, ctx.scopes).ok) continue;
+        // A restricted turn (channel level) is offered only the tools its policy names.
+        if (ctx.only && !ctx.only.has(def.name)) continue;
         set[def.name] = tool({
           description: def.description,
           inputSchema: jsonSchema(def.inputSchema as Parameters<typeof jsonSchema>[0]),
@@ -89,6 +93,7 @@ async function runTool(def: ToolDefinition, input: unknown, ctx: ToolContext & {
       Promise.resolve(def.execute(input, {
         sessionKey: ctx.sessionKey, runId: ctx.runId, origin: ctx.origin, scopes: ctx.scopes, signal,
         ...(ctx.identity ? { identity: ctx.identity } : {}), ...(ctx.toolCallId ? { toolCallId: ctx.toolCallId } : {}),
+        ...(ctx.approval ? { approval: ctx.approval } : {}),
       })),
       new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`tool ${def.name} timed out after ${Math.round(timeoutMs / 1000)}s`)), timeoutMs); }),
     ]);

@@ -4,6 +4,7 @@
  */
 import { DEFAULTS, type Config } from './schema.js';
 import { CRON_DESCRIPTIONS } from './cron-schema.js';
+import { CHANNELS_DESCRIPTIONS, CHANNELS_EXAMPLE } from './channels-schema.js';
 
 /** Mirrors the shape of Config: a one-line description per key, `$` describes a table. */
 type Describe<T> = { readonly $: string } & {
@@ -15,7 +16,7 @@ type Describe<T> = { readonly $: string } & {
 };
 
 /** One line of explanation for every table and key of moltis.toml. */
-export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks'> = {
+export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks' | 'channels'> & { channels: Omit<Describe<Config['channels']>, 'telegram' | 'slack'> } = {
   server: {
     $: 'HTTPS/WebSocket listener.',
     bind: 'Address to listen on; keep 127.0.0.1 unless you expose the gateway through a proxy or tunnel.',
@@ -40,6 +41,8 @@ export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks'> =
       api_window_secs: 'Length of the API window in seconds.',
       ws_max: 'WebSocket upgrade attempts allowed per window.',
       ws_window_secs: 'Length of the WebSocket window in seconds.',
+      callback_max: 'Chat-platform callbacks (Slack Events API, Telegram webhook) allowed per window and client IP, counted before their signature is checked.',
+      callback_window_secs: 'Length of the platform callback window in seconds.',
       max_buckets: 'Most client buckets kept in memory at once (bounds memory use under attack).',
     },
   },
@@ -107,6 +110,7 @@ export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks'> =
     },
   },
   ...CRON_DESCRIPTIONS,
+  channels: CHANNELS_DESCRIPTIONS,
   tls: {
     $: 'TLS for the listener.',
     enabled: 'Serve HTTPS; set false only behind a TLS-terminating proxy (same as --no-tls / MOLTIS_NO_TLS=1).',
@@ -206,8 +210,10 @@ export function exampleToml(): string {
   for (const [key, value] of Object.entries(DEFAULTS)) {
     if (key === 'providers' || key === 'hooks') continue;
     const sub = notes[key];
-    renderTable([key], value as Record<string, unknown>, isTable(sub) ? sub : {}, out);
+    // Channel accounts are user-named tables: shown in CHANNELS_EXAMPLE, not as defaults.
+    const { telegram: _t, slack: _s, ...plain } = value as Record<string, unknown>;
+    renderTable([key], key === 'channels' ? plain : value as Record<string, unknown>, isTable(sub) ? sub : {}, out);
   }
-  out.push(...PROVIDERS_EXAMPLE, ...HOOKS_EXAMPLE);
+  out.push(...PROVIDERS_EXAMPLE, ...HOOKS_EXAMPLE, ...CHANNELS_EXAMPLE);
   return `${out.join('\n')}\n`;
 }

@@ -13,5 +13,10 @@ export type { Config, DeepReadonly } from './schema.js';
 export { exampleToml } from './example.js';
 export { APPROVAL_MODES, SECURITY_LEVELS, FLOOR_IN_SANDBOX, parseApprovalMode, parseChoice } from './exec-policy.js';
 export type { ApprovalMode, SecurityLevel, FloorInSandbox } from './exec-policy.js';
+export {
+  CHANNEL_TYPES, CHANNEL_SECRET_FIELDS, DEFAULT_API_BASE_URL, ACCOUNT_ID, ACCOUNT_ID_HELP,
+  telegramSettingsSchema, slackSettingsSchema, apiBaseUrlProblem, apiSchemeProblem,
+  type ChannelType, type TelegramSettings, type SlackSettings, type TelegramAccountConfig, type SlackAccountConfig,
+} from './channels-schema.js';
 export { parseEnvFlag, RESERVED_ENV } from './overrides.js';
 export type { CliOverrides, Env } from './overrides.js';

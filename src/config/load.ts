@@ -178,7 +178,8 @@ function valueMessage(zi: z.core.$ZodIssue, value: unknown): string {
     case 'too_small':
       return zi.origin === 'array' ? `expected at least ${zi.minimum} items, ${got}` : `expected a value >= ${zi.minimum}, ${got}`;
     case 'custom':
-      return value === undefined ? zi.message : `${zi.message}, ${got}`;
+      // A refined secret (e.g. a channel token) is never echoed into an error or a log.
+      return value === undefined || (zi.params as { secret?: unknown } | undefined)?.secret === true ? zi.message : `${zi.message}, ${got}`;
     default:
       return `${zi.message}, ${got}`;
   }

@@ -8,6 +8,7 @@ import { SANDBOX_DEFAULTS, sandboxSchema } from './sandbox.js';
 import { CRON_DEFAULTS, cronSchema, heartbeatSchema } from './cron-schema.js';
 import { approvalModeProblem, FLOOR_IN_SANDBOX, parseApprovalMode, SECURITY_LEVELS, type ApprovalMode, type FloorInSandbox, type SecurityLevel } from './exec-policy.js';
 import { AUDIT_DEFAULTS, auditSchema } from './audit-schema.js';
+import { CHANNELS_DEFAULTS, channelsSchema } from './channels-schema.js';
 
 export { parseMemory } from './checks.js';
 export { SANDBOX_BACKENDS, NETWORK_MODES, type SandboxBackendName, type NetworkMode } from './sandbox.js';
@@ -47,6 +48,8 @@ const defaults = {
       api_window_secs: 60,
       ws_max: 30,
       ws_window_secs: 60,
+      callback_max: 5000, // per client IP, before the signature is checked (the original's Slack figure)
+      callback_window_secs: 60,
       max_buckets: 10_000, // bounds memory an attacker can make us spend on buckets
     },
   },
@@ -95,6 +98,7 @@ const defaults = {
   },
   hooks: [] as Array<{ name: string; command: string; events: Array<'BeforeAgentStart' | 'BeforeToolCall' | 'AfterToolCall'>; tools?: string[] | undefined; guard: boolean; timeout_secs: number }>,
   ...CRON_DEFAULTS,
+  channels: CHANNELS_DEFAULTS,
   tls: {
     enabled: true,
     auto_generate: true,
@@ -130,6 +134,8 @@ const throttleSchema = z.strictObject({
   api_window_secs: int(1, D.server.throttle.api_window_secs),
   ws_max: int(0, D.server.throttle.ws_max),
   ws_window_secs: int(1, D.server.throttle.ws_window_secs),
+  callback_max: int(0, D.server.throttle.callback_max),
+  callback_window_secs: int(1, D.server.throttle.callback_window_secs),
   max_buckets: int(1, D.server.throttle.max_buckets),
 });
 
@@ -283,6 +289,7 @@ export const ConfigSchema = z.strictObject({
   hooks: z.array(hookSchema).prefault(() => []),
   cron: cronSchema.prefault({}),
   heartbeat: heartbeatSchema.prefault({}),
+  channels: channelsSchema.prefault({}),
   tls: tlsSchema.prefault({}),
   audit: auditSchema.prefault({}),
 });

@@ -6,7 +6,7 @@ import type { Store } from '../store/index.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { Connections } from './connections.js';
 import { parseParams, RpcError } from '../rpc/index.js';
-import { canSeeSession } from '../policy/index.js';
+import { canSeeSession, CHANNEL_SESSION_PREFIXES } from '../policy/index.js';
 
 export { parseParams } from '../rpc/index.js';
 
@@ -36,7 +36,7 @@ export function registerCoreMethods(d: Dispatcher, deps: { auth: Auth; store: St
   d.register('sessions.create', (params, ctx) => {
     const p = parseParams(SessionCreate, params);
     const key = p.key ?? `session:${randomUUID()}`;
-    if (!canSeeSession(key, ctx.identity.scopes)) throw new RpcError('FORBIDDEN', 'session keys starting with "channel:" belong to chat channels');
+    if (!canSeeSession(key, ctx.identity.scopes)) throw new RpcError('FORBIDDEN', `session keys starting with ${CHANNEL_SESSION_PREFIXES.map((p) => `"${p}"`).join(', ')} belong to chat channels`);
     if (store.chatSessions.get(key)) throw new RpcError('CONFLICT', `session ${key} already exists`);
     const s = store.chatSessions.create({ key, label: p.label ?? 'New session', now: now() });
     deps.bus.publish('sessions.changed', { kind: 'created', key });

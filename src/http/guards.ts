@@ -46,13 +46,14 @@ export function requirementOf(req: FastifyRequest): Requirement {
 
 /**
  * Per-address request throttle. Authenticated callers skip the general limits (the brief's
- * bypass), but never the login limit: a valid key must not buy unlimited password guesses.
+ * bypass), but never the login limit (a valid key must not buy unlimited password guesses) nor
+ * the platform callback limit (those requests are signed, not authenticated).
  */
 export function throttleGuard(throttle: Throttle, enabled: boolean): Guard {
   return (g) => {
     if (!enabled) return undefined;
     const scope = classifyRequest(g.req.method, g.path);
-    if (!scope || (g.auth.kind === 'allowed' && scope !== 'login')) return undefined;
+    if (!scope || (g.auth.kind === 'allowed' && scope !== 'login' && scope !== 'callback')) return undefined;
     const t = throttle.check(g.accountKey, scope);
     if (t.allowed) return undefined;
     const headers = { 'retry-after': String(t.retryAfterSeconds) };

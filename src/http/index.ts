@@ -16,6 +16,7 @@ import { registerVaultRoutes } from './routes/vault.js';
 import { registerEnvRoutes, type SecretsPort } from './routes/env.js';
 import { registerUiRoutes } from './routes/ui.js';
 import { registerPasskeyRoutes } from './routes/passkeys.js';
+import { registerChannelRoutes, type ChannelCallbacks } from './routes/channels.js';
 import { capConnections, installBodyDeadlines, serverTimeoutOptions, type ConnectionLimits } from './conn-limits.js';
 import { createTrustedPeerCheck } from './client-ip.js';
 import { answerPlainHttpOnTlsPort } from './plain-http.js';
@@ -25,6 +26,7 @@ export { createClientIpResolver } from './client-ip.js';
 export { isSameOrigin, checkOrigin } from './origin.js';
 export type { GateInfo } from './gate.js';
 export type { SecretsPort } from './routes/env.js';
+export type { ChannelCallbacks } from './routes/channels.js';
 export type { ConnectionLimits } from './conn-limits.js';
 export { startRedirectListener, type RedirectListener } from './plain-http.js';
 
@@ -41,6 +43,8 @@ export interface HttpOptions extends Omit<GateOptions, 'wsHasRoom' | 'vaultStatu
   limits: ConnectionLimits;
   /** Called with every registered route (`METHOD url`) so tests can check the policy table. */
   onRoute?: (method: string, url: string) => void;
+  /** Platform callbacks of chat channels (Slack Events API). */
+  channelCallbacks?: ChannelCallbacks;
 }
 
 /** Builds the Fastify app (not yet listening). */
@@ -100,6 +104,7 @@ export async function buildHttpApp(o: HttpOptions): Promise<FastifyInstance> {
   registerVaultRoutes(app, { auth: o.auth });
   registerEnvRoutes(app, { secrets: o.secrets, auth: o.auth });
   registerUiRoutes(app);
+  if (o.channelCallbacks) await registerChannelRoutes(app, o.channelCallbacks);
   o.gateway.registerRoutes(app);
   return app;
 }

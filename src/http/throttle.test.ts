@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { classifyRequest, createThrottle, type ThrottleLimit, type ThrottleScope } from './throttle.js';
 
 const LIMITS: Record<ThrottleScope, ThrottleLimit> = {
+  callback: { max: 5000, windowMs: 60_000 },
   login: { max: 5, windowMs: 60_000 },
   auth: { max: 120, windowMs: 60_000 },
   api: { max: 180, windowMs: 60_000 },

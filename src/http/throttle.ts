@@ -10,11 +10,14 @@
  * (`auth/login-guard.ts`) keeps its own, ban-preferring table.
  */
 
-/** Which limit a request counts against. */
-export type ThrottleScope = 'login' | 'auth' | 'api' | 'ws';
+/** Which limit a request counts against. `callback`: chat-platform callbacks (Slack Events API, Telegram webhook), before their signature is checked. */
+export type ThrottleScope = 'callback' | 'login' | 'auth' | 'api' | 'ws';
 
 /** All scopes, in classification priority order. */
-export const THROTTLE_SCOPES: readonly ThrottleScope[] = ['login', 'auth', 'api', 'ws'];
+export const THROTTLE_SCOPES: readonly ThrottleScope[] = ['callback', 'login', 'auth', 'api', 'ws'];
+
+/** Chat-platform callback routes (Slack's are the original's paths): one account segment, nothing after the endpoint. */
+const PLATFORM_CALLBACK = /^\/api\/channels\/(slack\/[^/]+\/(events|interactions|commands)|telegram\/[^/]+\/webhook)$/;
 
 /** One scope's limit: at most `max` requests per fixed window of `windowMs`. */
 export interface ThrottleLimit {
@@ -66,11 +69,14 @@ function normalizePath(path: string): string {
 }
 
 /**
- * Map a request to its throttle scope: `POST /api/auth/login` → `login`, `/api/auth/*` →
- * `auth`, `/api/*` → `api`, `/ws` and `/ws/chat` → `ws`; anything else is not throttled (`null`).
+ * Map a request to its throttle scope: a POST to a platform callback → `callback`, `POST /api/auth/login`
+ * → `login`, `/api/auth/*` → `auth`, `/api/*` → `api`, `/ws` and `/ws/chat` → `ws`; anything else
+ * is not throttled (`null`).
  */
 export function classifyRequest(method: string, path: string): ThrottleScope | null {
   const p = normalizePath(path);
+  // Unauthenticated by design (the platform signs them): their own pre-auth budget, never bypassed.
+  if (method.toUpperCase() === 'POST' && PLATFORM_CALLBACK.test(p)) return 'callback';
   // Passkey login is a login: same (tighter) bucket as the password.
   if (method.toUpperCase() === 'POST' && (p === '/api/auth/login' || p === '/api/auth/passkey/auth/finish')) return 'login';
   if (p === '/api/auth' || p.startsWith('/api/auth/')) return 'auth';

@@ -4,6 +4,7 @@
  * bus as `network.audit.entry`.
  */
 import type { Db } from '../store/index.js';
+import { CHANNEL_SESSION_PREFIXES } from '../policy/index.js';
 
 /** What the proxy reports about one request. */
 export interface NetworkAuditInput {
@@ -56,10 +57,12 @@ const toEntry = (r: Row): NetworkAuditEntry => ({
 const clip = (s: string, n: number) => (s.length > n ? s.slice(0, n) : s);
 const count = (n: number) => (Number.isFinite(n) && n > 0 ? Math.floor(n) : 0);
 
+// Channel sessions, as policy/ defines them (the prefixes hold no LIKE wildcards or quotes).
+const HIDE = CHANNEL_SESSION_PREFIXES.map((p) => `session_key NOT LIKE '${p.replace(/[^A-Za-z0-9:-]/g, '')}%'`).join(' AND ');
 // Shared WHERE clause: every filter is optional (NULL means "any").
 const WHERE = `(@session IS NULL OR session_key = @session) AND (@domain IS NULL OR domain = @domain)
   AND (@action IS NULL OR action = @action) AND (@since IS NULL OR ts >= @since) AND (@until IS NULL OR ts < @until)
-  AND (@hide = 0 OR session_key NOT LIKE 'channel:%')`;
+  AND (@hide = 0 OR (${HIDE}))`;
 
 /**
  * Creates the audit log over an open database. Rows past `maxRows` are deleted oldest-first in

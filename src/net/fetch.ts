@@ -32,7 +32,7 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * A resolver that answers only with the checked address: the HTTP client cannot resolve the
  * name a second time, so a rebinding DNS answer never reaches the dial (invariant 4).
  */
-function pinnedLookup(address: string): LookupFunction {
+export function pinnedLookup(address: string): LookupFunction {
   const family = isIPv4(address) ? 4 : 6;
   return (_hostname, options, callback) => {
     if (options?.all) callback(null, [{ address, family }]);

@@ -7,6 +7,8 @@ import { ADMIN, type Scope } from './scopes.js';
 
 export { SCOPES, ADMIN, isScope, type Scope } from './scopes.js';
 export { ALL_SCOPES, ownerIdentity, type Identity, type AuthMethod } from './identity.js';
+export { CHANNEL_LEVELS, CHANNEL_SESSION_PREFIXES, channelTurnPolicy, isChannelLevel, isChannelSession, lowerLevel, type ChannelLevel, type ChannelTurnPolicy } from './channels.js';
+import { isChannelSession } from './channels.js';
 
 /**
  * What a route needs:
@@ -54,6 +56,17 @@ export const METHOD_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   'cron.update': 'operator.write',
   'cron.remove': 'operator.write',
   'cron.run': 'operator.write',
+  // Chat channels: accounts hold bot tokens and approving a sender grants access to the agent,
+  // so both are credential management (admin); reading them never returns a secret.
+  'channels.list': 'operator.read',
+  'channels.status': 'operator.read',
+  'channels.add': 'operator.admin',
+  'channels.update': 'operator.admin',
+  'channels.remove': 'operator.admin',
+  'channels.senders.list': 'operator.read',
+  'channels.senders.approve': 'operator.admin',
+  'channels.senders.deny': 'operator.admin',
+  'channels.senders.revoke': 'operator.admin',
   subscribe: 'operator.read',
   unsubscribe: 'operator.read',
 });
@@ -99,6 +112,12 @@ export const ROUTE_POLICY: Readonly<Record<string, Requirement>> = Object.freeze
   'GET /settings': 'public',
   'GET /settings/*': 'public',
   'GET /assets/:file': 'public',
+  // Slack Events API callbacks: signed by Slack, not authenticated; throttled per IP, then the
+  // account's signing secret (HMAC, constant time) and timestamp are checked inside.
+  'POST /api/channels/slack/:account/events': 'public',
+  'POST /api/channels/slack/:account/interactions': 'public',
+  'POST /api/channels/slack/:account/commands': 'public',
+  'POST /api/channels/telegram/:account/webhook': 'public', // the secret token header is checked inside
   'GET /ws': 'connect',
   'GET /ws/chat': 'connect',
 });
@@ -109,7 +128,7 @@ export const ROUTE_POLICY: Readonly<Record<string, Requirement>> = Object.freeze
  * else keeps working while sealed.
  */
 export const VAULT_ROUTES: ReadonlySet<string> = new Set(['POST /api/env']);
-export const VAULT_METHODS: ReadonlySet<string> = new Set<string>(['providers.save_key']);
+export const VAULT_METHODS: ReadonlySet<string> = new Set<string>(['providers.save_key', 'channels.add']);
 
 /** Events that only holders of a scope may receive. Other events go to every subscriber. */
 export const EVENT_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
@@ -128,6 +147,14 @@ export const EVENT_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   'cron.run.finished': 'operator.read',
   'exec.approval.requested': 'operator.approvals',
   'exec.approval.resolved': 'operator.approvals',
+  'channel.sender.pending': 'operator.read',
+  'channel.sender.approved': 'operator.read',
+  'channel.sender.denied': 'operator.read',
+  'channel.sender.revoked': 'operator.read',
+  'channel.sender.dropped': 'operator.read',
+  'channel.account.status': 'operator.read',
+  // A self-approval code is a credential: only admins see it (the original broadcast it to all).
+  'channel.sender.otp': 'operator.admin',
 });
 
 /** The requirement of a route; unlisted routes need admin (fail closed). */
@@ -157,11 +184,11 @@ export function canReceiveEvent(event: string, scopes: readonly string[]): boole
 
 /**
  * Session isolation (seed "Channel Isolation"): sessions opened by a chat channel (keys starting
- * `channel:`) belong to that channel; from the operator side only admins may read or drive them.
- * Every other session is visible to any holder of operator.read.
+ * with one of CHANNEL_SESSION_PREFIXES) belong to that channel; from the operator side only
+ * admins may read or drive them. Every other session is visible to any holder of operator.read.
  */
 export function canSeeSession(sessionKey: string, scopes: readonly string[]): boolean {
-  if (sessionKey.startsWith('channel:')) return scopes.includes(ADMIN);
+  if (isChannelSession(sessionKey)) return scopes.includes(ADMIN);
   return authorize('operator.read', scopes).ok;
 }
 

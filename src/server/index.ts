@@ -26,6 +26,8 @@ import { probeSandbox, setupExec } from './exec-setup.js';
 import { setupCron } from './cron-setup.js';
 import { HEARTBEAT_FILE, type Cron } from '../cron/index.js';
 import { createHooks } from '../hooks/index.js';
+import { isChannelSession } from '../policy/index.js';
+import { channelMethods, createChannels, slackAdapter, telegramAdapter, type AdapterFactory } from '../channels/index.js';
 import { allowlistWarnings, createEgressProxy, createNetworkAudit, networkAuditMethods, trustedDomainsFilter, type Lookup } from '../net/index.js';
 
 export { VERSION } from './version.js';
@@ -62,6 +64,8 @@ export interface ServerOptions {
   egressPorts?: number[];
   /** Extra tools for the agent (tests register their own). */
   tools?: ToolDefinition[];
+  /** Replaces channel platform adapters (tests tune their backoff). */
+  channelAdapters?: Partial<Record<'telegram' | 'slack', AdapterFactory>>;
 }
 
 const truthy = (v: string | undefined) => v !== undefined && ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase());
@@ -119,7 +123,11 @@ export async function startServer(o: ServerOptions) {
   let bannerCodeIssued = false;
   // The vault's own events (unseal, migration) go to the same audit trail as auth events.
   let auditSink: ((type: string, detail: string | null) => void) | null = null;
-  const vault = createVault({ store, now, onEvent: (type, detail) => auditSink?.(type, detail) });
+  const vault = createVault({ store, now, onEvent: (type, detail) => {
+    auditSink?.(type, detail);
+    // Whatever unsealed it (login, unlock, recovery, auto-unseal), waiting capabilities hear it.
+    if (['vault_unsealed', 'vault_recovered', 'vault_initialized', 'vault_sealed'].includes(type)) bus.publish('vault.status', { status: vault.status() });
+  } });
   const auth = createAuth({
     store, bus, guard, now, vault, webauthn,
     disabled: cfg.auth.disabled,
@@ -203,7 +211,9 @@ export async function startServer(o: ServerOptions) {
   const agent = createAgent({
     store, config: cfg, bus, tools, env, now,
     beforeStart: (sessionKey, text) => hooks.run('BeforeAgentStart', { sessionKey, input: { text } }),
-    systemPrompt: (toolNames) => identity.systemPrompt({ now: new Date(now()), toolNames }),
+    // Channel turns and channel sessions are untrusted: what lands in their history reaches the
+    // chat's members, so the owner's profile (USER.md) never enters them, whoever drives the turn.
+    systemPrompt: (toolNames, turn) => identity.systemPrompt({ now: new Date(now()), toolNames, untrusted: turn.origin === 'channel' || isChannelSession(turn.sessionKey) }),
     keys: (provider) => vault.status() === 'unsealed'
       ? { key: vault.secrets.get('provider', provider), sealed: false }
       : { key: null, sealed: vault.secrets.list('provider').some((s) => s.name === provider) },
@@ -214,6 +224,14 @@ export async function startServer(o: ServerOptions) {
   }));
   const cronSetup = setupCron({ config: cfg, dataDir: o.dataDir, store, bus, agent, auth, tools, gateway, now });
   cron = cronSetup.cron;
+  // Chat channels: strangers' messages pass the sender gate, then run as turns at their level.
+  const channels = createChannels({
+    config: cfg, store, vault, agent, bus, now, log: print,
+    audit: (type, detail) => auth.audit(type, null, detail),
+    adapters: { telegram: telegramAdapter(), slack: slackAdapter(), ...o.channelAdapters },
+    ...(o.lookup ? { lookup: o.lookup } : {}),
+  });
+  gateway.dispatcher.mount(channelMethods(channels));
   // Revocation (key revoked, logout, password change, reset) stops what the credential started:
   // its turns abort, and an aborted turn's pending approvals are denied with it.
   const stopRevoked = bus.subscribe(({ event, payload }) => {
@@ -234,6 +252,7 @@ export async function startServer(o: ServerOptions) {
           auth: { max: th.auth_max, windowMs: th.auth_window_secs * 1000 },
           api: { max: th.api_max, windowMs: th.api_window_secs * 1000 },
           ws: { max: th.ws_max, windowMs: th.ws_window_secs * 1000 },
+          callback: { max: th.callback_max, windowMs: th.callback_window_secs * 1000 },
         },
       },
       now,
@@ -247,12 +266,14 @@ export async function startServer(o: ServerOptions) {
       // Invariant 3: credentials never reach the log.
       logger: o.logger === undefined || o.logger === false ? false : { level: o.logger === true ? 'info' : o.logger.level, redact: { paths: REDACT, censor: '[redacted]' } },
       ...(o.onRoute ? { onRoute: o.onRoute } : {}),
+      channelCallbacks: (type, accountId, req) => channels.callback(type, accountId, req),
     });
     await app.listen({ host: cfg.server.bind, port: cfg.server.port });
     redirect = await startHttpRedirect(cfg, tls !== null, (app.server.address() as AddressInfo).port, print);
   } catch (err) {
     cronSetup.close();
     await app?.close().catch(() => { /* best effort on a failed start */ });
+    await channels.close().catch(() => { /* best effort on a failed start */ });
     await execSetup.close().catch(() => { /* best effort on a failed start */ });
     await egressProxy?.close();
     auditSetup.close(); gateway.close(); store.close();
@@ -271,11 +292,13 @@ export async function startServer(o: ServerOptions) {
 
   const port = (app.server.address() as AddressInfo).port;
   listenPort = port;
+  // Accounts connect in the background: a bad token or a sealed vault is a status, never a failed start.
+  void channels.start();
   const scheme = tls ? 'https' : 'http';
   const host = cfg.server.bind === '0.0.0.0' || cfg.server.bind === '::' ? 'localhost' : cfg.server.bind.includes(':') ? `[${cfg.server.bind}]` : cfg.server.bind;
   let closed = false;
   return {
-    app, auth, store, bus, gateway, vault, agent, identity, port, networkAudit, cron: cronSetup.cron,
+    app, auth, store, bus, gateway, vault, agent, identity, port, networkAudit, cron: cronSetup.cron, channels,
     /** The trusted-mode egress proxy (null when `network = "none"`): `socketFor(sessionKey)` for the sandbox. */
     egressProxy,
     url: `${scheme}://${host}:${port}`,
@@ -290,6 +313,7 @@ export async function startServer(o: ServerOptions) {
       await redirect?.close();
       stopRevoked();
       cronSetup.close();
+      await channels.close();
       approvals.close();
       await agent.close();
       await execSetup.close().catch((err: Error) => print(`sandbox shutdown: ${err.message}`));

@@ -11,6 +11,7 @@ import { createVaultRepo } from './repos/vault.js';
 import { createSecretsRepo } from './repos/secrets.js';
 import { createPasskeysRepo } from './repos/passkeys.js';
 import { createCronRepo } from './repos/cron.js';
+import { createChannelsRepo } from './repos/channels.js';
 
 export { openDatabase, migrate, StoreError, type Db } from './db.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
@@ -23,6 +24,7 @@ export type { VaultRepo, VaultMetadataRow } from './repos/vault.js';
 export type { SecretsRepo, SecretRow, SecretListRow, CheckpointResult } from './repos/secrets.js';
 export type { PasskeysRepo, PasskeyRow } from './repos/passkeys.js';
 export type { CronRepo, CronJobRow, CronRunRow } from './repos/cron.js';
+export type { ChannelsRepo, ChannelAccountRow, ChannelSenderRow } from './repos/channels.js';
 
 /** The database file inside a data dir. */
 export function databasePath(dataDir: string): string {
@@ -42,6 +44,7 @@ export function createStore(opts: { path: string }) {
     secrets: createSecretsRepo(db),
     passkeys: createPasskeysRepo(db),
     cron: createCronRepo(db),
+    channels: createChannelsRepo(db),
     close(): void {
       audit.close();
       if (db.open) db.close();

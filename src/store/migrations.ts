@@ -251,4 +251,44 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     run: chainExistingAuditRows,
   },
+  {
+    version: 10,
+    name: 'channels',
+    sql: `
+      -- Channel accounts added at runtime (moltis.toml accounts are not copied here). config is the
+      -- JSON of the non-secret settings only: tokens live in the vault (kind "channel").
+      CREATE TABLE channel_accounts (
+        type TEXT NOT NULL CHECK (type IN ('telegram', 'slack')),
+        account_id TEXT NOT NULL,
+        config TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (type, account_id)
+      ) STRICT;
+
+      -- Who may talk through a channel, keyed on the platform's immutable id (never a username).
+      -- kind "group" rows are group chats / Slack channels, approved like senders. preview is the
+      -- first message, cut short: enough for the owner to decide, never a message log.
+      CREATE TABLE channel_senders (
+        type TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        sender_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('user', 'group')),
+        username TEXT,
+        display_name TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied')),
+        level TEXT CHECK (level IN ('read-only', 'execute', 'admin')),
+        chat_id TEXT,
+        chat_type TEXT,
+        message_count INTEGER NOT NULL DEFAULT 0,
+        first_seen_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        preview TEXT NOT NULL DEFAULT '',
+        notified INTEGER NOT NULL DEFAULT 0 CHECK (notified IN (0, 1)),
+        decided_at INTEGER,
+        PRIMARY KEY (type, account_id, sender_id)
+      ) STRICT;
+      CREATE INDEX idx_channel_senders_status ON channel_senders(type, account_id, status, first_seen_at);
+    `,
+  },
 ];

@@ -96,15 +96,18 @@ export function execTool(o: ExecOptions): ToolDefinition {
       const p = input as { command?: unknown; timeout_secs?: unknown };
       if (typeof p.command !== 'string' || p.command.trim() === '' || p.command.length > 16_384) return { error: 'command must be a non-empty string of at most 16384 characters' };
       const timeoutSecs = typeof p.timeout_secs === 'number' && p.timeout_secs > 0 ? Math.min(p.timeout_secs, o.maxTimeoutSecs) : o.timeoutSecs;
+      // Seed "Channel Isolation": strangers' commands run only inside a sandbox, never on the host.
       let command = p.command;
       let approvedBy: string = 'policy';
       const place = o.placement?.(ctx) ?? null;
       const runner = place?.runner ?? o.runner;
+      if (ctx.origin === 'channel' && !runner.isolated) return { status: 'denied', reason: 'commands from chat channels run only in a sandbox, and none is available' };
       const forceApproval = o.forceApproval === true || place?.forceApproval === true;
       for (let round = 0; ; round++) {
-        // Fail closed: a requested sandbox that does not work means a human approves every command.
+        // Fail closed: a requested sandbox that does not work means a human approves every command;
+        // so does a turn whose level says every command needs approval (a channel at "execute").
         const touchesOwnFiles = !runner.isolated && (o.guardedNames ?? []).some((n) => command.includes(n));
-        const mode = forceApproval || touchesOwnFiles ? 'always' : o.mode;
+        const mode = forceApproval || touchesOwnFiles || ctx.approval === 'always' ? 'always' : o.mode;
         const sandbox = runner.isolated ? { network: o.network === 'trusted' || o.networkOpen === true, floor: o.floorInSandbox } : undefined;
         const d = o.classifier.classify(command, { mode, securityLevel: o.securityLevel, allowlist: [...o.allowlist], ...(sandbox ? { sandbox } : {}) });
         if (d.decision === 'run') break;

@@ -1,15 +1,17 @@
-/** Settings shell: tabs for Security, Vault, Identity, Sandbox & network. */
+/** Settings shell: tabs for Security, Vault, Identity, Sandbox & network, Channels. */
 import type { Navigate } from './main.js';
 import { SecuritySettings } from './settings-security.js';
 import { VaultSettings } from './settings-vault.js';
 import { IdentitySettings } from './settings-identity.js';
 import { SandboxSettings } from './settings-sandbox.js';
+import { ChannelSettings } from './settings-channels.js';
 
 const TABS = [
   { path: '/settings/security', label: 'Security' },
   { path: '/settings/vault', label: 'Vault' },
   { path: '/settings/identity', label: 'Identity' },
   { path: '/settings/sandbox', label: 'Sandbox & network' },
+  { path: '/settings/channels', label: 'Channels' },
 ];
 
 export function Settings({ path, navigate, vault, onVault }: { path: string; navigate: Navigate; vault: string; onVault: (s: string) => void }) {
@@ -26,6 +28,7 @@ export function Settings({ path, navigate, vault, onVault }: { path: string; nav
       {tab === '/settings/vault' && <VaultSettings vault={vault} onVault={onVault} />}
       {tab === '/settings/identity' && <IdentitySettings />}
       {tab === '/settings/sandbox' && <SandboxSettings />}
+      {tab === '/settings/channels' && <ChannelSettings />}
     </main>
   );
 }

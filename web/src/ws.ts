@@ -19,7 +19,8 @@ export class Gateway {
   scopes: string[] = [];
   onClose: ((code: number, reason: string) => void) | null = null;
 
-  async connect(): Promise<void> {
+  /** Connects and subscribes to `events` (default: what the chat screen needs). */
+  async connect(events: string[] = CHAT_EVENTS): Promise<void> {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(`${proto}//${location.host}/ws`);
     this.ws = ws;
@@ -38,7 +39,7 @@ export class Gateway {
       client: { id: 'moltis-web', version: '1.0.0', platform: 'web', mode: 'operator' },
     });
     this.scopes = (hello as { auth?: { scopes?: string[] } }).auth?.scopes ?? [];
-    await this.request('subscribe', { events: CHAT_EVENTS });
+    await this.request('subscribe', { events });
   }
 
   private frame(f: Frame): void {
