@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../rpc/index.js';
+import { EVENT_POLICY } from '../policy/index.js';
 
 /** Protocol version spoken by this server. */
 export const PROTOCOL_VERSION = 4;
@@ -65,4 +66,4 @@ export function parseConnect(params: unknown): ConnectParams | null {
 }
 
 /** Events this server may emit (listed in `hello-ok`). */
-export const KNOWN_EVENTS = ['tick', 'shutdown', 'chat', 'agent', 'auth.audit', 'auth.credentials_changed', 'sessions.changed', 'identity.updated', 'exec.approval.requested', 'exec.approval.resolved'] as const;
+export const KNOWN_EVENTS: readonly string[] = Object.freeze(['tick', 'shutdown', 'auth.credentials_changed', ...Object.keys(EVENT_POLICY)]);

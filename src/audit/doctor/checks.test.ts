@@ -27,6 +27,8 @@ const CASES: { id: string; on: Partial<DoctorFacts>; off: Partial<DoctorFacts> }
   { id: 'vault.disabled', on: { vault: { initialized: false, plaintextSecrets: 2 } }, off: {} },
   { id: 'audit.chain_broken', on: { audit: { ok: false, kind: 'altered', message: 'entry 5 was altered' } }, off: {} },
   { id: 'audit.head_missing', on: { audit: { ok: false, kind: 'head_missing', message: 'x' } }, off: {} },
+  { id: 'cron.rate_limit_loose', on: { config: cfg({ cron: { rate_limit_max: 30, rate_limit_window_secs: 60 } }) }, off: { config: cfg({ cron: { rate_limit_max: 5, rate_limit_window_secs: 300 } }) } },
+  { id: 'channels.admin_level_for_unknown', on: { config: cfg({ channels: { telegram: { bot: { permission: 'admin' } } } }) }, off: { config: cfg({ channels: { telegram: { bot: { permission: 'execute' } } } }) } },
   { id: 'node.eol', on: { nodeVersion: '20.11.0' }, off: { nodeVersion: '22.12.0' } },
   { id: 'fs.config_dir_permissions', on: { files: [{ path: '/c', kind: 'config_dir', mode: 0o755 }] }, off: { files: [{ path: '/c', kind: 'config_dir', mode: 0o700 }] } },
   { id: 'fs.data_dir_permissions', on: { files: [{ path: '/d', kind: 'data_dir', mode: 0o750 }] }, off: { files: [{ path: '/d', kind: 'data_dir', mode: 0o700 }] } },

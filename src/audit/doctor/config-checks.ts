@@ -4,6 +4,7 @@
  */
 import { cidrMatcher, isLoopbackHost, METADATA_ADDRESSES, parseCidr, type Cidr } from '../../net/index.js';
 import type { Check, Finding } from './types.js';
+import { channelsAdminLevel, cronRateLimitLoose } from './feature-checks.js';
 
 const remoteBind = (bind: string) => !isLoopbackHost(bind);
 // Programs that run whatever follows them: a glob after one of these allows any command.
@@ -116,4 +117,5 @@ export const guardNotFailClosed: Check = ({ config }) => config.hooks.filter((h)
 export const CONFIG_CHECKS: readonly Check[] = [
   authDisabled, remoteBindNoPassword, tlsOffNotBehindProxy, proxyTrust, webauthnRpMismatch,
   approvalNeverWithoutSandbox, allowlistTooBroad, sandboxDisabled, trustedDomainsWildcard, ssrfAllowlistCoversMetadata, guardNotFailClosed,
+  cronRateLimitLoose, channelsAdminLevel,
 ];
