@@ -5,7 +5,8 @@ import type { EventBus } from '../events/index.js';
 import type { Identity, Scope } from '../policy/index.js';
 import type { Store } from '../store/index.js';
 import { readableError } from './errors.js';
-import { languageModel, resolveModelRef, type KeyLookup } from './providers.js';
+import { languageModel, type KeyLookup } from './providers.js';
+import type { ProviderRegistry } from './registry.js';
 import type { Origin, ToolRegistry } from './tools.js';
 
 /** Most turns running at once (each holds a model stream): bounded like every attacker-driven map. */
@@ -29,6 +30,10 @@ export interface AgentDeps {
   store: Store; config: Config; bus: EventBus; tools: ToolRegistry;
   systemPrompt: (toolNames: string[]) => string;
   keys: KeyLookup; env: Record<string, string | undefined>; now: () => number;
+  /** Config and runtime providers, read at every turn (changes need no restart). */
+  providers: ProviderRegistry;
+  /** What the model SDK dials with (checks each provider address; default: global fetch). */
+  fetch?: typeof globalThis.fetch;
   /** `BeforeAgentStart` hooks may refuse a turn (src/hooks). */
   beforeStart?: (sessionKey: string, text: string) => Promise<{ allow: true } | { allow: false; reason: string; hook: string }>;
 }
@@ -52,10 +57,10 @@ export function createAgent(d: AgentDeps) {
     try {
       const gate = await d.beforeStart?.(sessionKey, text0);
       if (gate && !gate.allow) { chat({ sessionKey, runId, state: 'error', text: `blocked by hook ${gate.hook}: ${gate.reason}` }); return; }
-      const ref = resolveModelRef(d.config, session?.model);
+      const ref = d.providers.resolve(session?.model);
       provider = ref.provider;
       const sdk = await loadSdk();
-      const model = languageModel(d.config, ref, d.keys, d.env, sdk);
+      const model = languageModel(d.providers.get(ref.provider)!, ref, d.keys, d.env, sdk, d.fetch);
       const history: ModelMessage[] = d.store.chatSessions.messages(sessionKey, a.max_history_messages)
         .map((m) => ({ role: m.role, content: JSON.parse(m.content) }) as ModelMessage);
       const timeout = AbortSignal.timeout(a.request_timeout_secs * 1000);

@@ -17,7 +17,7 @@ import { defaultServedNames, ensureAutoTls, loadCustomTls, type TlsFiles } from 
 import { VERSION } from './version.js';
 import { createVault } from '../vault/index.js';
 import { autoUnseal } from './auto-unseal.js';
-import { createAgent, createToolRegistry, currentTimeTool, listModels, agentMethods, NO_PROVIDER_HELP, type ToolDefinition } from '../agent/index.js';
+import { createAgent, createToolRegistry, currentTimeTool, agentMethods, createProviderRegistry, guardedProviderFetch, providerAllowlist, NO_PROVIDER_HELP, type LocalServer, type ToolDefinition } from '../agent/index.js';
 import { createIdentityStore, IDENTITY_FILE_NAMES } from '../identity/index.js';
 import { createApprovals, createClassifier, approvalMethods } from '../approval/index.js';
 import { webFetchTool } from '../tools/index.js';
@@ -56,6 +56,8 @@ export interface ServerOptions {
   egressPorts?: number[];
   /** Extra tools for the agent (tests register their own). */
   tools?: ToolDefinition[];
+  /** Local model servers looked for on 127.0.0.1 (default Ollama 11434, LM Studio 1234; tests use ephemeral ports). */
+  localServers?: LocalServer[];
 }
 
 const truthy = (v: string | undefined) => v !== undefined && ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase());
@@ -169,8 +171,12 @@ export async function startServer(o: ServerOptions) {
     audit: (type, detail) => auth.audit(type, null, detail),
   }));
   for (const t of o.tools ?? []) tools.register(t);
+  // Model providers: moltis.toml's plus those added at runtime; their addresses pass the outbound
+  // guard, with loopback and private networks allowed on purpose (local model servers).
+  const providers = createProviderRegistry({ config: cfg, repo: store.providers, now });
+  const providerNet = { allowlist: providerAllowlist([...cfg.tools.web.fetch.ssrf_allowlist]), ...(o.lookup ? { lookup: o.lookup } : {}) };
   const agent = createAgent({
-    store, config: cfg, bus, tools, env, now,
+    store, config: cfg, bus, tools, env, now, providers, fetch: guardedProviderFetch(providerNet),
     beforeStart: (sessionKey, text) => hooks.run('BeforeAgentStart', { sessionKey, input: { text } }),
     systemPrompt: (toolNames) => identity.systemPrompt({ now: new Date(now()), toolNames }),
     keys: (provider) => vault.status() === 'unsealed'
@@ -178,15 +184,17 @@ export async function startServer(o: ServerOptions) {
       : { key: null, sealed: vault.secrets.list('provider').some((s) => s.name === provider) },
   });
   gateway.dispatcher.mount(agentMethods({
-    agent, store, bus, config: cfg, now, identity, secrets: vault.secrets,
+    agent, store, bus, now, identity, secrets: vault.secrets,
     audit: (type, ip, detail) => auth.audit(type, ip, detail),
+    providers, env, net: providerNet, vaultUnsealed: () => vault.status() === 'unsealed',
+    ...(o.localServers ? { localServers: o.localServers } : {}),
   }));
   // Revocation (key revoked, logout, password change, reset) stops what the credential started:
   // its turns abort, and an aborted turn's pending approvals are denied with it.
   const stopRevoked = bus.subscribe(({ event, payload }) => {
     if (event === 'auth.revoked') agent.abortWhere((id) => isRevokedBy(id, payload as RevokedEvent));
   });
-  if (listModels(cfg).length === 0) print(`  note: ${NO_PROVIDER_HELP.split('\n')[0]} (see the [providers] examples at the end of moltis.toml)`);
+  if (providers.models().length === 0) print(`  note: ${NO_PROVIDER_HELP}`);
   const th = cfg.server.throttle;
   let app: FastifyInstance;
   try {

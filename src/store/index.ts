@@ -9,6 +9,7 @@ import { createChatSessionsRepo } from './repos/chat-sessions.js';
 import { createVaultRepo } from './repos/vault.js';
 import { createSecretsRepo } from './repos/secrets.js';
 import { createPasskeysRepo } from './repos/passkeys.js';
+import { createProvidersRepo } from './repos/providers.js';
 
 export { openDatabase, migrate, StoreError, type Db } from './db.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
@@ -18,6 +19,7 @@ export type { ChatSessionsRepo, ChatSessionRow, ChatMessageRow } from './repos/c
 export type { VaultRepo, VaultMetadataRow } from './repos/vault.js';
 export type { SecretsRepo, SecretRow, SecretListRow, CheckpointResult } from './repos/secrets.js';
 export type { PasskeysRepo, PasskeyRow } from './repos/passkeys.js';
+export type { ProvidersRepo, LlmProviderRow } from './repos/providers.js';
 
 /** The database file inside a data dir. */
 export function databasePath(dataDir: string): string {
@@ -35,6 +37,7 @@ export function createStore(opts: { path: string }) {
     vault: createVaultRepo(db),
     secrets: createSecretsRepo(db),
     passkeys: createPasskeysRepo(db),
+    providers: createProvidersRepo(db),
     close(): void {
       if (db.open) db.close();
     },

@@ -31,6 +31,7 @@ export interface TestServerOptions {
   lookup?: ServerOptions['lookup'];
   egressPorts?: ServerOptions['egressPorts'];
   sandboxProbes?: ServerOptions['sandboxProbes'];
+  localServers?: ServerOptions['localServers'];
 }
 
 /** Starts a server; by default without TLS (TLS tests opt in). */
@@ -54,6 +55,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     ...(o.lookup ? { lookup: o.lookup } : {}),
     ...(o.egressPorts ? { egressPorts: o.egressPorts } : {}),
     ...(o.sandboxProbes ? { sandboxProbes: o.sandboxProbes } : {}),
+    ...(o.localServers ? { localServers: o.localServers } : {}),
   });
   return Object.assign(s, {
     dirs, printed,
