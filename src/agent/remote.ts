@@ -30,13 +30,13 @@ export async function checkProviderUrl(url: string, net: ProviderNet): Promise<{
  * A fetch for the AI SDK that checks every request's address with the same guard before it
  * dials (a base URL whose name later resolves somewhere forbidden is refused mid-session).
  */
-export function guardedProviderFetch(net: ProviderNet): typeof globalThis.fetch {
+export function guardedProviderFetch(net: ProviderNet, inner: typeof globalThis.fetch = globalThis.fetch): typeof globalThis.fetch {
   return async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const c = await checkProviderUrl(url, net);
     // Fail closed: a provider URL that no longer passes the guard is not dialed.
     if (!c.ok) throw Object.assign(new Error(c.error), { name: 'ProviderUrlError' });
-    return globalThis.fetch(input, init);
+    return inner(input, init);
   };
 }
 
