@@ -144,7 +144,7 @@ describe('chat over WebSocket', () => {
     const r = await c.request('chat.send', { sessionKey: 'main', text: 'again' });
     const err = await c.next(finalOrError(r.payload.runId));
     assert.equal(err.payload.state, 'error');
-    assert.match(err.payload.text, /rejected the API key \(401\).*Incorrect API key provided/);
+    assert.match(err.payload.text, /refused the API key \(401\): Incorrect API key provided\. Open Settings > Models, paste a valid key/);
     llm.script({ text: 'Back again.' });
     const r2 = await c.request('chat.send', { sessionKey: 'main', text: 'and now?' });
     assert.equal((await c.next(finalOrError(r2.payload.runId))).payload.text, 'Back again.');

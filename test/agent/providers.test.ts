@@ -182,6 +182,23 @@ describe('providers at runtime', () => {
     assert.deepEqual(filesContaining(s.dirs.root, SECRET), []);
   });
 
+  test('a provider whose server is down, or that does not know the model, is explained in the conversation', async () => {
+    const admin = await connect(s, adminKey, []);
+    const downUrl = `http://127.0.0.1:${localServers[1]!.port}/v1`;
+    assert.equal((await admin.request('providers.add_custom', { name: 'down', base_url: downUrl, models: ['m'] })).ok, true);
+    const c = await connect(s, writeKey, ['chat']);
+    assert.equal((await c.request('sessions.create', { key: 'down', label: 'down' })).ok, true);
+    assert.equal((await c.request('sessions.set_model', { key: 'down', model: 'custom-down/m' })).ok, true);
+    const r = await c.request('chat.send', { sessionKey: 'down', text: 'hello?' });
+    assert.equal((await c.next(finalOrError(r.payload.runId), 15_000)).payload.text,
+      'Cannot reach custom-down (connection refused). Is the server running, and is its base URL in Settings > Models right?');
+    llm.script({ status: 404, error: { message: 'The model `gpt-9` does not exist', code: 'model_not_found' } });
+    const r2 = await c.request('chat.send', { sessionKey: 'first', text: 'hello?' });
+    assert.match((await c.next(finalOrError(r2.payload.runId))).payload.text, /does not know this model or address \(404\): The model `gpt-9` does not exist\. Pick another model/);
+    assert.equal((await admin.request('providers.remove_key', { provider: 'custom-down' })).ok, true);
+    admin.close(); c.close();
+  });
+
   test('save_model picks the default; remove_key removes a runtime provider and its key', async () => {
     const c = await connect(s, adminKey, []);
     assert.equal((await c.request('providers.save_model', { model: 'custom-scripted/other-model' })).ok, true);
