@@ -12,6 +12,7 @@ import { VERSION } from '../server/index.js';
 import { registerAuthCommands } from './auth-commands.js';
 import { registerEnvCommands } from './env-commands.js';
 import { registerCheckCommands } from './check-commands.js';
+import { registerSandboxCommands } from './sandbox-commands.js';
 import { resolveDirs } from './paths.js';
 import { serve, type ServeFlags } from './serve.js';
 
@@ -61,6 +62,7 @@ serveOptions(program.command('serve').description('run the gateway')).action(asy
 registerAuthCommands(program, io, allOpts);
 registerEnvCommands(program, io, allOpts);
 registerCheckCommands(program, io);
+registerSandboxCommands(program, io, allOpts);
 
 program.command('trust-ca')
   .description('trust the gateway\'s local CA in this OS (prints the steps; --run executes them)')

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { loadConfig, ConfigError } from '../config/index.js';
-import { startServer, StartupError, VERSION } from '../server/index.js';
-import { resolveDirs } from './paths.js';
+import { localTime, startServer, StartupError, VERSION } from '../server/index.js';
+import { cliName, resolveDirs } from './paths.js';
 
 export interface ServeFlags { bind?: string; port?: string; tls?: boolean; configDir?: string; dataDir?: string }
 type Out = { out: (s: string) => void; err: (s: string) => void };
@@ -39,19 +39,20 @@ export async function serve(flags: ServeFlags, io: Out): Promise<number> {
   process.on('SIGINT', handler('SIGINT'));
   process.on('SIGTERM', handler('SIGTERM'));
   let server;
+  const cli = cliName(process.env);
   try {
-    server = await startServer({ config: loaded.config, configDir, dataDir, print: io.out, logger: { level: process.env.MOLTIS_LOG_LEVEL ?? 'warn' } });
+    server = await startServer({ config: loaded.config, configDir, dataDir, print: io.out, cli, logger: { level: process.env.MOLTIS_LOG_LEVEL ?? 'warn' } });
   } catch (err) {
     if (err instanceof StartupError) { io.err(`moltis: ${err.message}`); return 2; }
     io.err(`moltis: failed to start: ${(err as Error).message}`);
     return 1;
   }
   const cfg = loaded.config;
-  io.out(`moltis ${VERSION} listening on ${server.url}`);
+  io.out(`moltis ${VERSION} listening on ${server.browserUrl}${server.browserUrl !== server.url ? ` (${cfg.server.bind})` : ''}`);
   io.out(`  config: ${loaded.path}`);
   io.out(`  data:   ${join(dataDir, 'moltis.db')}`);
   if (server.tls?.caPath) {
-    io.out(`  CA certificate: ${server.tls.caPath} (also at ${server.url}/certs/ca.pem); run \`moltis trust-ca\` to remove browser warnings`);
+    io.out(`  CA certificate: ${server.tls.caPath} (also at ${server.browserUrl}/certs/ca.pem); run \`${cli} trust-ca\` to remove browser warnings`);
   }
   if (!server.tls && !['127.0.0.1', '::1', 'localhost'].includes(cfg.server.bind)) {
     io.out('  WARNING: TLS is off on a non-loopback address: passwords and cookies travel in clear text unless a proxy terminates TLS');
@@ -63,7 +64,7 @@ export async function serve(flags: ServeFlags, io: Out): Promise<number> {
   } else {
     const code = server.setupCode();
     io.out('  auth: no password or passkey yet — full access from this machine (tier 2); remote callers can only complete setup (tier 3)');
-    if (code) io.out(`  setup code: ${code.code}  (needed for setup from another machine; valid until ${new Date(code.expiresAt).toLocaleTimeString()}, single use)`);
+    if (code) io.out(`  setup code: ${code.code}  (needed for setup from another machine; valid until ${localTime(code.expiresAt)}, single use)`);
   }
   const running = server;
   return await new Promise<number>((resolveExit) => {

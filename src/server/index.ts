@@ -28,6 +28,7 @@ import { allowlistWarnings, createEgressProxy, createNetworkAudit, networkAuditM
 
 export { VERSION } from './version.js';
 export { withOfflineAuth } from './offline.js';
+export { probeSandbox, sandboxSummary } from './exec-setup.js';
 import { loginGuardOptions } from './options.js';
 
 /** Thrown for a configuration that must not start (the message says how to fix it). */
@@ -56,6 +57,8 @@ export interface ServerOptions {
   egressPorts?: number[];
   /** Extra tools for the agent (tests register their own). */
   tools?: ToolDefinition[];
+  /** How users run the CLI here (`moltis`, or `npx moltis` when it is not on PATH), for printed hints. */
+  cli?: string;
   /** Local model servers looked for on 127.0.0.1 (default Ollama 11434, LM Studio 1234; tests use ephemeral ports). */
   localServers?: LocalServer[];
 }
@@ -70,9 +73,16 @@ async function loadTls(o: ServerOptions, print: (l: string) => void): Promise<{ 
   if (t.cert_path && t.key_path) return { files: loadCustomTls({ certPath: t.cert_path, keyPath: t.key_path, ...(t.ca_cert_path ? { caCertPath: t.ca_cert_path } : {}) }), recheck: null };
   if (!t.auto_generate) throw new StartupError('TLS is enabled but no certificate is configured and [tls] auto_generate = false: set [tls] cert_path and key_path, enable auto_generate, or run with --no-tls');
   const served = defaultServedNames(o.config.server.bind, [...t.extra_names], osHostname());
-  const ensure = () => ensureAutoTls({ certsDir: join(o.configDir, 'certs'), names: served.names, ips: served.ips, leafValidityDays: t.leaf_validity_days, renewBeforeDays: t.renew_before_days, log: print, ...(o.now ? { now: () => new Date(o.now!()) } : {}) });
+  const cli = o.cli ?? 'moltis';
+  const log = cli === 'moltis' ? print : (l: string) => print(l.replaceAll('`moltis ', `\`${cli} `));
+  const ensure = () => ensureAutoTls({ certsDir: join(o.configDir, 'certs'), names: served.names, ips: served.ips, leafValidityDays: t.leaf_validity_days, renewBeforeDays: t.renew_before_days, log, ...(o.now ? { now: () => new Date(o.now!()) } : {}) });
   const first = await ensure();
   return { files: first, recheck: async () => { const r = await ensure(); return r.leafIssued ? r : null; } };
+}
+
+/** A time with its zone, e.g. "16:47:12 CET", as printed for setup codes. */
+export function localTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZoneName: 'short' });
 }
 
 /** Starts a gateway and resolves once it accepts connections. */
@@ -108,7 +118,7 @@ export async function startServer(o: ServerOptions) {
     setupCodeTtlMs: cfg.auth.setup_code_ttl_mins * 60_000,
     onSetupCode: (code, expiresAt) => {
       o.onSetupCode?.(code, expiresAt);
-      if (bannerCodeIssued) print(`new setup code: ${code} (valid until ${new Date(expiresAt).toISOString()})`);
+      if (bannerCodeIssued) print(`new setup code: ${code} (valid until ${localTime(expiresAt)})`);
       bannerCodeIssued = true;
     },
   });
@@ -156,7 +166,7 @@ export async function startServer(o: ServerOptions) {
     onError: (err, where) => print(`internal error in ${where}: ${(err as Error).message}`),
   }) : null;
   const execSetup = await setupExec({
-    config: cfg, dataDir: o.dataDir, configDir: o.configDir, bus, gateway, classifier, approvals, print, sandbox,
+    config: cfg, dataDir: o.dataDir, configDir: o.configDir, bus, gateway, classifier, approvals, print, sandbox, ...(o.cli ? { cli: o.cli } : {}),
     guardedNames: [...IDENTITY_FILE_NAMES, 'moltis.db', 'moltis.toml'],
     ...(egressProxy ? { proxySocket: (k: string) => egressProxy.socketFor(k), closeProxySession: (k: string) => void egressProxy.closeSession(k) } : {}),
     envVars: () => vault.status() === 'unsealed' ? Object.fromEntries(vault.secrets.list('env').map((e) => [e.name, vault.secrets.get('env', e.name) ?? ''])) : {},
@@ -244,12 +254,16 @@ export async function startServer(o: ServerOptions) {
   listenPort = port;
   const scheme = tls ? 'https' : 'http';
   const host = cfg.server.bind === '0.0.0.0' || cfg.server.bind === '::' ? 'localhost' : cfg.server.bind.includes(':') ? `[${cfg.server.bind}]` : cfg.server.bind;
+  // Browsers refuse passkeys on an IP address: the URL to open on this machine names localhost.
+  const loopbackOrAny = ['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::'].includes(cfg.server.bind) || cfg.server.bind.startsWith('127.');
   let closed = false;
   return {
     app, auth, store, bus, gateway, vault, agent, identity, port, networkAudit,
     /** The trusted-mode egress proxy (null when `network = "none"`): `socketFor(sessionKey)` for the sandbox. */
     egressProxy,
     url: `${scheme}://${host}:${port}`,
+    /** The URL a browser on this machine should open (`localhost` rather than an IP when bound to loopback). */
+    browserUrl: `${scheme}://${loopbackOrAny ? 'localhost' : host}:${port}`,
     tls: tls?.files ?? null,
     setupCode: () => auth.setupCodes.current(),
     async close(): Promise<void> {
