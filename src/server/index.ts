@@ -231,6 +231,7 @@ export async function startServer(o: ServerOptions) {
       // Invariant 3: credentials never reach the log.
       logger: o.logger === undefined || o.logger === false ? false : { level: o.logger === true ? 'info' : o.logger.level, redact: { paths: REDACT, censor: '[redacted]' } },
       ...(o.onRoute ? { onRoute: o.onRoute } : {}),
+      onClientError: (line) => print(`warning: ${line}`),
     });
     await app.listen({ host: cfg.server.bind, port: cfg.server.port });
   } catch (err) {
