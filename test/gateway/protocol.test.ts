@@ -70,7 +70,7 @@ describe('WebSocket protocol', () => {
     assert.equal((await c.closed).code, 1009);
   });
 
-  test('an unknown method is UNKNOWN_METHOD for the owner, UNAUTHORIZED (admin) for others', async () => {
+  test('an unknown method is UNKNOWN_METHOD (also for keys without admin: see dispatcher.test.ts)', async () => {
     const c = await WsClient.open(wsUrl(s.url));
     await c.connect({ password: PASSWORD });
     const r = await c.request('no.such.method');
