@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../config/index.js';
 import { probeSandbox, sandboxSummary } from '../server/index.js';
-import { cliName, resolveDirs } from './paths.js';
+import { cliName, existingDataDir, resolveDirs } from './paths.js';
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
 type OptsOf = <T>(cmd: Command) => T;
@@ -18,7 +18,8 @@ export function registerSandboxCommands(program: Command, io: Out, optsOf: OptsO
     .addOption(new Option('--config-dir <dir>', 'config directory').env('MOLTIS_CONFIG_DIR'))
     .addOption(new Option('--data-dir <dir>', 'data directory').env('MOLTIS_DATA_DIR'))
     .action(async (_o: unknown, cmd: Command) => {
-      const dirs = resolveDirs(optsOf<{ configDir?: string; dataDir?: string }>(cmd));
+      const o = optsOf<{ configDir?: string; dataDir?: string }>(cmd);
+      const dirs = { configDir: resolveDirs(o).configDir, dataDir: existingDataDir(o) };
       const { config } = loadConfig({ configDir: dirs.configDir, env: process.env, writeExample: false });
       const details: string[] = [];
       const chosen = await probeSandbox(config, dirs.dataDir, (l) => details.push(l.trim()), undefined, (l) => details.push(l));

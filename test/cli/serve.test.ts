@@ -115,7 +115,7 @@ describe('setup, CLI keys against the running gateway, reset-password', () => {
   });
 
   test('`auth reset-password` while stopped → the next start prints a setup code again', async () => {
-    const c = await runCli(['auth', 'reset-password', '--data-dir', d.dataDir], env);
+    const c = await runCli(['auth', 'reset-password', '--yes', '--data-dir', d.dataDir], env);
     assert.equal(c.code, 0, c.stderr);
     assert.match(c.stdout, /Password, sessions and API keys removed/);
     s = await serve(d);
