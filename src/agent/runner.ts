@@ -3,11 +3,18 @@ import type { ModelMessage } from 'ai';
 import type { Config } from '../config/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Identity, Scope } from '../policy/index.js';
-import type { Store } from '../store/index.js';
+import { UNTITLED_SESSION, type Store } from '../store/index.js';
 import { readableError } from './errors.js';
 import { languageModel, type KeyLookup } from './providers.js';
 import type { ProviderRegistry } from './registry.js';
 import type { Origin, ToolRegistry } from './tools.js';
+
+/** A session title from a first message: its first line, whitespace folded, at most 60 characters. */
+export function titleFrom(text: string): string {
+  const line = text.trim().split('\n')[0]!.replace(/\s+/g, ' ').trim();
+  if (!line) return UNTITLED_SESSION;
+  return line.length <= 60 ? line : `${line.slice(0, 59).replace(/\s+\S*$/, '') || line.slice(0, 59)}…`;
+}
 
 /** Most turns running at once (each holds a model stream): bounded like every attacker-driven map. */
 export const MAX_ACTIVE_RUNS = 32;
@@ -102,9 +109,13 @@ export function createAgent(d: AgentDeps) {
   return {
     /** Starts a turn and returns its run id at once; the answer arrives as events. */
     send(p: { sessionKey: string; text: string }, ctx: TurnContext): { runId: string } {
+      // A session is titled from its first message (until someone renames it).
+      const title = titleFrom(p.text);
       if (!d.store.chatSessions.get(p.sessionKey)) {
-        d.store.chatSessions.create({ key: p.sessionKey, label: p.text.slice(0, 60).replace(/\s+/g, ' ').trim() || 'New session', now: d.now() });
+        d.store.chatSessions.create({ key: p.sessionKey, label: title, now: d.now() });
         d.bus.publish('sessions.changed', { kind: 'created', key: p.sessionKey });
+      } else if (title !== UNTITLED_SESSION && d.store.chatSessions.titleIfUntitled(p.sessionKey, title, d.now())) {
+        d.bus.publish('sessions.changed', { kind: 'renamed', key: p.sessionKey, label: title });
       }
       for (const r of runs.values()) if (r.sessionKey === p.sessionKey) throw new ChatError('CONFLICT', `a turn is already running in ${p.sessionKey}: wait for it or chat.abort it`);
       if (runs.size >= MAX_ACTIVE_RUNS) throw new ChatError('UNAVAILABLE', 'too many turns running; try again shortly');
