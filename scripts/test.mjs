@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every unit test (src/**/*.test.ts) and system test (test/**/*.test.ts) with node:test.
 // Node 20 does not expand globs for --test, so the files are listed here. Human-readable spec
-// output goes to the terminal; a TAP copy is summarized at the end as `N passed, N failed`.
+// output goes to the terminal; a TAP copy is summarized at the end as
+// `N passed, N failed, N cancelled, N skipped, N todo`; any failure or cancellation fails the run.
 // Usage: npm test [-- <substring> ...]   (only files whose path contains a substring)
 import { readdirSync, statSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,14 +30,21 @@ const r = spawnSync(process.execPath, [
   '--test-reporter=tap', `--test-reporter-destination=${tap}`,
   ...files,
 ], { stdio: 'inherit' });
-let pass = 0, fail = 0, skipped = 0;
+// Every outcome is counted on its own: a cancelled test (its file timed out or crashed) is not a
+// pass, and is not hidden inside "failed" either.
+const count = { pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
+let readable = true;
 try {
   const t = readFileSync(tap, 'utf8');
-  pass = Number(/^# pass (\d+)/m.exec(t)?.[1] ?? 0);
-  fail = Number(/^# fail (\d+)/m.exec(t)?.[1] ?? 0);
-  skipped = Number(/^# skipped (\d+)/m.exec(t)?.[1] ?? 0);
-} catch { fail = fail || 1; }
+  for (const k of Object.keys(count)) count[k] = Number(new RegExp(`^# ${k} (\\d+)`, 'm').exec(t)?.[1] ?? 0);
+} catch { readable = false; }
 const code = r.status ?? 1;
-if (code !== 0 && fail === 0) fail = 1; // a crashed runner is a failure even if it counted none
-console.log(`\n# pass ${pass}\n# fail ${fail}\n${pass} passed, ${fail} failed, ${skipped} skipped`);
-process.exit(code);
+const notes = [];
+if (!readable) notes.push(`no TAP summary at ${tap}: the runner did not finish`);
+else if (code !== 0 && count.fail === 0 && count.cancelled === 0) notes.push(`the test runner exited with code ${code} without reporting a failed test`);
+if (count.cancelled > 0) notes.push(`${count.cancelled} test(s) were cancelled (a file timed out, crashed or left handles open): the run fails`);
+for (const n of notes) console.log(`\n${n}`);
+console.log(`\n# pass ${count.pass}\n# fail ${count.fail}\n# cancelled ${count.cancelled}\n# skipped ${count.skipped}\n# todo ${count.todo}`);
+console.log(`${count.pass} passed, ${count.fail} failed, ${count.cancelled} cancelled, ${count.skipped} skipped, ${count.todo} todo`);
+// Fail closed: any failure, any cancellation, a runner crash or a missing summary fails the run.
+process.exit(count.fail > 0 || count.cancelled > 0 || code !== 0 || !readable ? (code || 1) : 0);

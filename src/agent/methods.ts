@@ -1,22 +1,21 @@
 import { z } from 'zod';
-import type { Config } from '../config/index.js';
 import { parseParams, RpcError, type CallContext, type MethodTable } from '../rpc/index.js';
 import { canSeeSession } from '../policy/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Store } from '../store/index.js';
 import { ChatError, type Agent } from './runner.js';
-import { listModels, resolveModelRef, NO_PROVIDER_HELP, envKeyName } from './providers.js';
 import { isCronSession } from '../cron/index.js';
+import type { ProviderRegistry } from './registry.js';
+import { providerMethods, type ProviderSecrets } from './provider-methods.js';
+import type { LocalServer } from './catalog.js';
+import type { ProviderNet } from './remote.js';
+
+export type { ProviderSecrets } from './provider-methods.js';
 
 /** What the RPC layer needs from the identity files (implemented by `src/identity`). */
 export interface IdentityPort {
   read(): unknown;
   update(patch: Record<string, unknown>): { changed: string[] };
-}
-/** What it needs from the vault's secret store. */
-export interface ProviderSecrets {
-  list(kind: string): Array<{ name: string }>;
-  put(kind: string, name: string, value: string): { id: number; created: boolean };
 }
 
 const SessionKey = z.string().regex(/^[A-Za-z0-9:_.-]{1,128}$/, 'session keys are 1-128 letters, digits and : _ . -');
@@ -27,7 +26,6 @@ const History = z.object({ sessionKey: SessionKey, limit: z.number().int().min(1
 const Delete = z.object({ key: SessionKey }).strict();
 const Rename = z.object({ key: SessionKey, label: z.string().trim().min(1).max(200) }).strict();
 const SetModel = z.object({ key: SessionKey, model: z.string().max(300).nullable() }).strict();
-const SaveKey = z.object({ provider: z.string().max(80), api_key: z.string().min(1).max(4096) }).strict();
 
 /** A session the caller may not see is reported as absent (its existence is not revealed). */
 function visible(key: string, ctx: CallContext): string {
@@ -42,8 +40,10 @@ function chatError(err: unknown): never {
 
 /** The method table of chat.*, the rest of sessions.*, identity.*, providers.* and models.list. */
 export function agentMethods(deps: {
-  agent: Agent; store: Store; bus: EventBus; config: Config; now: () => number;
+  agent: Agent; store: Store; bus: EventBus; now: () => number;
   identity: IdentityPort; secrets: ProviderSecrets; audit: (type: string, ip: string | null, detail: string | null) => void;
+  providers: ProviderRegistry; env: Record<string, string | undefined>; net: ProviderNet; vaultUnsealed: () => boolean;
+  localServers?: readonly LocalServer[];
 }): MethodTable {
   const { agent, store } = deps;
   return {
@@ -82,7 +82,7 @@ export function agentMethods(deps: {
   'sessions.set_model': (params, ctx) => {
     const p = parseParams(SetModel, params);
     visible(p.key, ctx);
-    if (p.model !== null) { try { resolveModelRef(deps.config, p.model); } catch (err) { throw new RpcError('INVALID_REQUEST', (err as Error).message); } }
+    if (p.model !== null) { try { deps.providers.resolve(p.model); } catch (err) { throw new RpcError('INVALID_REQUEST', (err as Error).message); } }
     if (!store.chatSessions.setModel(p.key, p.model, deps.now())) throw new RpcError('NOT_FOUND', `no session ${p.key}`);
     return { ok: true };
   },
@@ -100,26 +100,6 @@ export function agentMethods(deps: {
     return { ok: true, changed: r.changed };
   },
 
-  'models.list': () => {
-    const models = listModels(deps.config);
-    return { models: models.map((m, i) => ({ id: m.id, provider: m.provider, model: m.model, default: i === 0 })), ...(models.length === 0 ? { hint: NO_PROVIDER_HELP } : {}) };
-  },
-  'providers.list': () => {
-    const stored = new Set(deps.secrets.list('provider').map((s) => s.name));
-    return {
-      providers: Object.entries(deps.config.providers).map(([name, p]) => ({
-        name, enabled: p.enabled, baseUrl: p.base_url ?? null, models: p.models,
-        hasKey: stored.has(name) || !!process.env[envKeyName(name)], keyEnv: envKeyName(name),
-      })),
-      ...(listModels(deps.config).length === 0 ? { hint: NO_PROVIDER_HELP } : {}),
-    };
-  },
-  'providers.save_key': (params, ctx) => {
-    const p = parseParams(SaveKey, params);
-    if (!Object.hasOwn(deps.config.providers, p.provider)) throw new RpcError('NOT_FOUND', `no provider ${p.provider} in moltis.toml`);
-    const r = deps.secrets.put('provider', p.provider, p.api_key);
-    deps.audit('provider_key_saved', ctx.clientIp, `provider=${p.provider}`);
-    return { ok: true, created: r.created };
-  },
+  ...providerMethods(deps),
   };
 }

@@ -1,9 +1,19 @@
 import type { LanguageModel } from 'ai';
 import type * as Sdk from './sdk.js';
 import type { Config } from '../config/index.js';
+import { envKeyName, kindOf, PROVIDER_KINDS } from './catalog.js';
 
 /** A configured model, addressed as `provider/model` (e.g. `custom-ollama/llama3.2`). */
 export interface ModelRef { provider: string; model: string; id: string }
+
+/** A provider the agent can use: from moltis.toml (read-only) or added at runtime (Settings > Models). */
+export interface ProviderEntry {
+  name: string;
+  source: 'config' | 'runtime';
+  enabled: boolean;
+  baseUrl: string | null;
+  models: readonly string[];
+}
 
 /** Where API keys come from: the vault first (kind `provider`), then the usual env vars. */
 export type KeyLookup = (provider: string) => { key: string | null; sealed: boolean };
@@ -13,48 +23,59 @@ export class ProviderError extends Error {
   constructor(readonly code: 'NO_PROVIDER' | 'UNKNOWN_MODEL' | 'NO_API_KEY' | 'VAULT_SEALED', message: string) { super(message); }
 }
 
-export const NO_PROVIDER_HELP = 'no LLM provider is configured: add one to moltis.toml, e.g.\n[providers.custom-ollama]\nbase_url = "http://127.0.0.1:11434/v1"\nmodels = ["llama3.2"]\nor [providers.openai] with models = ["gpt-4o-mini"] and an API key (RPC providers.save_key, or OPENAI_API_KEY)';
+/** Where users connect a model (the web UI page). */
+export const MODELS_PAGE = 'Settings > Models';
 
-/** Every enabled model, in config order; the first is the default. */
-export function listModels(config: Config): ModelRef[] {
+export const NO_PROVIDER_HELP = `No model provider is connected yet: open ${MODELS_PAGE} in the web UI to connect OpenAI, Anthropic or a local server such as Ollama (or add a [providers.*] table to moltis.toml).`;
+
+/** The providers of moltis.toml, in file order. */
+export function configProviders(config: Config): ProviderEntry[] {
+  return Object.entries(config.providers).map(([name, p]) => ({ name, source: 'config' as const, enabled: p.enabled, baseUrl: p.base_url ?? null, models: p.models }));
+}
+
+/** Every enabled model, in provider order. */
+export function listModels(providers: readonly ProviderEntry[]): ModelRef[] {
   const out: ModelRef[] = [];
-  for (const [provider, p] of Object.entries(config.providers)) {
+  for (const p of providers) {
     if (!p.enabled) continue;
-    for (const model of p.models) out.push({ provider, model, id: `${provider}/${model}` });
+    for (const model of p.models) out.push({ provider: p.name, model, id: `${p.name}/${model}` });
   }
   return out;
 }
 
-/** Resolves `provider/model` (or the default when absent) to a configured model. */
-export function resolveModelRef(config: Config, requested: string | null | undefined): ModelRef {
-  const models = listModels(config);
+/**
+ * Resolves `provider/model` (or, when absent, the chosen default, else the first model) to a
+ * usable model.
+ */
+export function resolveModelRef(providers: readonly ProviderEntry[], requested: string | null | undefined, defaultModel: string | null = null): ModelRef {
+  const models = listModels(providers);
   if (models.length === 0) throw new ProviderError('NO_PROVIDER', NO_PROVIDER_HELP);
-  if (!requested) return models[0]!;
+  if (!requested) return models.find((m) => m.id === defaultModel) ?? models[0]!;
   const hit = models.find((m) => m.id === requested);
-  if (!hit) throw new ProviderError('UNKNOWN_MODEL', `unknown model ${requested}: configured models are ${models.map((m) => m.id).join(', ')}`);
+  if (!hit) throw new ProviderError('UNKNOWN_MODEL', `The model ${requested} is not available (the available models are ${models.map((m) => m.id).join(', ')}): pick another one in the chat's model menu, or add it in ${MODELS_PAGE}.`);
   return hit;
 }
 
-const ENV_KEY: Record<string, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' };
+export { envKeyName } from './catalog.js';
 
-/** The env var that may hold a provider's key. */
-export function envKeyName(provider: string): string {
-  return ENV_KEY[provider] ?? `MOLTIS_${provider.toUpperCase().replace(/-/g, '_')}_API_KEY`;
-}
-
-/** Builds the AI SDK model for a ref. Custom providers need no key (local servers); others do. */
-export function languageModel(config: Config, ref: ModelRef, keys: KeyLookup, env: Record<string, string | undefined>, sdk: Pick<typeof Sdk, 'createOpenAI' | 'createAnthropic'>): LanguageModel {
-  const p = config.providers[ref.provider]!;
+/**
+ * Builds the AI SDK model for a ref. OpenAI-compatible servers need no key (local servers);
+ * OpenAI and Anthropic do. `fetch` (optional) is what the SDK dials with.
+ */
+export function languageModel(p: ProviderEntry, ref: ModelRef, keys: KeyLookup, env: Record<string, string | undefined>, sdk: Pick<typeof Sdk, 'createOpenAI' | 'createAnthropic'>, fetch?: typeof globalThis.fetch): LanguageModel {
   const k = keys(ref.provider);
   const key = k.key ?? env[envKeyName(ref.provider)] ?? null;
-  if (!key && !ref.provider.startsWith('custom-')) {
-    if (k.sealed) throw new ProviderError('VAULT_SEALED', `the API key for ${ref.provider} is in the vault, which is sealed: log in or unlock the vault`);
-    throw new ProviderError('NO_API_KEY', `no API key for ${ref.provider}: store one with the providers.save_key method (kept in the vault) or set ${envKeyName(ref.provider)}`);
+  const kind = kindOf(ref.provider);
+  // A stored key that cannot be read is not "no key": sending without it would only be refused.
+  if (!key && k.sealed) throw new ProviderError('VAULT_SEALED', `The API key for ${ref.provider} is in the vault, which is locked: log in again or unlock the vault (the banner at the top of the page).`);
+  if (!key && kind !== 'openai-compatible') {
+    throw new ProviderError('NO_API_KEY', `There is no API key for ${ref.provider}: add one in ${MODELS_PAGE} (it is kept in the vault) or set ${envKeyName(ref.provider)} before starting moltis.`);
   }
-  if (ref.provider === 'anthropic') {
-    return sdk.createAnthropic({ apiKey: key!, ...(p.base_url ? { baseURL: p.base_url } : {}) })(ref.model);
+  const f = fetch ? { fetch } : {};
+  if (kind === 'anthropic') {
+    return sdk.createAnthropic({ apiKey: key!, ...(p.baseUrl ? { baseURL: p.baseUrl } : {}), ...f })(ref.model);
   }
-  const baseURL = (ref.provider === 'openai' ? env.OPENAI_BASE_URL : undefined) ?? p.base_url;
+  const baseURL = (ref.provider === 'openai' ? env.OPENAI_BASE_URL : undefined) ?? p.baseUrl ?? PROVIDER_KINDS.find((x) => x.kind === kind)?.defaultBaseUrl ?? undefined;
   // Chat Completions: the API every OpenAI-compatible server (Ollama, LM Studio, vLLM, llama.cpp) speaks.
-  return sdk.createOpenAI({ apiKey: key ?? 'not-needed', ...(baseURL ? { baseURL } : {}), name: ref.provider }).chat(ref.model);
+  return sdk.createOpenAI({ apiKey: key ?? 'not-needed', ...(baseURL ? { baseURL } : {}), name: ref.provider, ...f }).chat(ref.model);
 }

@@ -3,10 +3,18 @@ import type { ModelMessage } from 'ai';
 import type { Config } from '../config/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Identity, Scope } from '../policy/index.js';
-import type { Store } from '../store/index.js';
+import { UNTITLED_SESSION, type Store } from '../store/index.js';
 import { readableError } from './errors.js';
-import { languageModel, resolveModelRef, type KeyLookup } from './providers.js';
+import { languageModel, type KeyLookup } from './providers.js';
+import type { ProviderRegistry } from './registry.js';
 import type { Origin, ToolRegistry } from './tools.js';
+
+/** A session title from a first message: its first line, whitespace folded, at most 60 characters. */
+export function titleFrom(text: string): string {
+  const line = text.trim().split('\n')[0]!.replace(/\s+/g, ' ').trim();
+  if (!line) return UNTITLED_SESSION;
+  return line.length <= 60 ? line : `${line.slice(0, 59).replace(/\s+\S*$/, '') || line.slice(0, 59)}…`;
+}
 
 /** Most turns running at once (each holds a model stream): bounded like every attacker-driven map. */
 export const MAX_ACTIVE_RUNS = 32;
@@ -34,6 +42,10 @@ export interface AgentDeps {
   /** The turn's system prompt; channel turns (`origin: 'channel'`) are untrusted and get no owner profile. */
   systemPrompt: (toolNames: string[], turn: { origin: Origin; sessionKey: string }) => string;
   keys: KeyLookup; env: Record<string, string | undefined>; now: () => number;
+  /** Config and runtime providers, read at every turn (changes need no restart). */
+  providers: ProviderRegistry;
+  /** What the model SDK dials with (checks each provider address; default: global fetch). */
+  fetch?: typeof globalThis.fetch;
   /** `BeforeAgentStart` hooks may refuse a turn (src/hooks). */
   beforeStart?: (sessionKey: string, text: string) => Promise<{ allow: true } | { allow: false; reason: string; hook: string }>;
 }
@@ -57,10 +69,10 @@ export function createAgent(d: AgentDeps) {
     try {
       const gate = await d.beforeStart?.(sessionKey, text0);
       if (gate && !gate.allow) { chat({ sessionKey, runId, state: 'error', text: `blocked by hook ${gate.hook}: ${gate.reason}` }); return; }
-      const ref = resolveModelRef(d.config, session?.model);
+      const ref = d.providers.resolve(session?.model);
       provider = ref.provider;
       const sdk = await loadSdk();
-      const model = languageModel(d.config, ref, d.keys, d.env, sdk);
+      const model = languageModel(d.providers.get(ref.provider)!, ref, d.keys, d.env, sdk, d.fetch);
       const history: ModelMessage[] = d.store.chatSessions.messages(sessionKey, a.max_history_messages)
         .map((m) => ({ role: m.role, content: JSON.parse(m.content) }) as ModelMessage);
       const timeout = AbortSignal.timeout(a.request_timeout_secs * 1000);
@@ -106,9 +118,13 @@ export function createAgent(d: AgentDeps) {
   return {
     /** Starts a turn and returns its run id at once; the answer arrives as events. */
     send(p: { sessionKey: string; text: string }, ctx: TurnContext): { runId: string } {
+      // A session is titled from its first message (until someone renames it).
+      const title = titleFrom(p.text);
       if (!d.store.chatSessions.get(p.sessionKey)) {
-        d.store.chatSessions.create({ key: p.sessionKey, label: p.text.slice(0, 60).replace(/\s+/g, ' ').trim() || 'New session', now: d.now() });
+        d.store.chatSessions.create({ key: p.sessionKey, label: title, now: d.now() });
         d.bus.publish('sessions.changed', { kind: 'created', key: p.sessionKey });
+      } else if (title !== UNTITLED_SESSION && d.store.chatSessions.titleIfUntitled(p.sessionKey, title, d.now())) {
+        d.bus.publish('sessions.changed', { kind: 'renamed', key: p.sessionKey, label: title });
       }
       for (const r of runs.values()) if (r.sessionKey === p.sessionKey) throw new ChatError('CONFLICT', `a turn is already running in ${p.sessionKey}: wait for it or chat.abort it`);
       if (runs.size >= MAX_ACTIVE_RUNS) throw new ChatError('UNAVAILABLE', 'too many turns running; try again shortly');

@@ -2,14 +2,22 @@ import type { Command } from 'commander';
 import type { Auth } from '../auth/index.js';
 import { withOfflineAuth } from '../server/index.js';
 import { SCOPES } from '../policy/index.js';
-import { resolveDirs } from './paths.js';
+import { existingDataDir, UsageError } from './paths.js';
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
 /** Reads a command's options merged with its parents' (so a top-level --data-dir counts). */
 type OptsOf = <T>(cmd: Command) => T;
 
 function withAuth<T>(dataDirFlag: string | undefined, fn: (auth: Auth) => T): T {
-  return withOfflineAuth(resolveDirs({ dataDir: dataDirFlag }).dataDir, fn);
+  return withOfflineAuth(existingDataDir(dataDirFlag !== undefined ? { dataDir: dataDirFlag } : {}), fn);
+}
+
+/** Asks on the terminal; false without one (scripts confirm with --yes). */
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try { return /^y(es)?$/i.test((await rl.question(question)).trim()); } finally { rl.close(); }
 }
 
 /** `moltis auth …`: API keys and password reset, offline against `<data_dir>/moltis.db`. */
@@ -51,8 +59,14 @@ export function registerAuthCommands(program: Command, io: Out, optsOf: OptsOf):
   auth.command('reset-password')
     .description('remove the password, all sessions and all API keys; the next start prints a setup code')
     .option('--data-dir <dir>', 'data directory')
-    .action((_o: unknown, cmd: Command) => {
-      const o = optsOf<{ dataDir?: string }>(cmd);
+    .option('--yes', 'do not ask for confirmation')
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = optsOf<{ dataDir?: string; yes?: boolean }>(cmd);
+      existingDataDir(o.dataDir !== undefined ? { dataDir: o.dataDir } : {});
+      // Irreversible for every credential: an explicit yes, typed or given as --yes.
+      if (!o.yes && !(await confirm('This removes the password, every login session and every API key. Continue? [y/N] '))) {
+        throw new UsageError(process.stdin.isTTY ? 'nothing changed' : 'this removes the password, every session and every API key: run it again with --yes to confirm');
+      }
       withAuth(o.dataDir, (a) => a.reset({ clientIp: 'cli' }));
       io.out('Password, sessions and API keys removed. Restart the gateway (or wait: a running gateway issues a setup code on the next request) and set a new password from this machine, or remotely with the setup code printed in its console.');
     });

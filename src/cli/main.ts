@@ -14,7 +14,9 @@ import { registerEnvCommands } from './env-commands.js';
 import { registerCheckCommands } from './check-commands.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { registerDoctorCommands } from './doctor-commands.js';
-import { resolveDirs } from './paths.js';
+import { registerSandboxCommands } from './sandbox-commands.js';
+import { existingDataDir, resolveDirs, unknownCommandMessage, UsageError } from './paths.js';
+import { CONFIG_FILE_NAME } from '../config/index.js';
 import { serve, type ServeFlags } from './serve.js';
 
 const io = { out: (s: string) => process.stdout.write(`${s}\n`), err: (s: string) => process.stderr.write(`${s}\n`) };
@@ -57,7 +59,11 @@ const program = new Command('moltis')
   .version(VERSION)
   .description('Self-hosted personal AI agent gateway.\n\nWith no command, runs the gateway (same as `moltis serve`).\nEnvironment: MOLTIS_BEHIND_PROXY=true (behind a reverse proxy: never trust loopback), MOLTIS_ALLOW_TLS_BEHIND_PROXY, MOLTIS_WEBAUTHN_RP_ID / MOLTIS_WEBAUTHN_ORIGIN (passkey domain and origin behind a proxy), MOLTIS_<SECTION>__<KEY> (override any moltis.toml key, e.g. MOLTIS_TOOLS__EXEC__SANDBOX__BACKEND=\"bwrap\").')
   .showHelpAfterError();
-serveOptions(program).action(async (_flags: ServeFlags, cmd: Command) => { process.exitCode = await serve(allOpts<ServeFlags>(cmd), io); });
+serveOptions(program).allowExcessArguments(true).action(async (_flags: ServeFlags, cmd: Command) => {
+  // A word where a command belongs is a mistyped command, never an argument to `serve`.
+  if (cmd.args.length > 0) throw new UsageError(unknownCommandMessage(cmd.args[0]!, program.commands.map((c) => c.name())));
+  process.exitCode = await serve(allOpts<ServeFlags>(cmd), io);
+});
 serveOptions(program.command('serve').description('run the gateway')).action(async (_flags: ServeFlags, cmd: Command) => { process.exitCode = await serve(allOpts<ServeFlags>(cmd), io); });
 
 registerAuthCommands(program, io, allOpts);
@@ -65,6 +71,7 @@ registerEnvCommands(program, io, allOpts);
 registerCheckCommands(program, io);
 registerAuditCommands(program, io, allOpts);
 registerDoctorCommands(program, io, allOpts);
+registerSandboxCommands(program, io, allOpts);
 
 program.command('trust-ca')
   .description('trust the gateway\'s local CA in this OS (prints the steps; --run executes them)')
@@ -91,6 +98,8 @@ program.command('config')
   .addOption(new Option('--config-dir <dir>', 'config directory').env('MOLTIS_CONFIG_DIR'))
   .action((_o: unknown, cmd: Command) => {
     const o = allOpts<{ configDir?: string }>(cmd);
+    const path = join(resolveDirs(o).configDir, CONFIG_FILE_NAME);
+    if (!existsSync(path)) throw new UsageError(`${path} does not exist: check --config-dir (or MOLTIS_CONFIG_DIR); \`moltis serve\` writes a commented example on its first start`);
     try {
       const r = loadConfig({ configDir: resolveDirs(o).configDir, env: process.env, writeExample: false });
       io.out(`${r.path}: ok`);
@@ -102,5 +111,5 @@ program.command('config')
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   io.err(`moltis: ${(err as Error).message}`);
-  process.exitCode = process.exitCode || 1;
+  process.exitCode = err instanceof UsageError ? 2 : process.exitCode || 1;
 });

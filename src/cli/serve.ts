@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { loadConfig, ConfigError } from '../config/index.js';
-import { gatherDoctorFacts, startServer, StartupError, VERSION } from '../server/index.js';
+import { gatherDoctorFacts, localTime, startServer, StartupError, VERSION } from '../server/index.js';
 import { doctorSummary, runDoctor } from '../audit/index.js';
-import { resolveDirs } from './paths.js';
+import { cliName, resolveDirs } from './paths.js';
 import { isLoopbackHost } from '../net/index.js';
 import { rpConfigFromEnv } from '../auth/index.js';
 
@@ -42,19 +42,20 @@ export async function serve(flags: ServeFlags, io: Out): Promise<number> {
   process.on('SIGINT', handler('SIGINT'));
   process.on('SIGTERM', handler('SIGTERM'));
   let server;
+  const cli = cliName(process.env);
   try {
-    server = await startServer({ config: loaded.config, configDir, dataDir, print: io.out, logger: { level: process.env.MOLTIS_LOG_LEVEL ?? 'warn' } });
+    server = await startServer({ config: loaded.config, configDir, dataDir, print: io.out, cli, logger: { level: process.env.MOLTIS_LOG_LEVEL ?? 'warn' } });
   } catch (err) {
     if (err instanceof StartupError) { io.err(`moltis: ${err.message}`); return 2; }
     io.err(`moltis: failed to start: ${(err as Error).message}`);
     return 1;
   }
   const cfg = loaded.config;
-  io.out(`moltis ${VERSION} listening on ${server.url}`);
+  io.out(`moltis ${VERSION} listening on ${server.browserUrl}${server.browserUrl !== server.url ? ` (${cfg.server.bind})` : ''}`);
   io.out(`  config: ${loaded.path}`);
   io.out(`  data:   ${join(dataDir, 'moltis.db')}`);
   if (server.tls?.caPath) {
-    io.out(`  CA certificate: ${server.tls.caPath} (also at ${server.url}/certs/ca.pem); run \`moltis trust-ca\` to remove browser warnings`);
+    io.out(`  CA certificate: ${server.tls.caPath} (also at ${server.browserUrl}/certs/ca.pem); run \`${cli} trust-ca\` to remove browser warnings`);
   }
   if (server.redirectPort !== null) io.out(`  plain HTTP on port ${server.redirectPort} redirects to ${server.url}`);
   if (cfg.server.behind_proxy) {
@@ -74,7 +75,7 @@ export async function serve(flags: ServeFlags, io: Out): Promise<number> {
     io.out(cfg.server.behind_proxy
       ? '  auth: no password or passkey yet — behind a proxy nothing is local: setup needs the setup code (tier 3)'
       : '  auth: no password or passkey yet — full access from this machine (tier 2); remote callers can only complete setup (tier 3)');
-    if (code) io.out(`  setup code: ${code.code}  (needed for setup from another machine; valid until ${new Date(code.expiresAt).toLocaleTimeString()}, single use)`);
+    if (code) io.out(`  setup code: ${code.code}  (needed for setup from another machine; valid until ${localTime(code.expiresAt)}, single use)`);
   }
   // The chain walk is left to `moltis doctor`: over a large log it would delay every start.
   io.out(`  ${doctorSummary(runDoctor(gatherDoctorFacts({ config: cfg, configDir, dataDir, env: process.env, verifyAudit: false })))}`);

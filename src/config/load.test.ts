@@ -250,3 +250,24 @@ describe('frozen result', () => {
     assert.notEqual(a.server.trusted_proxies, DEFAULTS.server.trusted_proxies);
   });
 });
+
+describe('the file is validated as written, then with overrides', () => {
+  test('a bad value in the file is an error even when a flag or env var overrides it', () => {
+    const viaFlag = configError(() => load('[server]\nport = "abc"\n', { overrides: { port: 23132 } }));
+    assert.equal(issue(viaFlag, 'server.port').line, 2);
+    assert.equal(issue(viaFlag, 'server.port').source, path.join(dir, 'moltis.toml'));
+    const viaEnv = configError(() => load('[server]\nport = "abc"\n', { env: { MOLTIS_SERVER__PORT: '23132' } }));
+    assert.match(issue(viaEnv, 'server.port').message, /expected an integer, got "abc"/);
+  });
+
+  test('an override is still checked on its own', () => {
+    const e = configError(() => load('[server]\nport = 1\n', { env: { MOLTIS_SERVER__PORT: '"abc"' } }));
+    assert.equal(issue(e, 'server.port').source, 'env MOLTIS_SERVER__PORT');
+  });
+
+  test('an enabled provider without models is an error; a disabled one may have none', () => {
+    const e = configError(() => load('[providers.openai]\nenabled = true\n'));
+    assert.match(issue(e, 'providers.openai.models').message, /an enabled provider needs at least one model/);
+    assert.deepEqual(load('[providers.openai]\nenabled = false\n').config.providers.openai?.models, []);
+  });
+});

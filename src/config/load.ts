@@ -75,11 +75,16 @@ export function parseConfig(source: string, opts: ParseConfigOptions = {}): Conf
     throw new ConfigError(CONFIG_ERROR_CODES.PARSE, file, [issue], message, { cause: err });
   }
 
+  // The file as written first: a bad value must not hide behind a flag or env var that overrides it.
+  const asWritten = ConfigSchema.safeParse(doc);
+  const fileIssues = asWritten.success ? [] : toIssues(asWritten.error.issues, { file, source, doc, origins: new Map() });
   const { origins, issues } = applyOverrides(doc, opts.env ?? {}, opts.overrides ?? {});
   const result = ConfigSchema.safeParse(doc);
   if (!result.success) issues.push(...toIssues(result.error.issues, { file, source, doc, origins }));
+  const seen = new Set(issues.map((i) => `${i.key}\u0000${i.source}`));
+  const all = [...fileIssues.filter((i) => !seen.has(`${i.key}\u0000${i.source}`)), ...issues];
   // Fail closed: any problem, in the file or in an override, stops startup.
-  if (issues.length > 0 || !result.success) throw new ConfigError(CONFIG_ERROR_CODES.INVALID, file, issues);
+  if (all.length > 0 || !result.success) throw new ConfigError(CONFIG_ERROR_CODES.INVALID, file, all);
   return deepFreeze(result.data);
 }
 

@@ -234,7 +234,8 @@ const providerSchema = z.strictObject({
   enabled: bool(true),
   base_url: checked(baseUrlProblem).optional(),
   models: z.array(z.string().min(1).max(200)).prefault(() => []),
-});
+  // An enabled provider that names no model could never answer: say so instead of starting without it.
+}).refine((p) => !p.enabled || p.models.length > 0, { path: ['models'], message: 'an enabled provider needs at least one model, e.g. models = ["gpt-4o-mini"] (or set enabled = false)' });
 
 export const PROVIDER_NAME = /^(openai|anthropic|custom-[a-z0-9][a-z0-9-]{0,62})$/;
 const providersSchema = z.record(

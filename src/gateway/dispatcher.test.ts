@@ -37,3 +37,14 @@ test('a throwing handler is INTERNAL without leaking its message', async () => {
   assert.ok(!JSON.stringify(r).includes('secret detail'));
   assert.equal(errors.length, 1);
 });
+
+test('an authenticated caller asking for a method that does not exist hears UNKNOWN_METHOD, whatever its scopes', async () => {
+  const d = createDispatcher({ onError: () => {} });
+  d.register('admin.thing', () => ({}));
+  const reader = { ...ctx, identity: { method: 'api_key' as const, scopes: ['operator.read' as const], apiKeyId: 1 } };
+  const typo = await d.dispatch('1', 'sesions.list', {}, reader);
+  assert.equal(typo.error!.code, 'UNKNOWN_METHOD');
+  assert.match(typo.error!.message, /unknown method: sesions\.list/);
+  // A method that exists still needs its scope.
+  assert.equal((await d.dispatch('2', 'admin.thing', {}, reader)).error!.code, 'UNAUTHORIZED');
+});

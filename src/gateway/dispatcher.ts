@@ -28,7 +28,10 @@ export function createDispatcher(opts: {
     },
     names(): string[] { return [...methods.keys()].sort(); },
     async dispatch(id: string, method: string, params: unknown, ctx: CallContext): Promise<ResponseFrame> {
-      // Authorization happens before the method is even looked up (unknown names need admin too).
+      // Only authenticated callers get here (the gate refused strangers), and hello-ok lists every
+      // method anyway: telling them a name does not exist reveals nothing and helps them fix a typo.
+      const handler = methods.get(method);
+      if (!handler) return { type: 'res', id, ok: false, error: { code: 'UNKNOWN_METHOD', message: `unknown method: ${method}` } };
       const a = authorize(methodScope(method), ctx.identity.scopes);
       if (!a.ok) opts.onDenied?.(method, a.missing, ctx);
       if (!a.ok) return { type: 'res', id, ok: false, error: { code: 'UNAUTHORIZED', message: `missing scope: ${a.missing}`, details: { missingScope: a.missing } } };
@@ -36,8 +39,6 @@ export function createDispatcher(opts: {
       if (vaultMethods.has(method) && (opts.vaultStatus?.() ?? 'sealed') !== 'unsealed') {
         return { type: 'res', id, ok: false, error: { code: 'VAULT_SEALED', message: 'vault is sealed: log in or unlock it (POST /api/auth/vault/unlock)', details: { status: opts.vaultStatus?.() ?? 'sealed' } } };
       }
-      const handler = methods.get(method);
-      if (!handler) return { type: 'res', id, ok: false, error: { code: 'UNKNOWN_METHOD', message: `unknown method: ${method}` } };
       try {
         const payload = await handler(params, ctx);
         return { type: 'res', id, ok: true, payload: payload ?? {} };

@@ -4,7 +4,15 @@ import { EVENT_POLICY } from '../policy/index.js';
 
 /** Protocol version spoken by this server. */
 export const PROTOCOL_VERSION = 4;
+/** The largest frame the protocol accepts (advertised in hello-ok as `policy.maxPayload`). */
 export const MAX_PAYLOAD_BYTES = 512 * 1024;
+/**
+ * What the socket reads before giving up (ws closes with 1009 beyond it). Between the two, an
+ * oversized frame is answered with a PAYLOAD_TOO_LARGE error and the connection stays usable,
+ * so a long paste costs the sender one refused message, not the session. Per-socket memory is
+ * bounded by this figure.
+ */
+export const MAX_FRAME_BYTES = 2 * MAX_PAYLOAD_BYTES;
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export { RpcError, type ErrorCode } from '../rpc/index.js';

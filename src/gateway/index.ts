@@ -15,9 +15,9 @@ import { HANDSHAKE_TIMEOUT_MS } from './frames.js';
 import { createExpirySweep } from './expiry.js';
 
 export { createDispatcher, type Dispatcher, type CallContext, type MethodHandler } from './dispatcher.js';
-export { RpcError, PROTOCOL_VERSION, MAX_PAYLOAD_BYTES, type ResponseFrame, type ErrorCode } from './frames.js';
+export { RpcError, PROTOCOL_VERSION, MAX_PAYLOAD_BYTES, MAX_FRAME_BYTES, type ResponseFrame, type ErrorCode } from './frames.js';
 export { parseParams } from './methods.js';
-export { CLOSE_REVOKED, CLOSE_POLICY } from './ws.js';
+export { CLOSE_REVOKED, CLOSE_POLICY, isClientFrameError } from './ws.js';
 
 /** Options of the gateway. */
 export interface GatewayOptions {

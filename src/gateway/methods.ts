@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import type { Auth } from '../auth/index.js';
 import type { EventBus } from '../events/index.js';
-import type { Store } from '../store/index.js';
+import { UNTITLED_SESSION, type SessionCursor, type Store } from '../store/index.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { Connections } from './connections.js';
 import { parseParams, RpcError } from '../rpc/index.js';
@@ -11,6 +11,20 @@ import { canSeeSession, CHANNEL_SESSION_PREFIXES } from '../policy/index.js';
 export { parseParams } from '../rpc/index.js';
 
 const SessionCreate = z.object({ key: z.string().regex(/^[A-Za-z0-9:_.-]{1,128}$/).optional(), label: z.string().trim().min(1).max(200).optional() }).strict();
+const SessionList = z.object({
+  limit: z.number().int().min(1).max(500).optional(),
+  cursor: z.string().max(400).optional(),
+  search: z.string().trim().max(200).optional(),
+}).strict();
+/** Cursors are opaque to clients: the last row's (updated_at, key), base64url JSON. */
+const encodeCursor = (r: { updated_at: number; key: string }) => Buffer.from(JSON.stringify([r.updated_at, r.key])).toString('base64url');
+function decodeCursor(c: string): SessionCursor {
+  try {
+    const [updatedAt, key] = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown[];
+    if (typeof updatedAt === 'number' && Number.isSafeInteger(updatedAt) && typeof key === 'string') return { updatedAt, key };
+  } catch { /* reported below */ }
+  throw new RpcError('INVALID_REQUEST', 'invalid cursor: pass back the nextCursor of the previous page unchanged');
+}
 const AuditList = z.object({ limit: z.number().int().min(1).max(1000).optional(), before: z.number().int().positive().optional(), type: z.string().max(64).optional() }).strict();
 
 /** Registers the core methods: health, status, auth.whoami, sessions.*, exec.approval.list, node.pairing.status, auth.audit.list. */
@@ -32,13 +46,26 @@ export function registerCoreMethods(d: Dispatcher, deps: { auth: Auth; store: St
     clientIp: ctx.clientIp,
     isLocal: ctx.isLocal,
   }));
-  d.register('sessions.list', (_p, ctx) => ({ sessions: store.chatSessions.list().filter((s) => canSeeSession(s.key, ctx.identity.scopes)).map((s) => ({ key: s.key, label: s.label, createdAt: s.created_at, updatedAt: s.updated_at })) }));
+  // Paged (newest first) so no session ever drops out of reach; `search` matches titles.
+  d.register('sessions.list', (params, ctx) => {
+    const p = parseParams(SessionList, params);
+    const limit = p.limit ?? 100;
+    // Channel sessions are left out in SQL for callers who may not see them (canSeeSession is the rule).
+    const excludePrefix = canSeeSession('channel:probe', ctx.identity.scopes) ? undefined : 'channel:';
+    const rows = store.chatSessions.page({ limit: limit + 1, ...(p.cursor ? { cursor: decodeCursor(p.cursor) } : {}), ...(p.search ? { search: p.search } : {}), ...(excludePrefix ? { excludePrefix } : {}) });
+    const page = rows.slice(0, limit);
+    const hasMore = rows.length > limit;
+    return {
+      sessions: page.filter((s) => canSeeSession(s.key, ctx.identity.scopes)).map((s) => ({ key: s.key, label: s.label, model: s.model, createdAt: s.created_at, updatedAt: s.updated_at })),
+      hasMore, nextCursor: hasMore && page.length > 0 ? encodeCursor(page[page.length - 1]!) : null,
+    };
+  });
   d.register('sessions.create', (params, ctx) => {
     const p = parseParams(SessionCreate, params);
     const key = p.key ?? `session:${randomUUID()}`;
     if (!canSeeSession(key, ctx.identity.scopes)) throw new RpcError('FORBIDDEN', `session keys starting with ${CHANNEL_SESSION_PREFIXES.map((p) => `"${p}"`).join(', ')} belong to chat channels`);
     if (store.chatSessions.get(key)) throw new RpcError('CONFLICT', `session ${key} already exists`);
-    const s = store.chatSessions.create({ key, label: p.label ?? 'New session', now: now() });
+    const s = store.chatSessions.create({ key, label: p.label ?? UNTITLED_SESSION, now: now() });
     deps.bus.publish('sessions.changed', { kind: 'created', key });
     return { key: s.key, label: s.label, createdAt: s.created_at, updatedAt: s.updated_at };
   });

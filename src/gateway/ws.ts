@@ -105,6 +105,15 @@ export function handleSocket(socket: WebSocket, req: FastifyRequest, deps: { aut
   socket.on('message', (data: RawData, isBinary: boolean) => {
     if (isBinary) return; // binary frames are not part of the protocol
     if (socket.readyState !== socket.OPEN) return; // closing: nothing more is heard
+    const size = rawSize(data);
+    if (size > MAX_PAYLOAD_BYTES) {
+      const error: ErrorShape = { code: 'PAYLOAD_TOO_LARGE', message: `message too large: ${Math.ceil(size / 1024)} KiB, the limit is ${MAX_PAYLOAD_BYTES / 1024} KiB; shorten it (nothing was sent)`, details: { size, limit: MAX_PAYLOAD_BYTES } };
+      // Fail closed for strangers: an unauthenticated socket gets no second try.
+      if (!conn.identity) return fail('connect', error);
+      // The id is read from the frame's head only: an oversized frame is never parsed.
+      sendFrame(conn, { type: 'res', id: frameIdOf(data) ?? 'unknown', ok: false, error });
+      return;
+    }
     let frame: RequestFrame;
     try {
       const parsed = RequestFrame.safeParse(JSON.parse(data.toString()));
@@ -124,4 +133,21 @@ export function handleSocket(socket: WebSocket, req: FastifyRequest, deps: { aut
     if (frame.method === 'connect') { sendFrame(conn, { type: 'res', id: frame.id, ok: false, error: { code: 'CONFLICT', message: 'already connected' } }); return; }
     request(frame).catch(() => sendFrame(conn, { type: 'res', id: frame.id, ok: false, error: { code: 'INTERNAL', message: 'internal error' } }));
   });
+}
+
+function rawSize(data: RawData): number {
+  return Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
+/** The `"id"` of a frame, looked for in its first bytes only (clients put it before the params). */
+function frameIdOf(data: RawData): string | null {
+  const head = (Array.isArray(data) ? data[0] ?? Buffer.alloc(0) : Buffer.from(data as ArrayBuffer)).subarray(0, 256).toString('utf8');
+  const m = /"id"\s*:\s*"([^"\\]{1,128})"/.exec(head);
+  return m ? m[1]! : null;
+}
+
+/** Client mistakes the socket library reports (oversized or malformed frames): not server faults. */
+export function isClientFrameError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('WS_ERR_');
 }

@@ -7,7 +7,7 @@ import websocket from '@fastify/websocket';
 import { randomUUID } from 'node:crypto';
 import { AuthError, type Auth } from '../auth/index.js';
 import type { Gateway } from '../gateway/index.js';
-import { MAX_PAYLOAD_BYTES } from '../gateway/index.js';
+import { MAX_FRAME_BYTES, isClientFrameError } from '../gateway/index.js';
 import { installGate, prepareResponse, type GateOptions } from './gate.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerRpcRoute } from './routes/rpc.js';
@@ -45,6 +45,8 @@ export interface HttpOptions extends Omit<GateOptions, 'wsHasRoom' | 'vaultStatu
   onRoute?: (method: string, url: string) => void;
   /** Platform callbacks of chat channels (Slack Events API). */
   channelCallbacks?: ChannelCallbacks;
+  /** One plain line per client mistake worth a warning (e.g. an oversized WebSocket frame). */
+  onClientError?: (line: string) => void;
 }
 
 /** Builds the Fastify app (not yet listening). */
@@ -96,7 +98,15 @@ export async function buildHttpApp(o: HttpOptions): Promise<FastifyInstance> {
 
   installGate(app, { ...o, wsHasRoom: () => o.gateway.connections.hasRoom(), vaultStatus: () => o.auth.vaultStatus() });
   installBodyDeadlines(app, { unauthenticatedBodyTimeoutMs: o.limits.unauthenticatedBodyTimeoutMs, keepProxyOpen: (peer) => o.behindProxy && isTrustedPeer(peer) });
-  await app.register(websocket, { options: { maxPayload: MAX_PAYLOAD_BYTES } });
+  await app.register(websocket, {
+    options: { maxPayload: MAX_FRAME_BYTES },
+    // A client's bad frame is its mistake: one plain warning line, not an error with a stack trace.
+    errorHandler: (err, socket, req) => {
+      if (isClientFrameError(err)) o.onClientError?.(`websocket from ${req.gate?.clientIp ?? req.ip} closed: ${err.message} (${(err as { code?: string }).code}; frames are limited to ${MAX_FRAME_BYTES / 1024} KiB)`);
+      else req.log.error(err);
+      socket.terminate();
+    },
+  });
   registerPublicRoutes(app, { caPem: o.caPem });
   registerAuthRoutes(app, { auth: o.auth as Auth, bind: o.bind });
   registerPasskeyRoutes(app, { auth: o.auth as Auth });

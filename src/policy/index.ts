@@ -42,7 +42,13 @@ export const METHOD_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   'identity.update': 'operator.write',
   'models.list': 'operator.read',
   'providers.list': 'operator.read',
-  'providers.save_key': 'operator.admin', // a credential
+  'providers.available': 'operator.read',
+  // Connecting a model stores a credential or decides where turns (and their data) are sent.
+  'providers.save_key': 'operator.admin',
+  'providers.add_custom': 'operator.admin',
+  'providers.remove_key': 'operator.admin',
+  'providers.validate_key': 'operator.admin',
+  'providers.save_model': 'operator.admin',
   'hooks.list': 'operator.admin', // hooks run commands on the host: managing them is admin-only
   'network.audit.list': 'operator.read',
   'network.audit.tail': 'operator.read',
@@ -138,6 +144,7 @@ export const EVENT_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   agent: 'operator.read',
   'identity.updated': 'operator.read',
   'sessions.changed': 'operator.read',
+  'providers.changed': 'operator.read',
   'network.audit.entry': 'operator.read',
   // Brief: "monitor these events to detect suspicious automated job creation".
   'cron.job.created': 'operator.read',

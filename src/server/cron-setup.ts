@@ -25,7 +25,7 @@ function creatorLive(auth: Auth, id: Identity): boolean {
 }
 
 /** Builds the scheduler and mounts its surfaces; `close()` stops it (before the agent and store close). */
-export function setupCron(d: { config: Config; dataDir: string; store: Store; bus: EventBus; agent: Agent; auth: Auth; tools: ToolRegistry; gateway: Gateway; now: () => number }): { cron: Cron; close(): void } {
+export function setupCron(d: { config: Config; dataDir: string; store: Store; bus: EventBus; agent: Agent; auth: Auth; tools: ToolRegistry; gateway: Gateway; now: () => number; providers: { resolve(model: string | null | undefined): unknown } }): { cron: Cron; close(): void } {
   const cron = createCron({
     repo: d.store.cron, config: d.config, now: d.now,
     execute: agentExecutor({ agent: d.agent, bus: d.bus, sessions: d.store.chatSessions, now: d.now }),
@@ -33,7 +33,7 @@ export function setupCron(d: { config: Config; dataDir: string; store: Store; bu
     audit: (type, detail, ip) => d.auth.audit(type, ip ?? null, detail),
     isCreatorLive: (id) => creatorLive(d.auth, id),
     heartbeatPrompt: () => readHeartbeatPrompt(d.dataDir),
-    modelProblem: (model) => { try { resolveModelRef(d.config, model); return null; } catch (err) { return (err as Error).message; } },
+    modelProblem: (model) => { try { d.providers.resolve(model); return null; } catch (err) { return (err as Error).message; } },
   });
   const stop = d.bus.subscribe(({ event, payload }) => {
     if (event === 'auth.revoked') cron.pauseWhere((id) => isRevokedBy(id, payload as RevokedEvent), (payload as RevokedEvent).reason);

@@ -34,6 +34,8 @@ export interface ExecSetupDeps {
   /** The sandbox choice, when start-up began probing early ({@link probeSandbox}). */
   sandbox?: Promise<SandboxChoice>;
   print: (line: string) => void;
+  /** How users run the CLI (`moltis` or `npx moltis`), for hints. */
+  cli?: string;
 }
 
 const sandboxLimits = (c: Config) => {
@@ -43,14 +45,29 @@ const sandboxLimits = (c: Config) => {
 
 /**
  * Starts choosing the sandbox (probing backends takes engine calls); start-up runs it alongside
- * its other work and hands the promise to {@link setupExec}.
+ * its other work and hands the promise to {@link setupExec}. The probe's long reasons go to
+ * `details` (shown by `moltis sandbox status`); start-up prints one short line instead.
  */
-export function probeSandbox(config: Config, dataDir: string, print: (line: string) => void, probe?: SandboxProbes): Promise<SandboxChoice> {
+export function probeSandbox(config: Config, dataDir: string, print: (line: string) => void, probe?: SandboxProbes, details?: (line: string) => void): Promise<SandboxChoice> {
   const sb = config.tools.exec.sandbox;
   const p = createSandbox({ enabled: sb.enabled, backend: sb.backend, limits: sandboxLimits(config), image: sb.image, ociArgs: [...sb.oci_args], instance: dataDir,
-    log: (m, level) => print(level === 'warn' ? `  WARNING: ${m}` : `  ${m}`), ...(probe ? { probe } : {}) });
+    log: (m, level) => {
+      if (m.startsWith('sandbox: using ') || m.startsWith('sandbox: no sandbox backend works') || (level !== 'warn' && m.startsWith('sandbox: '))) { details?.(m); return; }
+      print(level === 'warn' ? `  WARNING: ${m}` : `  ${m}`);
+    }, ...(probe ? { probe } : {}) });
   p.catch(() => { /* reported where it is awaited */ });
   return p;
+}
+
+/** The one start-up line about the sandbox, e.g. `sandbox: bwrap (network off, 512 MiB, 256 pids)`. */
+export function sandboxSummary(config: Config, chosen: SandboxChoice, cli = 'moltis'): string {
+  const sb = config.tools.exec.sandbox;
+  if (chosen.fallback) return `WARNING: sandbox: none — no sandbox backend works here, so every command needs approval; run \`${cli} sandbox status\` for details`;
+  if (!chosen.runner.isolated) return `sandbox: off (${sb.enabled ? 'backend = "none"' : 'disabled in moltis.toml'}) — commands run on the host`;
+  const l = sandboxLimits(config);
+  const mib = l.memoryBytes >= 1024 ** 3 && l.memoryBytes % 1024 ** 3 === 0 ? `${l.memoryBytes / 1024 ** 3} GiB` : `${Math.round(l.memoryBytes / 1024 ** 2)} MiB`;
+  const net = chosen.networkIsolated === false ? 'network NOT isolated' : sb.network === 'trusted' ? `network: ${sb.trusted_domains.length} trusted domain${sb.trusted_domains.length === 1 ? '' : 's'} via proxy` : 'network off';
+  return `sandbox: ${chosen.runner.name} (${net}, ${mib}, ${l.pidsMax} pids)`;
 }
 
 /** Chooses the sandbox and builds the exec tool. `close()` removes every session's sandbox. */
@@ -60,9 +77,9 @@ export async function setupExec(d: ExecSetupDeps): Promise<{ tool: ToolDefinitio
   const limits = sandboxLimits(d.config);
   const chosen = await (d.sandbox ?? probeSandbox(d.config, d.dataDir, d.print));
   const { runner } = chosen;
+  d.print(`  ${sandboxSummary(d.config, chosen, d.cli)}`);
+  // Never a silent downgrade: the summary warns loudly, the reason is audited; a human approves every command.
   if (chosen.fallback) {
-    // Never a silent downgrade: createSandbox warned loudly; a human approves every command.
-    d.print('  WARNING: every command needs approval until a sandbox works');
     d.audit('sandbox_fallback', chosen.reason);
   }
   const network = sb.enabled ? sb.network : 'none';

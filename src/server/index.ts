@@ -17,7 +17,7 @@ import { defaultServedNames, ensureAutoTls, loadCustomTls, type TlsFiles } from 
 import { VERSION } from './version.js';
 import { createVault } from '../vault/index.js';
 import { autoUnseal } from './auto-unseal.js';
-import { createAgent, createToolRegistry, currentTimeTool, listModels, agentMethods, NO_PROVIDER_HELP, type ToolDefinition } from '../agent/index.js';
+import { createAgent, createToolRegistry, currentTimeTool, agentMethods, createProviderRegistry, guardedProviderFetch, providerAllowlist, NO_PROVIDER_HELP, type LocalServer, type ToolDefinition } from '../agent/index.js';
 import { createIdentityStore, IDENTITY_FILE_NAMES } from '../identity/index.js';
 import { createApprovals, createClassifier, approvalMethods } from '../approval/index.js';
 import { webFetchTool } from '../tools/index.js';
@@ -34,6 +34,7 @@ export { VERSION } from './version.js';
 export { withOfflineAuth } from './offline.js';
 export { withOfflineAuditLog, type NoAuditLog } from './offline-audit.js';
 export { gatherDoctorFacts } from './offline-doctor.js';
+export { probeSandbox, sandboxSummary } from './exec-setup.js';
 import { loginGuardOptions } from './options.js';
 import { setupAudit } from './audit-setup.js';
 import { auditMethods } from '../audit/index.js';
@@ -66,6 +67,10 @@ export interface ServerOptions {
   tools?: ToolDefinition[];
   /** Replaces channel platform adapters (tests tune their backoff). */
   channelAdapters?: Partial<Record<'telegram' | 'slack', AdapterFactory>>;
+  /** How users run the CLI here (`moltis`, or `npx moltis` when it is not on PATH), for printed hints. */
+  cli?: string;
+  /** Local model servers looked for on 127.0.0.1 (default Ollama 11434, LM Studio 1234; tests use ephemeral ports). */
+  localServers?: LocalServer[];
 }
 
 const truthy = (v: string | undefined) => v !== undefined && ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase());
@@ -78,7 +83,9 @@ async function loadTls(o: ServerOptions, print: (l: string) => void): Promise<{ 
   if (t.cert_path && t.key_path) return { files: loadCustomTls({ certPath: t.cert_path, keyPath: t.key_path, ...(t.ca_cert_path ? { caCertPath: t.ca_cert_path } : {}) }), recheck: null };
   if (!t.auto_generate) throw new StartupError('TLS is enabled but no certificate is configured and [tls] auto_generate = false: set [tls] cert_path and key_path, enable auto_generate, or run with --no-tls');
   const served = defaultServedNames(o.config.server.bind, [...t.extra_names], osHostname());
-  const ensure = () => ensureAutoTls({ certsDir: join(o.configDir, 'certs'), names: served.names, ips: served.ips, leafValidityDays: t.leaf_validity_days, renewBeforeDays: t.renew_before_days, log: print, ...(o.now ? { now: () => new Date(o.now!()) } : {}) });
+  const cli = o.cli ?? 'moltis';
+  const log = cli === 'moltis' ? print : (l: string) => print(l.replaceAll('`moltis ', `\`${cli} `));
+  const ensure = () => ensureAutoTls({ certsDir: join(o.configDir, 'certs'), names: served.names, ips: served.ips, leafValidityDays: t.leaf_validity_days, renewBeforeDays: t.renew_before_days, log, ...(o.now ? { now: () => new Date(o.now!()) } : {}) });
   const first = await ensure();
   return { files: first, recheck: async () => { const r = await ensure(); return r.leafIssued ? r : null; } };
 }
@@ -98,6 +105,11 @@ async function startHttpRedirect(cfg: Config, tls: boolean, httpsPort: number, p
     const e = err as NodeJS.ErrnoException;
     throw new StartupError(`[server] http_redirect_port ${s.http_redirect_port} on ${s.bind}: ${e.code === 'EADDRINUSE' ? 'already in use: pick another port, or 0 for off' : e.message}`);
   }
+}
+
+/** A time with its zone, e.g. "16:47:12 CET", as printed for setup codes. */
+export function localTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZoneName: 'short' });
 }
 
 /** Starts a gateway and resolves once it accepts connections. */
@@ -137,7 +149,7 @@ export async function startServer(o: ServerOptions) {
     setupCodeTtlMs: cfg.auth.setup_code_ttl_mins * 60_000,
     onSetupCode: (code, expiresAt) => {
       o.onSetupCode?.(code, expiresAt);
-      if (bannerCodeIssued) print(`new setup code: ${code} (valid until ${new Date(expiresAt).toISOString()})`);
+      if (bannerCodeIssued) print(`new setup code: ${code} (valid until ${localTime(expiresAt)})`);
       bannerCodeIssued = true;
     },
   });
@@ -192,7 +204,7 @@ export async function startServer(o: ServerOptions) {
   // Built after the agent (its runs are agent turns); exec asks it for a job's sandbox meanwhile.
   let cron: Cron | null = null;
   const execSetup = await setupExec({
-    config: cfg, dataDir: o.dataDir, configDir: o.configDir, bus, gateway, classifier, approvals, print, sandbox,
+    config: cfg, dataDir: o.dataDir, configDir: o.configDir, bus, gateway, classifier, approvals, print, sandbox, ...(o.cli ? { cli: o.cli } : {}),
     guardedNames: [...IDENTITY_FILE_NAMES, HEARTBEAT_FILE, 'moltis.db', 'moltis.toml'],
     jobSandbox: (sessionKey) => cron?.sandboxFor(sessionKey) ?? null,
     ...(egressProxy ? { proxySocket: (k: string) => egressProxy.socketFor(k), closeProxySession: (k: string) => void egressProxy.closeSession(k) } : {}),
@@ -208,8 +220,12 @@ export async function startServer(o: ServerOptions) {
     audit: (type, detail) => auth.audit(type, null, detail),
   }));
   for (const t of o.tools ?? []) tools.register(t);
+  // Model providers: moltis.toml's plus those added at runtime; their addresses pass the outbound
+  // guard, with loopback and private networks allowed on purpose (local model servers).
+  const providers = createProviderRegistry({ config: cfg, repo: store.providers, now });
+  const providerNet = { allowlist: providerAllowlist([...cfg.tools.web.fetch.ssrf_allowlist]), ...(o.lookup ? { lookup: o.lookup } : {}) };
   const agent = createAgent({
-    store, config: cfg, bus, tools, env, now,
+    store, config: cfg, bus, tools, env, now, providers, fetch: guardedProviderFetch(providerNet),
     beforeStart: (sessionKey, text) => hooks.run('BeforeAgentStart', { sessionKey, input: { text } }),
     // Channel turns and channel sessions are untrusted: what lands in their history reaches the
     // chat's members, so the owner's profile (USER.md) never enters them, whoever drives the turn.
@@ -219,10 +235,12 @@ export async function startServer(o: ServerOptions) {
       : { key: null, sealed: vault.secrets.list('provider').some((s) => s.name === provider) },
   });
   gateway.dispatcher.mount(agentMethods({
-    agent, store, bus, config: cfg, now, identity, secrets: vault.secrets,
+    agent, store, bus, now, identity, secrets: vault.secrets,
     audit: (type, ip, detail) => auth.audit(type, ip, detail),
+    providers, env, net: providerNet, vaultUnsealed: () => vault.status() === 'unsealed',
+    ...(o.localServers ? { localServers: o.localServers } : {}),
   }));
-  const cronSetup = setupCron({ config: cfg, dataDir: o.dataDir, store, bus, agent, auth, tools, gateway, now });
+  const cronSetup = setupCron({ config: cfg, dataDir: o.dataDir, store, bus, agent, auth, tools, gateway, now, providers });
   cron = cronSetup.cron;
   // Chat channels: strangers' messages pass the sender gate, then run as turns at their level.
   const channels = createChannels({
@@ -237,7 +255,7 @@ export async function startServer(o: ServerOptions) {
   const stopRevoked = bus.subscribe(({ event, payload }) => {
     if (event === 'auth.revoked') agent.abortWhere((id) => isRevokedBy(id, payload as RevokedEvent));
   });
-  if (listModels(cfg).length === 0) print(`  note: ${NO_PROVIDER_HELP.split('\n')[0]} (see the [providers] examples at the end of moltis.toml)`);
+  if (providers.models().length === 0) print(`  note: ${NO_PROVIDER_HELP}`);
   const th = cfg.server.throttle;
   let app: FastifyInstance | undefined;
   let redirect: RedirectListener | null = null;
@@ -267,6 +285,7 @@ export async function startServer(o: ServerOptions) {
       logger: o.logger === undefined || o.logger === false ? false : { level: o.logger === true ? 'info' : o.logger.level, redact: { paths: REDACT, censor: '[redacted]' } },
       ...(o.onRoute ? { onRoute: o.onRoute } : {}),
       channelCallbacks: (type, accountId, req) => channels.callback(type, accountId, req),
+      onClientError: (line) => print(`warning: ${line}`),
     });
     await app.listen({ host: cfg.server.bind, port: cfg.server.port });
     redirect = await startHttpRedirect(cfg, tls !== null, (app.server.address() as AddressInfo).port, print);
@@ -296,6 +315,8 @@ export async function startServer(o: ServerOptions) {
   void channels.start();
   const scheme = tls ? 'https' : 'http';
   const host = cfg.server.bind === '0.0.0.0' || cfg.server.bind === '::' ? 'localhost' : cfg.server.bind.includes(':') ? `[${cfg.server.bind}]` : cfg.server.bind;
+  // Browsers refuse passkeys on an IP address: the URL to open on this machine names localhost.
+  const loopbackOrAny = ['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::'].includes(cfg.server.bind) || cfg.server.bind.startsWith('127.');
   let closed = false;
   return {
     app, auth, store, bus, gateway, vault, agent, identity, port, networkAudit, cron: cronSetup.cron, channels,
@@ -304,6 +325,8 @@ export async function startServer(o: ServerOptions) {
     url: `${scheme}://${host}:${port}`,
     /** The `[server] http_redirect_port` listener's port, or null when off. */
     redirectPort: redirect?.port ?? null,
+    /** The URL a browser on this machine should open (`localhost` rather than an IP when bound to loopback). */
+    browserUrl: `${scheme}://${loopbackOrAny ? 'localhost' : host}:${port}`,
     tls: tls?.files ?? null,
     setupCode: () => auth.setupCodes.current(),
     async close(): Promise<void> {

@@ -12,6 +12,7 @@ import { createSecretsRepo } from './repos/secrets.js';
 import { createPasskeysRepo } from './repos/passkeys.js';
 import { createCronRepo } from './repos/cron.js';
 import { createChannelsRepo } from './repos/channels.js';
+import { createProvidersRepo } from './repos/providers.js';
 
 export { openDatabase, migrate, StoreError, type Db } from './db.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
@@ -19,12 +20,14 @@ export type { AuthRepo, SessionRow, ApiKeyRow } from './repos/auth.js';
 export type { AuditRepo, AuditRow, AuditQuery } from './repos/audit.js';
 export { GENESIS_HASH, chainHash, canonicalEntry, toChainEntry, type ChainEntry, type StoredChainRow } from './repos/audit-chain.js';
 export { auditHeadPath, readAuditHead, type AuditHead, type ChainPoint } from './repos/audit-head.js';
-export type { ChatSessionsRepo, ChatSessionRow, ChatMessageRow } from './repos/chat-sessions.js';
+export type { ChatSessionsRepo, ChatSessionRow, ChatMessageRow, SessionCursor } from './repos/chat-sessions.js';
+export { UNTITLED_SESSION } from './repos/chat-sessions.js';
 export type { VaultRepo, VaultMetadataRow } from './repos/vault.js';
 export type { SecretsRepo, SecretRow, SecretListRow, CheckpointResult } from './repos/secrets.js';
 export type { PasskeysRepo, PasskeyRow } from './repos/passkeys.js';
 export type { CronRepo, CronJobRow, CronRunRow } from './repos/cron.js';
 export type { ChannelsRepo, ChannelAccountRow, ChannelSenderRow } from './repos/channels.js';
+export type { ProvidersRepo, LlmProviderRow } from './repos/providers.js';
 
 /** The database file inside a data dir. */
 export function databasePath(dataDir: string): string {
@@ -45,6 +48,7 @@ export function createStore(opts: { path: string }) {
     passkeys: createPasskeysRepo(db),
     cron: createCronRepo(db),
     channels: createChannelsRepo(db),
+    providers: createProvidersRepo(db),
     close(): void {
       audit.close();
       if (db.open) db.close();

@@ -291,4 +291,25 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idx_channel_senders_status ON channel_senders(type, account_id, status, first_seen_at);
     `,
   },
+  {
+    version: 11,
+    name: 'llm_providers',
+    sql: `
+      -- Model providers added at runtime (Settings > Models); moltis.toml's [providers.*] stay in
+      -- the file. No key column: API keys live in the vault (secrets kind 'provider').
+      CREATE TABLE llm_providers (
+        name TEXT PRIMARY KEY,
+        base_url TEXT,
+        models TEXT NOT NULL DEFAULT '[]',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      -- Small gateway-wide model choices, e.g. default_model = "provider/model".
+      CREATE TABLE llm_settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

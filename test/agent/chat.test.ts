@@ -144,7 +144,7 @@ describe('chat over WebSocket', () => {
     const r = await c.request('chat.send', { sessionKey: 'main', text: 'again' });
     const err = await c.next(finalOrError(r.payload.runId));
     assert.equal(err.payload.state, 'error');
-    assert.match(err.payload.text, /rejected the API key \(401\).*Incorrect API key provided/);
+    assert.match(err.payload.text, /refused the API key \(401\): Incorrect API key provided\. Open Settings > Models, paste a valid key/);
     llm.script({ text: 'Back again.' });
     const r2 = await c.request('chat.send', { sessionKey: 'main', text: 'and now?' });
     assert.equal((await c.next(finalOrError(r2.payload.runId))).payload.text, 'Back again.');
@@ -209,15 +209,15 @@ describe('no provider configured', () => {
   test('the gateway runs, and a turn explains how to add a provider', async () => {
     const s = await startTestServer();
     try {
-      assert.ok(s.printed.some((l) => l.includes('no LLM provider is configured')));
+      assert.ok(s.printed.some((l) => l.includes('No model provider is connected yet: open Settings > Models in the web UI')));
       const c = await client(s, {});
       const models = await c.request('models.list');
       assert.deepEqual(models.payload.models, []);
-      assert.match(models.payload.hint, /\[providers\.custom-ollama\]/);
+      assert.match(models.payload.hint, /Settings > Models.*\[providers\.\*\] table to moltis\.toml\)\.$/);
       const r = await c.request('chat.send', { sessionKey: 's', text: 'hi' });
       const err = await c.next(finalOrError(r.payload.runId));
       assert.equal(err.payload.state, 'error');
-      assert.match(err.payload.text, /no LLM provider is configured/);
+      assert.match(err.payload.text, /^No model provider is connected yet/);
       c.close();
     } finally { await s.stop(); }
   });

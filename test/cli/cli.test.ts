@@ -36,7 +36,8 @@ describe('auth: API keys offline against the data directory', () => {
   let env: NodeJS.ProcessEnv;
   let key = '';
   let id = '';
-  before(() => { d = tempDirs(); env = cleanEnv(d); });
+  // The gateway creates the data dir on its first start; commands other than serve need it to exist.
+  before(() => { d = tempDirs(); env = cleanEnv(d); mkdirSync(d.dataDir, { recursive: true }); });
   after(() => removeDirs(d));
 
   test('create-api-key prints the key exactly once', async () => {
@@ -164,5 +165,58 @@ describe('trust-ca', () => {
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /no CA at .*ca\.pem/);
     assert.match(r.stderr, /start the gateway/);
+  });
+});
+
+describe('mistakes a newcomer makes', () => {
+  let d: CliDirs;
+  before(() => { d = tempDirs(); mkdirSync(d.dataDir, { recursive: true }); });
+  after(() => removeDirs(d));
+
+  test('an unknown command says so and suggests the nearest one (not "too many arguments")', async () => {
+    const serv = await runCli(['serv'], cleanEnv(d));
+    assert.equal(serv.code, 2);
+    assert.match(serv.stderr, /^moltis: unknown command "serv": did you mean `serve`\?/);
+    assert.doesNotMatch(serv.stderr, /too many arguments/);
+    const far = await runCli(['frobnicate'], cleanEnv(d));
+    assert.match(far.stderr, /unknown command "frobnicate": commands: serve, auth/);
+    assert.doesNotMatch(far.stdout, /listening/);
+  });
+
+  test('a mistyped --data-dir is refused outside serve, and no database appears there', async () => {
+    const typo = join(d.root, 'dta');
+    for (const args of [['auth', 'list-api-keys', '--data-dir', typo], ['auth', 'create-api-key', '--label', 'x', '--scopes', 'operator.read', '--data-dir', typo], ['auth', 'reset-password', '--yes', '--data-dir', typo]]) {
+      const r = await runCli(args, cleanEnv(d));
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, /no data directory at .*dta: check --data-dir/);
+    }
+    assert.equal(existsSync(typo), false);
+  });
+
+  test('auth reset-password asks first: without a terminal it needs --yes, and changes nothing otherwise', async () => {
+    const env = cleanEnv(d);
+    const created = await runCli(['auth', 'create-api-key', '--label', 'keep', '--scopes', 'operator.read', '--data-dir', d.dataDir], env);
+    assert.equal(created.code, 0, created.stderr);
+    const refused = await runCli(['auth', 'reset-password', '--data-dir', d.dataDir], env);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /run it again with --yes to confirm/);
+    assert.match((await runCli(['auth', 'list-api-keys', '--data-dir', d.dataDir], env)).stdout, /\bkeep\b/);
+    const done = await runCli(['auth', 'reset-password', '--yes', '--data-dir', d.dataDir], env);
+    assert.equal(done.code, 0, done.stderr);
+    assert.match((await runCli(['auth', 'list-api-keys', '--data-dir', d.dataDir], env)).stdout, /no API keys/);
+  });
+
+  test('config check on a missing file says it is missing; a bad value is found under an env override', async () => {
+    const missing = await runCli(['config', 'check', '--config-dir', join(d.root, 'nope')], cleanEnv(d));
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /nope\/moltis\.toml does not exist/);
+    assert.doesNotMatch(missing.stdout, /ok/);
+    mkdirSync(d.configDir, { recursive: true });
+    writeFileSync(join(d.configDir, 'moltis.toml'), '[server]\nport = "abc"\n');
+    const r = await runCli(['config', 'check', '--config-dir', d.configDir], cleanEnv(d, { MOLTIS_SERVER__PORT: '23132' }));
+    assert.equal(r.code, 2, r.stdout);
+    assert.ok(r.stderr.includes(`${join(d.configDir, 'moltis.toml')}:2:`), r.stderr);
+    const serve = await runCli(['serve', '--port', '23132', '--no-tls', '--config-dir', d.configDir, '--data-dir', d.dataDir], cleanEnv(d));
+    assert.equal(serve.code, 2, 'a flag does not hide a bad value in the file');
   });
 });

@@ -14,7 +14,7 @@ import { cleanEnv, KEY_RE, killAll, removeDirs, runCli, startCli, tempDirs, type
 
 after(killAll);
 
-const LISTENING = /listening on (https?:\/\/127\.0\.0\.1:\d+)\n/;
+const LISTENING = /listening on (https?:\/\/localhost:\d+) \(127\.0\.0\.1\)\n/;
 const SETUP_CODE = /setup code: ([ABCDEFGHJKMNPQRSTUVWXYZ23456789]{8})\b/;
 
 /** Starts `moltis serve` on an ephemeral port and waits for its banner (ends with the auth lines). */
@@ -49,7 +49,13 @@ describe('moltis serve --port 0 --no-tls on fresh directories', () => {
     assert.match(readFileSync(toml, 'utf8'), /^\[server\]/m);
     const out = s.p.stdout();
     assert.ok(out.includes(`wrote a commented example config to ${toml}`), out);
-    assert.match(s.url, /^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
+    // Passkeys cannot work on an IP address: the printed URL names localhost.
+    assert.match(s.url, /^http:\/\/localhost:[1-9]\d*$/);
+    // One short sandbox line; the setup code's expiry carries its time zone; the no-provider note points at the UI.
+    assert.match(out, /^ {2}(WARNING: )?sandbox: [a-z-]+ (\([^)]*\)|— )/m);
+    assert.doesNotMatch(out, /sandbox: using/);
+    assert.match(out, /valid until \d\d:\d\d:\d\d [A-Z][A-Za-z0-9+:-]*, single use/);
+    assert.match(out, /note: No model provider is connected yet: open Settings > Models in the web UI/);
     assert.match(out, /auth: no password or passkey yet — full access from this machine \(tier 2\)/);
     assert.match(out, SETUP_CODE);
     assert.ok(out.includes(join(d.dataDir, 'moltis.db')), out);
@@ -111,7 +117,7 @@ describe('setup, CLI keys against the running gateway, reset-password', () => {
   });
 
   test('`auth reset-password` while stopped → the next start prints a setup code again', async () => {
-    const c = await runCli(['auth', 'reset-password', '--data-dir', d.dataDir], env);
+    const c = await runCli(['auth', 'reset-password', '--yes', '--data-dir', d.dataDir], env);
     assert.equal(c.code, 0, c.stderr);
     assert.match(c.stdout, /Password, sessions and API keys removed/);
     s = await serve(d);
@@ -135,6 +141,9 @@ describe('moltis serve with TLS, then trust-ca', () => {
       assert.match(s.url, /^https:\/\//);
       const out = s.p.stdout();
       assert.match(out, /created Moltis local CA/);
+      // Hints are spelled the way this user can run them (moltis is not on the scrubbed PATH).
+      assert.match(out, /run `npx moltis trust-ca` to remove browser warnings/);
+      assert.doesNotMatch(out, /`moltis trust-ca`/);
       assert.match(out, /issued TLS server certificate .*\(new CA\)/);
       assert.doesNotMatch(out, /replaced/i);
       const ca = readFileSync(join(d.configDir, 'certs', 'ca.pem'), 'utf8');

@@ -206,3 +206,12 @@ test('GET /v1/models lists the models seen; other paths are 404', async (t) => {
     'POST /v1/chat/completions', 'GET /v1/models', 'POST /v1/completions', 'GET /v1/chat/completions',
   ]);
 });
+
+test('with apiKey, a request without that bearer key is refused with OpenAI\'s 401 invalid_api_key', async (t) => {
+  const llm = await start(t, { apiKey: 'sk-right' });
+  const wrong = await fetch(`${llm.url}/models`, { headers: { authorization: 'Bearer sk-wrong' } });
+  assert.equal(wrong.status, 401);
+  assert.equal(((await wrong.json()) as { error: { code: string } }).error.code, 'invalid_api_key');
+  assert.equal((await fetch(`${llm.url}/models`)).status, 401);
+  assert.equal((await fetch(`${llm.url}/models`, { headers: { authorization: 'Bearer sk-right' } })).status, 200);
+});

@@ -66,6 +66,11 @@ export interface ScriptedLlmOptions {
   defaultStep?: ScriptStep;
   /** Clock for `created` timestamps (ms). */
   now?: () => number;
+  /**
+   * Require `Authorization: Bearer <apiKey>` on every request (as hosted providers do); others
+   * get OpenAI's 401 `invalid_api_key` refusal.
+   */
+  apiKey?: string;
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -103,6 +108,10 @@ export async function startScriptedLlm(opts: ScriptedLlmOptions = {}): Promise<S
     const rec: RecordedRequest = { method: req.method ?? 'GET', path, headers: { ...req.headers }, body };
     requests.push(rec);
 
+    if (opts.apiKey !== undefined && req.headers.authorization !== `Bearer ${opts.apiKey}`) {
+      sendError(res, 401, { message: 'Incorrect API key provided. You can find your API key in your account settings.', type: 'invalid_request_error', code: 'invalid_api_key' });
+      return;
+    }
     if (req.method === 'GET' && path === '/v1/models') {
       const created = Math.floor(now() / 1000);
       sendJson(res, 200, { object: 'list', data: [...models].map((id) => ({ id, object: 'model', created, owned_by: 'scripted' })) });

@@ -32,6 +32,7 @@ export interface TestServerOptions {
   egressPorts?: ServerOptions['egressPorts'];
   sandboxProbes?: ServerOptions['sandboxProbes'];
   channelAdapters?: ServerOptions['channelAdapters'];
+  localServers?: ServerOptions['localServers'];
 }
 
 /** Starts a server; by default without TLS (TLS tests opt in). */
@@ -56,6 +57,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     ...(o.egressPorts ? { egressPorts: o.egressPorts } : {}),
     ...(o.sandboxProbes ? { sandboxProbes: o.sandboxProbes } : {}),
     ...(o.channelAdapters ? { channelAdapters: o.channelAdapters } : {}),
+    ...(o.localServers ? { localServers: o.localServers } : {}),
   });
   return Object.assign(s, {
     dirs, printed,
