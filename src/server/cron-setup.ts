@@ -5,7 +5,6 @@
  */
 import { isRevokedBy, type Auth, type RevokedEvent } from '../auth/index.js';
 import type { Agent, ToolRegistry } from '../agent/index.js';
-import { resolveModelRef } from '../agent/index.js';
 import type { Config } from '../config/index.js';
 import { agentExecutor, createCron, cronMethods, cronTool, readHeartbeatPrompt, type Cron } from '../cron/index.js';
 import type { EventBus } from '../events/index.js';
