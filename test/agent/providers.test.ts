@@ -110,11 +110,11 @@ describe('providers at runtime', () => {
     const bad = await c.request('providers.validate_key', { base_url: llm.url, api_key: 'sk-wrong' });
     assert.equal(bad.ok, true, JSON.stringify(bad));
     assert.equal(bad.payload.valid, false);
-    assert.match(bad.payload.error, /refused the API key \(401\): Incorrect API key provided/);
+    assert.equal(bad.payload.error, `The server at ${new URL(llm.url).host} refused the API key (401): Incorrect API key provided. You can find your API key in your account settings. Check the key (copy it again from the provider's site) and test again.`);
     const good = await c.request('providers.validate_key', { base_url: llm.url, api_key: SECRET });
     assert.deepEqual(good.payload, { valid: true, models: ['scripted-model'] });
     const down = await c.request('providers.validate_key', { base_url: `http://127.0.0.1:${localServers[1]!.port}/v1` });
-    assert.match(down.payload.error, /Cannot reach .* \(connection refused\): is the server running/);
+    assert.match(down.payload.error, /^Cannot reach http:\/\/127\.0\.0\.1:\d+\/v1 \(connection refused\)\. Is the server running/);
     c.close();
   });
 
