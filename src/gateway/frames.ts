@@ -73,4 +73,4 @@ export function parseConnect(params: unknown): ConnectParams | null {
 }
 
 /** Events this server may emit (listed in `hello-ok`). */
-export const KNOWN_EVENTS = ['tick', 'shutdown', 'chat', 'agent', 'auth.audit', 'auth.credentials_changed', 'sessions.changed', 'identity.updated', 'exec.approval.requested', 'exec.approval.resolved'] as const;
+export const KNOWN_EVENTS = ['tick', 'shutdown', 'chat', 'agent', 'auth.audit', 'auth.credentials_changed', 'sessions.changed', 'identity.updated', 'providers.changed', 'exec.approval.requested', 'exec.approval.resolved'] as const;

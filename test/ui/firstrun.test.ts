@@ -5,7 +5,8 @@
  * refusal in words → Test lists its models → save → a chat message gets the scripted reply, with
  * no restart. Then the everyday edges: a 600 KB paste is refused with the limit and the draft
  * kept, the no-model banner leads to Settings > Models, a local server is connected with one
- * click, and the chat fills a 390 px phone screen.
+ * click, the Vault page routes a provider-named variable to the model, and the chat fills a
+ * 390 px phone screen.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -117,6 +118,21 @@ describe('first run: from a fresh gateway to a working chat, no file edited', { 
     local.script({ text: 'Local model here.' });
     await send(page, 'and now?');
     await page.getByTestId('assistant-msg').filter({ hasText: 'Local model here.' }).waitFor();
+  });
+
+  test('the Vault page says env vars are for commands, and offers OPENAI_API_KEY as the OpenAI model key', async () => {
+    await page.goto(`${s.url}/settings/vault`);
+    assert.match((await page.locator('section', { has: page.getByRole('heading', { name: 'Environment variables' }) }).textContent()) ?? '', /commands the agent runs.*model API keys belong in Settings › Models/);
+    await page.getByLabel('Name', { exact: true }).fill('OPENAI_API_KEY');
+    const offer = page.getByTestId('use-as-provider-key');
+    await offer.waitFor();
+    assert.equal(await offer.locator('input').isChecked(), true);
+    await page.getByLabel('Value', { exact: true }).fill('sk-from-the-vault-page');
+    await page.getByRole('button', { name: 'Set' }).click();
+    await page.getByText(/It is also OpenAI's key for chat now/).waitFor();
+    assert.ok(s.store.providers.get('openai'), 'saving the key connected OpenAI');
+    assert.equal(s.vault.secrets.get('provider', 'openai'), 'sk-from-the-vault-page');
+    assert.equal(s.vault.secrets.get('env', 'OPENAI_API_KEY'), 'sk-from-the-vault-page');
   });
 
   test('on a 390 px phone the chat fills the screen', async () => {
