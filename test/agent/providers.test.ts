@@ -173,6 +173,14 @@ describe('providers at runtime', () => {
     const sealed = await c.request('chat.send', { sessionKey: 'first', text: 'still there?' });
     assert.match((await c.next(finalOrError(sealed.payload.runId))).payload.text, /vault, which is locked/);
     c.close();
+    // And a key cannot be stored anywhere while the vault is sealed: refused, nothing written.
+    const admin = await connect(s, adminKey, []);
+    const refused = await admin.request('providers.add_custom', { name: 'later', base_url: llm.url, api_key: `${SECRET}-2`, models: ['m'] });
+    assert.equal(refused.error?.code, 'VAULT_SEALED');
+    assert.equal((await admin.request('providers.save_key', { provider: 'openai', api_key: `${SECRET}-2` })).error?.code, 'VAULT_SEALED');
+    assert.equal(s.store.providers.get('custom-later'), undefined);
+    assert.deepEqual(filesContaining(s.dirs.root, `${SECRET}-2`), []);
+    admin.close();
     await login(s);
     c = await connect(s, writeKey, ['chat']);
     llm.script({ text: 'Still here after a restart.' });
