@@ -42,9 +42,10 @@ function networkReason(text: string): string | null {
   return m === 'ECONNREFUSED' ? 'connection refused' : m === 'ECONNRESET' ? 'connection reset' : m === 'ENOTFOUND' || m === 'EAI_AGAIN' ? 'the name does not resolve' : m === 'ETIMEDOUT' ? 'connection timed out' : 'no route to the server';
 }
 
-/** "What happened. The fix." with exactly one full stop between them. */
-function sentence(what: string, fix: string): string {
-  return `${/[.!?]$/.test(what) ? what : `${what}.`} ${fix}`;
+/** "What happened. The fix." with exactly one full stop between them (provider names keep their case). */
+export function sentence(what: string, fix: string): string {
+  const w = what.replace(/\s+$/, '');
+  return `${w}${/[.!?]$/.test(w) ? '' : '.'} ${fix}`;
 }
 
 function providerMessage(body: string | undefined): string | null {

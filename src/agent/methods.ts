@@ -19,7 +19,9 @@ export interface IdentityPort {
 }
 
 const SessionKey = z.string().regex(/^[A-Za-z0-9:_.-]{1,128}$/, 'session keys are 1-128 letters, digits and : _ . -');
-const Send = z.object({ sessionKey: SessionKey, text: z.string().min(1, 'text is empty').max(100_000) }).strict();
+/** The longest chat message, in characters (the UI also checks the frame size before sending). */
+export const MAX_MESSAGE_CHARS = 100_000;
+const Send = z.object({ sessionKey: SessionKey, text: z.string().min(1, 'text is empty').max(MAX_MESSAGE_CHARS, `the message is longer than ${MAX_MESSAGE_CHARS.toLocaleString('en')} characters: shorten it or split it into parts`) }).strict();
 const Abort = z.object({ sessionKey: SessionKey.optional(), runId: z.string().max(64).optional() }).strict()
   .refine((p) => p.sessionKey !== undefined || p.runId !== undefined, 'give sessionKey or runId');
 const History = z.object({ sessionKey: SessionKey, limit: z.number().int().min(1).max(1000).optional() }).strict();

@@ -125,7 +125,7 @@ export function providerMethods(d: {
     },
     'providers.validate_key': async (params) => {
       const p = parseParams(ValidateKey, params);
-      const name = p.provider ?? 'the server';
+      const name = p.provider ?? (() => { try { return `The server at ${new URL(p.base_url!).host}`; } catch { return 'The server'; } })();
       if (p.provider !== undefined && !known(p.provider)) throw new RpcError('NOT_FOUND', `no provider ${p.provider}: give base_url to test a new server`);
       const entry = p.provider !== undefined ? d.providers.get(p.provider) : undefined;
       const baseUrl = p.base_url ?? entry?.baseUrl ?? (p.provider !== undefined ? (p.provider === 'openai' ? d.env.OPENAI_BASE_URL : undefined) ?? PROVIDER_KINDS.find((k) => k.name === p.provider)?.defaultBaseUrl : undefined);
@@ -140,6 +140,8 @@ export function providerMethods(d: {
       const slash = p.model.indexOf('/');
       const provider = p.model.slice(0, slash);
       const model = p.model.slice(slash + 1);
+      // OpenAI and Anthropic may be chosen with their key in an env var: choosing one connects it.
+      if (!d.providers.get(provider) && PROVIDER_KINDS.some((k) => k.name === provider)) d.providers.upsert({ name: provider, baseUrl: null, models: [] });
       const entry = d.providers.get(provider);
       if (!entry) throw new RpcError('NOT_FOUND', `no provider ${provider}: connect it in ${MODELS_PAGE} first`);
       if (!entry.models.includes(model)) {

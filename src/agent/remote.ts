@@ -5,6 +5,7 @@
  */
 import { guardedFetch, NetError, resolveAndGuard, type Lookup } from '../net/index.js';
 import { kindOf, LOCAL_SERVERS, PROVIDER_PRIVATE_CIDRS, type ProviderKind } from './catalog.js';
+import { sentence } from './errors.js';
 
 /** How provider URLs are checked: the private ranges allowed on purpose plus the operator's allowlist. */
 export interface ProviderNet { allowlist: readonly string[]; lookup?: Lookup }
@@ -61,30 +62,31 @@ export async function listRemoteModels(o: { name: string; kind?: ProviderKind; b
     return { valid: false, error: unreachable(o.name, checked.url, err) };
   }
   const detail = errorDetail(r.body);
-  if (r.status === 401 || r.status === 403) return { valid: false, error: `${o.name} refused the API key (${r.status})${detail ? `: ${detail}` : ''}. Check the key (copy it again from the provider's site) and test again.` };
-  if (r.status === 404) return { valid: false, error: `${checked.url} has no model list (404${detail ? `: ${detail}` : ''}): check the base URL; OpenAI-compatible servers usually end in /v1.` };
-  if (r.status === 429) return { valid: false, error: `${o.name} is rate-limiting requests (429)${detail ? `: ${detail}` : ''}: wait a moment and test again.` };
-  if (r.status >= 300 && r.status < 400) return { valid: false, error: `${checked.url}/models redirects elsewhere (${r.status}): use the final address as the base URL.` };
-  if (r.status < 200 || r.status >= 300) return { valid: false, error: `${o.name} answered ${r.status}${detail ? `: ${detail}` : ''}.` };
-  if (r.truncated) return { valid: false, error: `${o.name}'s model list is larger than ${MAX_LIST_BYTES / 1024 / 1024} MiB.` };
+  const said = detail ? `: ${detail}` : '';
+  if (r.status === 401 || r.status === 403) return { valid: false, error: sentence(`${o.name} refused the API key (${r.status})${said}`, 'Check the key (copy it again from the provider\'s site) and test again.') };
+  if (r.status === 404) return { valid: false, error: sentence(`${checked.url} has no model list (404)${said}`, 'Check the base URL: OpenAI-compatible servers usually end in /v1.') };
+  if (r.status === 429) return { valid: false, error: sentence(`${o.name} is rate-limiting requests (429)${said}`, 'Wait a moment and test again.') };
+  if (r.status >= 300 && r.status < 400) return { valid: false, error: sentence(`${checked.url}/models redirects elsewhere (${r.status})`, 'Use the final address as the base URL.') };
+  if (r.status < 200 || r.status >= 300) return { valid: false, error: sentence(`${o.name} answered ${r.status}${said}`, 'Check the base URL and try again later.') };
+  if (r.truncated) return { valid: false, error: sentence(`The model list of ${o.name} is larger than ${MAX_LIST_BYTES / 1024 / 1024} MiB`, 'Give the models by name instead.') };
   let ids: string[];
   try {
     const data = (JSON.parse(r.body) as { data?: Array<{ id?: unknown }> }).data;
     ids = Array.isArray(data) ? data.map((m) => m?.id).filter((id): id is string => typeof id === 'string' && id.length > 0 && id.length <= 200) : [];
     if (!Array.isArray(data)) throw new Error('no data array');
   } catch {
-    return { valid: false, error: `${checked.url}/models did not answer with a model list (is this an OpenAI-compatible server?).` };
+    return { valid: false, error: sentence(`${checked.url}/models did not answer with a model list`, 'Is this an OpenAI-compatible server, and is the base URL right?') };
   }
   return { valid: true, models: [...new Set(ids)].sort() };
 }
 
 function unreachable(name: string, base: string, err: unknown): string {
   const e = err as NetError;
-  if (e instanceof NetError && e.code === 'TIMEOUT') return `${name} at ${base} did not answer in time: is the server running and the base URL right?`;
-  if (e instanceof NetError && e.code === 'SSRF_BLOCKED') return `${base} is not an address a provider may use: ${e.message}`;
+  if (e instanceof NetError && e.code === 'TIMEOUT') return sentence(`${name} at ${base} did not answer in time`, 'Is the server running, and is the base URL right?');
+  if (e instanceof NetError && e.code === 'SSRF_BLOCKED') return sentence(`${base} is not an address a provider may use: ${e.message}`, 'Use a public address, or one on this machine or your private network.');
   const m = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|CERT_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN/.exec(e?.message ?? '');
   const why = m?.[0] === 'ECONNREFUSED' ? 'connection refused' : m?.[0] === 'ENOTFOUND' || m?.[0] === 'EAI_AGAIN' ? 'the name does not resolve' : m ? m[0] : (e?.message ?? String(err));
-  return `Cannot reach ${name} at ${base} (${why}): is the server running and the base URL right?`;
+  return sentence(`Cannot reach ${base} (${why})`, 'Is the server running, and is the base URL right?');
 }
 
 function errorDetail(body: string): string | null {

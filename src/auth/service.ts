@@ -14,7 +14,7 @@ import { isLoopbackHost } from '../net/index.js';
 import type { VaultPort } from './vault-port.js';
 import { createVaultFlows } from './vault-flows.js';
 import { createPasskeys } from './passkeys.js';
-import { checkNewPassword, createPasswordFlows } from './password-flows.js';
+import { checkNewPassword, createPasswordFlows, PASSWORD_MIN } from './password-flows.js';
 import type { RpConfig } from './webauthn-rp.js';
 
 export { PASSWORD_MIN, PASSWORD_MAX } from './password-flows.js';
@@ -191,6 +191,7 @@ export function createAuth(o: AuthOptions) {
         setup_complete: setupComplete(),
         has_passkeys: passkeys.has(),
         has_password: repo.getPasswordHash() !== null,
+        password_min_length: PASSWORD_MIN,
         authenticated: r.kind === 'allowed',
         auth_disabled: o.disabled,
         setup_code_required: !isLocal && setupCodes.pending(),

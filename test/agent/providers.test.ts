@@ -110,11 +110,11 @@ describe('providers at runtime', () => {
     const bad = await c.request('providers.validate_key', { base_url: llm.url, api_key: 'sk-wrong' });
     assert.equal(bad.ok, true, JSON.stringify(bad));
     assert.equal(bad.payload.valid, false);
-    assert.match(bad.payload.error, /refused the API key \(401\): Incorrect API key provided/);
+    assert.equal(bad.payload.error, `The server at ${new URL(llm.url).host} refused the API key (401): Incorrect API key provided. You can find your API key in your account settings. Check the key (copy it again from the provider's site) and test again.`);
     const good = await c.request('providers.validate_key', { base_url: llm.url, api_key: SECRET });
     assert.deepEqual(good.payload, { valid: true, models: ['scripted-model'] });
     const down = await c.request('providers.validate_key', { base_url: `http://127.0.0.1:${localServers[1]!.port}/v1` });
-    assert.match(down.payload.error, /Cannot reach .* \(connection refused\): is the server running/);
+    assert.match(down.payload.error, /^Cannot reach http:\/\/127\.0\.0\.1:\d+\/v1 \(connection refused\)\. Is the server running/);
     c.close();
   });
 
@@ -173,6 +173,14 @@ describe('providers at runtime', () => {
     const sealed = await c.request('chat.send', { sessionKey: 'first', text: 'still there?' });
     assert.match((await c.next(finalOrError(sealed.payload.runId))).payload.text, /vault, which is locked/);
     c.close();
+    // And a key cannot be stored anywhere while the vault is sealed: refused, nothing written.
+    const admin = await connect(s, adminKey, []);
+    const refused = await admin.request('providers.add_custom', { name: 'later', base_url: llm.url, api_key: `${SECRET}-2`, models: ['m'] });
+    assert.equal(refused.error?.code, 'VAULT_SEALED');
+    assert.equal((await admin.request('providers.save_key', { provider: 'openai', api_key: `${SECRET}-2` })).error?.code, 'VAULT_SEALED');
+    assert.equal(s.store.providers.get('custom-later'), undefined);
+    assert.deepEqual(filesContaining(s.dirs.root, `${SECRET}-2`), []);
+    admin.close();
     await login(s);
     c = await connect(s, writeKey, ['chat']);
     llm.script({ text: 'Still here after a restart.' });

@@ -35,7 +35,7 @@ export async function rpc<T = any>(method: string, params?: unknown): Promise<T>
     }
     throw e;
   });
-  if (!r.ok) throw new ApiError(200, r.error?.code ?? 'ERROR', r.error?.message ?? 'request failed', null, {});
+  if (!r.ok) throw new ApiError(400, r.error?.code ?? 'ERROR', r.error?.message ?? 'request failed', null, {});
   return r.payload as T;
 }
 
@@ -44,6 +44,8 @@ export interface AuthStatus {
   setup_required: boolean; setup_complete: boolean; has_passkeys: boolean; has_password: boolean;
   authenticated: boolean; auth_disabled: boolean; setup_code_required: boolean; localhost_only: boolean;
   webauthn_available?: boolean;
+  /** The password rule, stated before the user types. */
+  password_min_length?: number;
 }
 
 /** Human text for an error, with the retry time when the server gave one. */

@@ -7,7 +7,7 @@ import { ErrorLine } from './util.js';
 /** The payload of `exec.approval.requested`. */
 export interface ApprovalRequest { requestId: string; sessionKey: string; command: string; reason: string; rule?: string; expiresAt: number }
 
-export function ApprovalCard({ req, gw, onDone }: { req: ApprovalRequest; gw: Gateway; onDone: (id: string) => void }) {
+export function ApprovalCard({ req, label, gw, onDone }: { req: ApprovalRequest; label: string; gw: Gateway; onDone: (id: string) => void }) {
   const [editing, setEditing] = useState(false);
   const [command, setCommand] = useState(req.command);
   const [remember, setRemember] = useState(false);
@@ -31,7 +31,7 @@ export function ApprovalCard({ req, gw, onDone }: { req: ApprovalRequest; gw: Ga
 
   return (
     <section class="approval" data-testid="approval-card" aria-label="Command approval">
-      <header><strong>Approve command?</strong> <span class="muted">session {req.sessionKey}</span>
+      <header><strong>Approve command?</strong> <span class="muted" title={req.sessionKey} data-testid="approval-session">in “{label}”</span>
         <span class={left < 10 ? 'countdown urgent' : 'countdown'} data-testid="countdown">{left > 0 ? `${formatSeconds(left)} left` : 'expired'}</span></header>
       {editing
         ? <textarea aria-label="Command" rows={3} value={command} onInput={(e) => setCommand((e.target as HTMLTextAreaElement).value)} />

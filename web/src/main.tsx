@@ -82,7 +82,7 @@ function App() {
       {loggedIn && vault === 'sealed' && <VaultBanner onUnlocked={() => { setVault('unsealed'); }} />}
       {screen === '/onboarding' && <Onboarding status={status} onDone={async () => { await refresh(); navigate('/chat'); }} />}
       {screen === '/login' && <Login status={status} onDone={async () => { await refresh(); navigate('/chat'); }} />}
-      {loggedIn && screen.startsWith('/chat') && <Chat vault={vault} />}
+      {loggedIn && screen.startsWith('/chat') && <Chat vault={vault} navigate={navigate} />}
       {loggedIn && screen.startsWith('/cron') && <Cron />}
       {loggedIn && screen.startsWith('/settings') && <Settings path={screen} navigate={navigate} vault={vault} onVault={setVault} />}
     </div>

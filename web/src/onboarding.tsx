@@ -1,7 +1,22 @@
 /** First-run setup: tier, setup code (remote), password or passkey, then the recovery key once. */
 import { useState } from 'preact/hooks';
-import { api, errorText, type AuthStatus } from './api.js';
+import { api, errorText, rpc, type AuthStatus } from './api.js';
 import { CopyButton, ErrorLine, defaultPasskeyName, registerPasskey } from './util.js';
+import { ConnectModel, useAvailable } from './connect-model.js';
+
+/** The last, skippable step: connect a model so the first chat message has someone to answer it. */
+function ConnectStep({ onDone }: { onDone: () => void | Promise<void> }) {
+  const [available, error] = useAvailable();
+  return (
+    <main class="card medium" data-screen="onboarding-model">
+      <h1>Connect a model</h1>
+      <p>Moltis needs a language model to chat. Connect OpenAI, Anthropic, or a server on your own machine such as Ollama or LM Studio. You can change this later in Settings › Models.</p>
+      <ErrorLine text={error} />
+      {available ? <ConnectModel available={available} onSaved={() => void onDone()} /> : !error && <p class="muted">Looking for model servers on this machine…</p>}
+      <div class="row"><button type="button" class="link" onClick={() => void onDone()}>Skip for now</button></div>
+    </main>
+  );
+}
 
 export function Onboarding({ status, onDone }: { status: AuthStatus; onDone: () => void | Promise<void> }) {
   const remote = status.setup_code_required;
@@ -15,10 +30,18 @@ export function Onboarding({ status, onDone }: { status: AuthStatus; onDone: () 
   // How setup finished: a passkey-only owner has no password yet, hence no vault and no recovery key.
   const [finished, setFinished] = useState<'password' | 'passkey' | null>(null);
   const [passkeyMsg, setPasskeyMsg] = useState('');
+  const [connect, setConnect] = useState(false);
+  const minLength = status.password_min_length ?? 12;
+  // After setup: offer the model step only when no model is connected yet.
+  const next = async () => {
+    const m = await rpc<{ models: unknown[] }>('models.list').catch(() => ({ models: [1] }));
+    if (m.models.length === 0) setConnect(true); else await onDone();
+  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
     if (pw !== pw2) { setError('The passwords do not match.'); return; }
+    if ([...pw].length < minLength) { setError(`The password needs at least ${minLength} characters.`); return; }
     setBusy(true); setError('');
     try {
       const r = await api<{ ok: boolean; recovery_key?: string }>('/api/auth/setup', { body: { password: pw, ...(remote ? { setup_code: code.trim() } : {}) } });
@@ -41,6 +64,7 @@ export function Onboarding({ status, onDone }: { status: AuthStatus; onDone: () 
     try { await registerPasskey('/api/auth/passkey/register', defaultPasskeyName()); setPasskeyMsg('Passkey registered.'); } catch (err) { setPasskeyMsg(errorText(err)); }
   };
 
+  if (connect) return <ConnectStep onDone={onDone} />;
   if (finished) {
     return (
       <main class="card narrow" data-screen="onboarding-done">
@@ -58,7 +82,7 @@ export function Onboarding({ status, onDone }: { status: AuthStatus; onDone: () 
           : <p data-testid="setup-done">Your password is set.</p>}
         <div class="row">
           <button type="button" onClick={() => void addPasskey()}>Register a passkey</button>
-          <button type="button" class="primary" disabled={recovery !== null && !saved} onClick={() => void onDone()}>Continue</button>
+          <button type="button" class="primary" disabled={recovery !== null && !saved} onClick={() => void next()}>Continue</button>
         </div>
         {passkeyMsg && <p class="muted">{passkeyMsg}</p>}
       </main>
@@ -72,7 +96,8 @@ export function Onboarding({ status, onDone }: { status: AuthStatus; onDone: () 
         <span class="muted">{remote ? '— enter the setup code printed in the server console.' : '— you are on the machine running the gateway.'}</span></p>
       <form onSubmit={(e) => void submit(e)}>
         {remote && <label>Setup code<input name="setup_code" autocomplete="one-time-code" value={code} onInput={(e) => setCode((e.target as HTMLInputElement).value)} required /></label>}
-        <label>Password<input type="password" name="password" autocomplete="new-password" minLength={12} value={pw} onInput={(e) => setPw((e.target as HTMLInputElement).value)} required /></label>
+        <label>Password<input type="password" name="password" autocomplete="new-password" minLength={minLength} aria-describedby="pw-rule" value={pw} onInput={(e) => setPw((e.target as HTMLInputElement).value)} required /></label>
+        <p id="pw-rule" class="muted small hint" data-testid="password-rule">At least {minLength} characters. A passphrase of a few words is easy to type and hard to guess.</p>
         <label>Confirm password<input type="password" name="password2" autocomplete="new-password" value={pw2} onInput={(e) => setPw2((e.target as HTMLInputElement).value)} required /></label>
         <ErrorLine text={error} />
         <div class="row">

@@ -84,7 +84,8 @@ function PasswordChange() {
   const [msg, setMsg] = useState('');
   const [recovery, setRecovery] = useState<string | null>(null);
   const [error, setError] = useState('');
-  useEffect(() => { api<AuthStatus>('/api/auth/status').then((r) => setHasPassword(r.has_password), (e) => setError(errorText(e))); }, []);
+  const [minLength, setMinLength] = useState(12);
+  useEffect(() => { api<AuthStatus>('/api/auth/status').then((r) => { setHasPassword(r.has_password); if (r.password_min_length) setMinLength(r.password_min_length); }, (e) => setError(errorText(e))); }, []);
   const first = hasPassword === false;
   const submit = async (e: Event) => {
     e.preventDefault(); setError(''); setMsg('');
@@ -100,7 +101,8 @@ function PasswordChange() {
       {first && <p class="muted small">You signed up with a passkey. A password also creates the encrypted vault for your secrets.</p>}
       <form onSubmit={(e) => void submit(e)}>
         {!first && <label>Current password<input type="password" autocomplete="current-password" value={cur} onInput={(e) => setCur((e.target as HTMLInputElement).value)} required /></label>}
-        <label>New password<input type="password" autocomplete="new-password" minLength={12} value={next} onInput={(e) => setNext((e.target as HTMLInputElement).value)} required /></label>
+        <label>New password<input type="password" autocomplete="new-password" minLength={minLength} aria-describedby="pw-rule-change" value={next} onInput={(e) => setNext((e.target as HTMLInputElement).value)} required /></label>
+        <p id="pw-rule-change" class="muted small hint">At least {minLength} characters.</p>
         <button type="submit" disabled={hasPassword === null}>{first ? 'Set password' : 'Change password'}</button>
       </form>
       {msg && <p class="ok">{msg}</p>}

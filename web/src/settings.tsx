@@ -1,12 +1,14 @@
-/** Settings shell: tabs for Security, Vault, Identity, Sandbox & network, Channels. */
+/** Settings shell: tabs for Models, Security, Vault, Identity, Sandbox & network, Channels. */
 import type { Navigate } from './main.js';
 import { SecuritySettings } from './settings-security.js';
 import { VaultSettings } from './settings-vault.js';
 import { IdentitySettings } from './settings-identity.js';
 import { SandboxSettings } from './settings-sandbox.js';
 import { ChannelSettings } from './settings-channels.js';
+import { ModelsSettings } from './settings-models.js';
 
 const TABS = [
+  { path: '/settings/models', label: 'Models' },
   { path: '/settings/security', label: 'Security' },
   { path: '/settings/vault', label: 'Vault' },
   { path: '/settings/identity', label: 'Identity' },
@@ -24,6 +26,7 @@ export function Settings({ path, navigate, vault, onVault }: { path: string; nav
             onClick={(e) => { e.preventDefault(); navigate(t.path); }}>{t.label}</a>
         ))}
       </nav>
+      {tab === '/settings/models' && <ModelsSettings vault={vault} />}
       {tab === '/settings/security' && <SecuritySettings />}
       {tab === '/settings/vault' && <VaultSettings vault={vault} onVault={onVault} />}
       {tab === '/settings/identity' && <IdentitySettings />}

@@ -8,7 +8,7 @@ export interface Frame { type: string; id?: string; ok?: boolean; payload?: any;
 type Listener = (event: string, payload: any) => void;
 
 /** Events the chat screen needs. */
-export const CHAT_EVENTS = ['chat', 'agent', 'sessions.changed', 'exec.approval.requested', 'exec.approval.resolved', 'vault.status'];
+export const CHAT_EVENTS = ['chat', 'agent', 'sessions.changed', 'providers.changed', 'exec.approval.requested', 'exec.approval.resolved', 'vault.status'];
 
 /** One connection; `connect()` resolves after `hello-ok` and the subscription. */
 export class Gateway {
@@ -17,6 +17,8 @@ export class Gateway {
   private pending = new Map<string, { resolve: (f: Frame) => void; reject: (e: Error) => void }>();
   private listeners = new Set<Listener>();
   scopes: string[] = [];
+  /** The largest frame the server accepts (hello-ok `policy.maxPayload`). */
+  maxPayload = 512 * 1024;
   onClose: ((code: number, reason: string) => void) | null = null;
 
   /** Connects and subscribes to `events` (default: what the chat screen needs). */
@@ -39,6 +41,7 @@ export class Gateway {
       client: { id: 'moltis-web', version: '1.0.0', platform: 'web', mode: 'operator' },
     });
     this.scopes = (hello as { auth?: { scopes?: string[] } }).auth?.scopes ?? [];
+    this.maxPayload = (hello as { policy?: { maxPayload?: number } }).policy?.maxPayload ?? this.maxPayload;
     await this.request('subscribe', { events });
   }
 
@@ -52,6 +55,11 @@ export class Gateway {
     } else if (f.type === 'event' && f.event) {
       for (const l of this.listeners) l(f.event, f.payload);
     }
+  }
+
+  /** Bytes a request would take on the wire (to check against {@link maxPayload} before sending). */
+  static frameBytes(method: string, params: unknown): number {
+    return new TextEncoder().encode(JSON.stringify({ type: 'req', id: 'w0000000', method, params })).length;
   }
 
   /** Sends a request; resolves with its payload, rejects with the server's error. */
