@@ -14,7 +14,9 @@ test('the migration chains rows written before the chain existed', () => {
   const dir = tmp();
   try {
     const path = databasePath(dir);
-    const old = openDatabase(path, MIGRATIONS.filter((m) => m.name !== 'audit_chain'));
+    // A database as it was just before the chain arrived (every earlier migration, none after).
+    const chainAt = MIGRATIONS.find((m) => m.name === 'audit_chain')!.version;
+    const old = openDatabase(path, MIGRATIONS.filter((m) => m.version < chainAt));
     const ins = old.prepare('INSERT INTO auth_audit_log (event_type, client_ip, detail, created_at) VALUES (?, ?, ?, ?)');
     for (let i = 0; i < 5; i++) ins.run('login_success', '10.0.0.1', null, 1000 + i);
     old.close();

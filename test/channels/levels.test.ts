@@ -125,7 +125,8 @@ describe('channel permission levels and isolation', () => {
   test('admin: full tool set, approvals as configured (a safe command runs unasked)', async () => {
     approver.frames.length = 0;
     const reqs = await ask('ad', ALICE, 'do everything', tryEverything('ad done', 'echo admin-$((40+2))'), 'ad done');
-    assert.deepEqual(offered(reqs[0]!), ['admin_probe', 'current_time', 'exec', 'sessions_peek', 'web_fetch']);
+    // Admin is full access, configuration included (the brief): scheduled jobs too.
+    assert.deepEqual(offered(reqs[0]!), ['admin_probe', 'cron', 'current_time', 'exec', 'sessions_peek', 'web_fetch']);
     const results = reqs[1]!.body.messages.filter((m: any) => m.role === 'tool').map((m: any) => m.content).join('\n');
     assert.match(results, /admin-42/);
     assert.deepEqual(ran, { admin_probe: 1, sessions_peek: 1 });
