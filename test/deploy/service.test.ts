@@ -97,12 +97,18 @@ describe('docs/deploy/moltis.service', () => {
     assert.deepEqual(set, [], `these break bwrap (see the comment in the unit): ${set.join(', ')}`);
   });
 
+  // The checkout must stay visible under the emulated masks: one under /tmp is carried across
+  // PrivateTmp through a bind in /dev/shm; one under /home or /root cannot be (ProtectHome is read-only).
+  const underTmp = ROOT.startsWith('/tmp/');
   const emulationSkip = process.getuid?.() !== 0 ? 'needs root (mount namespaces) to emulate the unit'
+    : /^\/(home|root)\//.test(ROOT) ? `the checkout (${ROOT}) is hidden by ProtectHome in the emulation`
+    : (underTmp && !existsSync('/dev/shm')) ? 'a checkout under /tmp needs /dev/shm to survive PrivateTmp'
     : ['/usr/bin/unshare', '/usr/bin/setpriv', '/usr/bin/bwrap'].find((b) => !existsSync(b)) ?? false;
   test('under the unit\'s hardening the gateway\'s own bwrap probe still succeeds; with ProtectKernelTunables it fails', { skip: emulationSkip && `${emulationSkip}${emulationSkip.startsWith('/') ? ' is missing' : ''}` }, () => {
     // Outside /tmp, which the emulation replaces; .tmp/ is git-ignored.
     mkdirSync(join(ROOT, '.tmp'), { recursive: true });
     const dir = mkdtempSync(join(ROOT, '.tmp', 'unit-emul-'));
+    const carry = underTmp ? mkdtempSync('/dev/shm/moltis-emul-') : null;
     try {
       chmodSync(dir, 0o755);
       const probe = join(dir, 'probe.ts');
@@ -110,8 +116,9 @@ describe('docs/deploy/moltis.service', () => {
       chmodSync(probe, 0o644);
       // Emulation of the directives asserted above (systemd is not PID 1 in a CI container).
       const mounts = [
+        ...(carry ? [`mount --bind ${JSON.stringify(ROOT)} ${carry}`] : []),
         one('ProtectSystem') === 'strict' ? 'mount -o remount,bind,ro /' : '',
-        one('PrivateTmp') === 'yes' ? 'mount -t tmpfs -o mode=1777 tmpfs /tmp' : '',
+        one('PrivateTmp') === 'yes' ? `mount -t tmpfs -o mode=1777 tmpfs /tmp${carry ? ` && mkdir -p ${JSON.stringify(ROOT)} && mount --bind ${carry} ${JSON.stringify(ROOT)}` : ''}` : '',
         one('ProtectHome') === 'yes' ? 'mount -t tmpfs -o ro,mode=755 tmpfs /home && mount -t tmpfs -o ro,mode=700 tmpfs /root' : '',
       ].filter(Boolean);
       const priv = ['setpriv', ...(one('NoNewPrivileges') === 'yes' ? ['--no-new-privs'] : []),
@@ -129,7 +136,10 @@ describe('docs/deploy/moltis.service', () => {
       const tunables = run(['mount --bind /proc/sys /proc/sys', 'mount -o remount,bind,ro /proc/sys']);
       assert.equal(tunables.ok, false);
       assert.match(tunables.reason, /proc/i);
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      if (carry) rmSync(carry, { recursive: true, force: true });
+    }
   });
 });
 
