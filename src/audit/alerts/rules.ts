@@ -3,6 +3,7 @@
  * chain integrity). A rule sees one audit entry at a time and its own sliding windows.
  */
 import type { AuditRow } from '../../store/index.js';
+import { IDENTITY_FILE_NAMES } from '../../identity/index.js';
 
 export type AlertSeverity = 'info' | 'warn' | 'high' | 'critical';
 export const ALERT_RULES = [
@@ -96,6 +97,9 @@ export function createRules(t: RuleThresholds) {
         const command = detailField(d, 'command') ?? '';
         const signal = obfuscationSignal(command);
         const rule = r.event_type === 'approval_requested' ? detailField(d, 'rule') : null;
+        // A model's shell command naming an identity file is an identity write attempt (seed: Identity Protection).
+        const file = IDENTITY_FILE_NAMES.find((n) => command.includes(n));
+        if (file) out.push(hit('identity.modification', 'high', `a model command touches ${file} (${r.event_type.replace('_', ' ')})`, [r.id]));
         if (signal) out.push(hit('exec.unusual_command', 'high', `${signal} in ${r.event_type.replace('_', ' ')}`, [r.id]));
         else if (rule && rule !== '-') out.push(hit('exec.unusual_command', 'warn', `approval requested for a command matching floor rule ${rule}`, [r.id]));
         break;
