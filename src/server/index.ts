@@ -37,7 +37,7 @@ export { gatherDoctorFacts } from './offline-doctor.js';
 export { probeSandbox, sandboxSummary } from './exec-setup.js';
 import { loginGuardOptions } from './options.js';
 import { setupAudit } from './audit-setup.js';
-import { setupAlerts } from './alerts-setup.js';
+import { headMismatch, setupAlerts } from './alerts-setup.js';
 import { auditMethods } from '../audit/index.js';
 
 /** Thrown for a configuration that must not start (the message says how to fix it). */
@@ -130,6 +130,8 @@ export async function startServer(o: ServerOptions) {
   const sandbox = probeSandbox(cfg, o.dataDir, print, o.sandboxProbes);
   const tls = await loadTls(o, print);
   const store = createStore({ path: databasePath(o.dataDir) });
+  // Before the first append rewrites it: the head file as the last run left it (alerts compare it).
+  const auditStart = { seq: store.audit.tip()?.seq ?? 0, headProblem: headMismatch(store) };
   const bus = createEventBus({ onListenerError: (err, ev) => print(`event listener failed on ${ev}: ${(err as Error).message}`) });
   const guard = createLoginGuard({ ...loginGuardOptions(cfg), now });
   // The first code goes in the start-up banner; later ones (expiry, reset) are printed as they come.
@@ -174,7 +176,7 @@ export async function startServer(o: ServerOptions) {
   const createdIdentity = identity.ensureDefaults().created;
   if (createdIdentity.length) print(`created ${createdIdentity.join(', ')} in ${o.dataDir} (the agent's identity; edit them or use identity.update)`);
   const hooks = createHooks({ hooks: cfg.hooks, audit: (type, detail) => auth.audit(type, null, detail) });
-  const alerts = setupAlerts({ store, bus, auth, config: cfg, hooks, now, print });
+  const alerts = setupAlerts({ store, bus, auth, config: cfg, hooks, now, print, auditStart });
   gateway.dispatcher.mount(alerts.methods);
   const tools = createToolRegistry({ hooks });
   tools.register(currentTimeTool(now));

@@ -5,7 +5,9 @@
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { databasePath } from '../../src/store/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, setupPassword, createKey, PASSWORD, type TestServer } from '../support/server.js';
@@ -116,4 +118,30 @@ test('auth.bruteforce: a login-guard ban raises an alert', async () => {
   const [alert] = await alertsOf('auth.bruteforce');
   assert.ok(alert, 'no auth.bruteforce alert');
   assert.equal(auditRow(alert.evidence[0]).event_type, 'ip_banned');
+});
+
+test('audit.chain_broken: entries cut off the end of the log while the gateway was down raise a critical alert at start; an untouched restart does not', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'moltis-alerts-chain-'));
+  const dirs = { root, configDir: join(root, 'config'), dataDir: join(root, 'data') };
+  const a = await startTestServer({ dirs });
+  await setupPassword(a);
+  await a.stop({ keepDirs: true });
+  const clean = await startTestServer({ dirs });
+  assert.deepEqual(clean.store.securityAlerts.list({ limit: 10 }).filter((x) => x.rule === 'audit.chain_broken'), []);
+  await clean.stop({ keepDirs: true });
+  // The attacker holds the file: drops the append-only triggers and removes the newest entries.
+  const db = new Database(databasePath(dirs.dataDir));
+  db.exec('DROP TRIGGER auth_audit_log_no_update; DROP TRIGGER auth_audit_log_no_delete;');
+  db.prepare('DELETE FROM auth_audit_log WHERE id > (SELECT MAX(id) - 2 FROM auth_audit_log)').run();
+  db.close();
+  const b = await startTestServer({ dirs });
+  try {
+    const [alert] = b.store.securityAlerts.list({ limit: 50 }).filter((x) => x.rule === 'audit.chain_broken');
+    assert.ok(alert, 'a truncated log raised no alert');
+    assert.equal(alert.severity, 'critical');
+    const [ev] = JSON.parse(alert.evidence) as number[];
+    assert.match(b.store.audit.list({ limit: 1, before: ev! + 1 })[0]!.detail!, /head file names entry \d+ but the log ends at \d+/);
+  } finally {
+    await b.stop();
+  }
 });
