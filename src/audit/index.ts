@@ -9,3 +9,4 @@ export { createDenialAggregator, type DenialAggregator, type Denial } from './de
 export { sanitizePrefix } from './sanitize.js';
 export { auditMethods, auditEntryView, sinceSchema } from './methods.js';
 export { runDoctor, doctorExitCode, doctorSummary, opensFloorWholesale, type DoctorFacts, type Finding, type Severity } from './doctor/index.js';
+export { createAlertEngine, alertMethods, ALERT_RULES, ALERT_AUDIT_TYPES, obfuscationSignal, type AlertEngine, type SecurityAlert } from './alerts/index.js';

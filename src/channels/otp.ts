@@ -14,7 +14,7 @@ interface Challenge { code: string; expiresAt: number; tries: number; lockedUnti
 export type OtpCheck =
   | { result: 'ok' }
   | { result: 'wrong'; remaining: number }
-  | { result: 'locked'; untilMs: number }
+  | { result: 'locked'; untilMs: number; fresh?: true }
   | { result: 'expired' }
   | { result: 'none' };
 
@@ -47,7 +47,7 @@ export function createOtp(o: { now: () => number; randomInt: (min: number, max: 
       const ok = typed.length === 6 && timingSafeEqual(a, Buffer.from(c.code));
       if (ok) { table.delete(key); return { result: 'ok' }; }
       c.tries++;
-      if (c.tries >= OTP_MAX_TRIES) { c.lockedUntil = t + cooldownMs; c.expiresAt = 0; return { result: 'locked', untilMs: c.lockedUntil }; }
+      if (c.tries >= OTP_MAX_TRIES) { c.lockedUntil = t + cooldownMs; c.expiresAt = 0; return { result: 'locked', untilMs: c.lockedUntil, fresh: true }; }
       return { result: 'wrong', remaining: OTP_MAX_TRIES - c.tries };
     },
     /** The live code for `key` (admins see it in channels.senders.list). */

@@ -95,7 +95,12 @@ export function createSenders(d: SendersDeps) {
       }
       return c;
     },
-    checkOtp: (r: ChannelSenderRow, typed: string, cooldownMs: number) => d.otp.check(otpKey(r.type, r.account_id, r.sender_id), typed, cooldownMs),
+    checkOtp(r: ChannelSenderRow, typed: string, cooldownMs: number) {
+      const c = d.otp.check(otpKey(r.type, r.account_id, r.sender_id), typed, cooldownMs);
+      // Audited once per lockout (not per refused try), so a guessing sender cannot flood the log.
+      if (c.result === 'locked' && c.fresh) d.audit('channel_sender_otp_locked', `${meta(r)} until=${new Date(c.untilMs).toISOString()}`);
+      return c;
+    },
 
     approve(type: string, accountId: string, senderId: string, level: ChannelLevel, by: string): SenderView {
       const r = must(type, accountId, senderId);

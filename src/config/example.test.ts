@@ -42,7 +42,7 @@ test('every schema key appears once, under its table, with a one-line descriptio
 
 test('every table has a header, so uncommenting a key puts it in the right table', () => {
   const parsed = JSON.parse(JSON.stringify(parse(exampleToml()))) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(parsed).sort(), ['agent', 'audit', 'auth', 'channels', 'cron', 'heartbeat', 'server', 'tls', 'tools']);
+  assert.deepEqual(Object.keys(parsed).sort(), ['agent', 'audit', 'auth', 'channels', 'cron', 'heartbeat', 'monitoring', 'server', 'tls', 'tools']);
   assert.deepEqual(parsed.server, { throttle: {} });
   assert.deepEqual(parsed.auth, { login_guard: {} });
 });

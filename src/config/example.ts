@@ -127,6 +127,16 @@ export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks' | 
     max_age_days: 'Entries older than this many days are pruned from the start of the log (0: keep forever); a checkpoint keeps the rest verifiable.',
     max_entries: 'Most entries kept; the oldest beyond it are pruned (at least 1000).',
   },
+  monitoring: {
+    $: 'Security alerts over the audit log (security.alerts.list; forward them with a SecurityAlert hook).',
+    enabled: 'Watch the audit log and raise alerts (cron.rapid_creation, identity.modification, exec.unusual_command, channels.unexpected_sender, auth.*, sandbox.disabled, audit.chain_broken).',
+    cron_creations_warn: 'Cron job creations within one cron rate-limit window that raise cron.rapid_creation (a refusal by the limit always does).',
+    exec_denied_burst: 'Denied approvals within exec_window_secs that raise exec.unusual_command.',
+    exec_window_secs: 'Window in seconds for exec_denied_burst.',
+    new_senders_burst: 'New pending channel senders within senders_window_secs that raise channels.unexpected_sender.',
+    senders_window_secs: 'Window in seconds for new_senders_burst.',
+    max_alerts_per_rule_per_hour: 'Most alerts one rule raises an hour; the rest are counted in the next one, so a flood cannot bury the log.',
+  },
 };
 
 // Provider tables have user-chosen names, so they are shown as commented examples, not defaults.

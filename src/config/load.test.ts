@@ -83,8 +83,8 @@ describe('strict validation with positions', () => {
       { key: 'server.foo', line: 4, column: 1, source: path.join(dir, 'moltis.toml'), message: 'unknown key "foo" (allowed: bind, port, allowed_origins, trusted_proxies, behind_proxy, http_redirect_port, max_connections, max_connections_per_ip, headers_timeout_secs, request_timeout_secs, unauthenticated_body_timeout_secs, throttle)' },
     );
     const top = configError(() => load('# comment\n  foo = "x"\n[server]\n'));
-    assert.deepEqual({ ...issue(top, 'foo'), source: '' }, { key: 'foo', line: 2, column: 3, source: '', message: 'unknown key "foo" (allowed: server, auth, agent, providers, tools, hooks, cron, heartbeat, channels, tls, audit)' });
-    assert.match(top.message, /moltis\.toml:2:3: foo: unknown key "foo" \(allowed: server, auth, agent, providers, tools, hooks, cron, heartbeat, channels, tls, audit\)$/);
+    assert.deepEqual({ ...issue(top, 'foo'), source: '' }, { key: 'foo', line: 2, column: 3, source: '', message: 'unknown key "foo" (allowed: server, auth, agent, providers, tools, hooks, cron, heartbeat, channels, tls, audit, monitoring)' });
+    assert.match(top.message, /moltis\.toml:2:3: foo: unknown key "foo" \(allowed: server, auth, agent, providers, tools, hooks, cron, heartbeat, channels, tls, audit, monitoring\)$/);
   });
 
   test('unknown table header', () => {

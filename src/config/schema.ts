@@ -8,6 +8,7 @@ import { SANDBOX_DEFAULTS, sandboxSchema } from './sandbox.js';
 import { CRON_DEFAULTS, cronSchema, heartbeatSchema } from './cron-schema.js';
 import { approvalModeProblem, FLOOR_IN_SANDBOX, parseApprovalMode, SECURITY_LEVELS, type ApprovalMode, type FloorInSandbox, type SecurityLevel } from './exec-policy.js';
 import { AUDIT_DEFAULTS, auditSchema } from './audit-schema.js';
+import { MONITORING_DEFAULTS, monitoringSchema } from './monitoring-schema.js';
 import { CHANNELS_DEFAULTS, channelsSchema } from './channels-schema.js';
 
 export { parseMemory } from './checks.js';
@@ -110,6 +111,7 @@ const defaults = {
     renew_before_days: 30,
   },
   audit: AUDIT_DEFAULTS,
+  monitoring: MONITORING_DEFAULTS,
 };
 
 // ---- schema ----
@@ -269,7 +271,7 @@ const toolsSchema = z.strictObject({
   }).prefault({}),
 });
 
-export const HOOK_EVENTS = ['BeforeAgentStart', 'BeforeToolCall', 'AfterToolCall'] as const;
+export const HOOK_EVENTS = ['BeforeAgentStart', 'BeforeToolCall', 'AfterToolCall', 'SecurityAlert'] as const;
 const hookSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'hook names are 1-64 letters, digits and _ . -'),
   command: z.string().min(1).max(4096),
@@ -293,6 +295,7 @@ export const ConfigSchema = z.strictObject({
   channels: channelsSchema.prefault({}),
   tls: tlsSchema.prefault({}),
   audit: auditSchema.prefault({}),
+  monitoring: monitoringSchema.prefault({}),
 });
 
 /** The validated, frozen configuration. */

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 
-export type HookEvent = 'BeforeAgentStart' | 'BeforeToolCall' | 'AfterToolCall';
+export type HookEvent = 'BeforeAgentStart' | 'BeforeToolCall' | 'AfterToolCall' | 'SecurityAlert';
 export interface HookConfig { name: string; command: string; events: readonly HookEvent[]; tools?: readonly string[] | undefined; guard: boolean; timeout_secs: number }
 export type HookVerdict = { allow: true; input?: unknown } | { allow: false; reason: string; hook: string };
 

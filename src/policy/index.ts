@@ -31,6 +31,8 @@ export const METHOD_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   'node.pairing.status': 'operator.pairing',
   'auth.audit.list': 'operator.admin',
   'audit.list': 'operator.admin', // IP addresses and credential names
+  'security.alerts.list': 'operator.read',
+  'security.alerts.ack': 'operator.write',
   'sessions.delete': 'operator.write',
   'sessions.rename': 'operator.write',
   'sessions.set_model': 'operator.write',
@@ -146,6 +148,7 @@ export const EVENT_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   'sessions.changed': 'operator.read',
   'providers.changed': 'operator.read',
   'network.audit.entry': 'operator.read',
+  'security.alert': 'operator.read',
   // Brief: "monitor these events to detect suspicious automated job creation".
   'cron.job.created': 'operator.read',
   'cron.job.updated': 'operator.read',

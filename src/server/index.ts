@@ -37,6 +37,7 @@ export { gatherDoctorFacts } from './offline-doctor.js';
 export { probeSandbox, sandboxSummary } from './exec-setup.js';
 import { loginGuardOptions } from './options.js';
 import { setupAudit } from './audit-setup.js';
+import { headMismatch, setupAlerts } from './alerts-setup.js';
 import { auditMethods } from '../audit/index.js';
 
 /** Thrown for a configuration that must not start (the message says how to fix it). */
@@ -129,6 +130,8 @@ export async function startServer(o: ServerOptions) {
   const sandbox = probeSandbox(cfg, o.dataDir, print, o.sandboxProbes);
   const tls = await loadTls(o, print);
   const store = createStore({ path: databasePath(o.dataDir) });
+  // Before the first append rewrites it: the head file as the last run left it (alerts compare it).
+  const auditStart = { seq: store.audit.tip()?.seq ?? 0, headProblem: headMismatch(store) };
   const bus = createEventBus({ onListenerError: (err, ev) => print(`event listener failed on ${ev}: ${(err as Error).message}`) });
   const guard = createLoginGuard({ ...loginGuardOptions(cfg), now });
   // The first code goes in the start-up banner; later ones (expiry, reset) are printed as they come.
@@ -173,6 +176,8 @@ export async function startServer(o: ServerOptions) {
   const createdIdentity = identity.ensureDefaults().created;
   if (createdIdentity.length) print(`created ${createdIdentity.join(', ')} in ${o.dataDir} (the agent's identity; edit them or use identity.update)`);
   const hooks = createHooks({ hooks: cfg.hooks, audit: (type, detail) => auth.audit(type, null, detail) });
+  const alerts = setupAlerts({ store, bus, auth, config: cfg, hooks, now, print, auditStart });
+  gateway.dispatcher.mount(alerts.methods);
   const tools = createToolRegistry({ hooks });
   tools.register(currentTimeTool(now));
   const ex = cfg.tools.exec;
@@ -295,7 +300,7 @@ export async function startServer(o: ServerOptions) {
     await channels.close().catch(() => { /* best effort on a failed start */ });
     await execSetup.close().catch(() => { /* best effort on a failed start */ });
     await egressProxy?.close();
-    auditSetup.close(); gateway.close(); store.close();
+    alerts.close(); auditSetup.close(); gateway.close(); store.close();
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new StartupError(`port ${cfg.server.port} on ${cfg.server.bind} is already in use: stop the other process or pass --port`);
     if (e.code === 'EADDRNOTAVAIL') throw new StartupError(`cannot bind ${cfg.server.bind}: no such address on this machine (check --bind)`);
@@ -343,6 +348,7 @@ export async function startServer(o: ServerOptions) {
       await egressProxy?.close();
       classifier.close();
       gateway.close();
+      alerts.close();
       auditSetup.close();
       await app.close();
       bus.close();

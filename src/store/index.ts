@@ -13,6 +13,7 @@ import { createPasskeysRepo } from './repos/passkeys.js';
 import { createCronRepo } from './repos/cron.js';
 import { createChannelsRepo } from './repos/channels.js';
 import { createProvidersRepo } from './repos/providers.js';
+import { createSecurityAlertsRepo } from './repos/security-alerts.js';
 
 export { openDatabase, migrate, StoreError, type Db } from './db.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
@@ -28,6 +29,7 @@ export type { PasskeysRepo, PasskeyRow } from './repos/passkeys.js';
 export type { CronRepo, CronJobRow, CronRunRow } from './repos/cron.js';
 export type { ChannelsRepo, ChannelAccountRow, ChannelSenderRow } from './repos/channels.js';
 export type { ProvidersRepo, LlmProviderRow } from './repos/providers.js';
+export type { SecurityAlertsRepo, SecurityAlertRow } from './repos/security-alerts.js';
 
 /** The database file inside a data dir. */
 export function databasePath(dataDir: string): string {
@@ -49,6 +51,7 @@ export function createStore(opts: { path: string }) {
     cron: createCronRepo(db),
     channels: createChannelsRepo(db),
     providers: createProvidersRepo(db),
+    securityAlerts: createSecurityAlertsRepo(db),
     close(): void {
       audit.close();
       if (db.open) db.close();

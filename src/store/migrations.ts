@@ -312,4 +312,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 12,
+    name: 'security_alerts',
+    sql: `
+      -- Alerts raised by the audit rule engine; evidence is a JSON array of audit entry ids.
+      CREATE TABLE security_alerts (
+        id TEXT PRIMARY KEY,
+        rule TEXT NOT NULL,
+        severity TEXT NOT NULL CHECK (severity IN ('info', 'warn', 'high', 'critical')),
+        summary TEXT NOT NULL,
+        evidence TEXT NOT NULL DEFAULT '[]',
+        at INTEGER NOT NULL,
+        acked_at INTEGER,
+        acked_by TEXT
+      ) STRICT;
+      CREATE INDEX idx_security_alerts_at ON security_alerts(at);
+    `,
+  },
 ];

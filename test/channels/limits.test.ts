@@ -133,7 +133,12 @@ describe('channel limits and approval paths', () => {
     await tg.waitFor((c) => c.method === 'sendMessage' && c.params.text === NOTICES.otpLocked);
     tg.say(T.otp, guesser, g.payload.code);
     await tg.waitFor((c) => c.method === 'sendMessage' && String(c.params.chat_id) === '802' && tg.sent(802).filter((t) => t === NOTICES.otpLocked).length === 2);
-    assert.equal((await admin.request('channels.senders.list', { accountId: 'otp' })).payload.senders.find((x: any) => x.senderId === '802').status, 'pending');
+    assert.equal((await admin.request('channels.senders.list', { accountId: 'otp' })).payload.senders.find((x: any) => x.senderId === '802').status, 'pending');    // The lockout is audited once (not per refused try) and raises a channels.unexpected_sender alert.
+    const locks = s.store.audit.list({ limit: 10, type: 'channel_sender_otp_locked' });
+    assert.equal(locks.length, 1);
+    assert.match(locks[0]!.detail!, /sender=802/);
+    const alerts = (await reader.request('security.alerts.list', {})).payload.alerts as any[];
+    assert.ok(alerts.some((a) => a.rule === 'channels.unexpected_sender' && a.evidence.includes(locks[0]!.id)), JSON.stringify(alerts));
   });
 
   test('notify_owner: the owner gets Approve/Deny buttons; only the owner\'s id can press them', async () => {

@@ -8,6 +8,7 @@ import { Chat } from './chat.js';
 import { Settings } from './settings.js';
 import { Cron } from './cron.js';
 import { VaultBanner } from './vault-banner.js';
+import { AlertsBadge } from './alerts-badge.js';
 
 /** Navigation shared by every screen. */
 export type Navigate = (path: string) => void;
@@ -75,6 +76,7 @@ function App() {
             <a href="/chat" class={screen.startsWith('/chat') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/chat'); }}>Chat</a>
             <a href="/cron" class={screen.startsWith('/cron') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/cron'); }}>Cron</a>
             <a href="/settings/security" class={screen.startsWith('/settings') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/settings/security'); }}>Settings</a>
+            <AlertsBadge />
             {status.has_password && <button class="link" onClick={() => void logout()}>Log out</button>}
           </nav>
         </header>
