@@ -5,6 +5,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanEnv, killAll, removeDirs, runCli, tempDirs } from '../cli/harness.js';
@@ -40,9 +41,15 @@ test('image build/list/rm use the config engine and storage; a missing image nam
     assert.match(ok.stdout, /backend: podman/);
 
     // rm refuses an image it did not build (fails closed): someone else's image stays.
+    const tar = join(d.root, 'empty.tar');
+    assert.equal(spawnSync('tar', ['-C', d.configDir, '-cf', tar, 'moltis.toml']).status, 0);
+    assert.equal(spawnSync('podman', [...tp.args, 'import', tar, 'localhost/not-ours:1']).status, 0);
     const foreign = await runCli(['sandbox', 'image', 'rm', 'localhost/not-ours:1', ...dirs], env, 60_000);
     assert.notEqual(foreign.code, 0);
-    assert.match(foreign.stderr, /no image localhost\/not-ours:1/);
+    assert.match(foreign.stderr, /not built by `moltis sandbox image build`/);
+    assert.equal(spawnSync('podman', [...tp.args, 'image', 'exists', 'localhost/not-ours:1']).status, 0);
+    const gone = await runCli(['sandbox', 'image', 'rm', 'localhost/never-was:1', ...dirs], env, 60_000);
+    assert.match(gone.stderr, /no image localhost\/never-was:1/);
 
     const rm = await runCli(['sandbox', 'image', 'rm', ...dirs], env, 60_000);
     assert.equal(rm.code, 0, rm.stderr);
