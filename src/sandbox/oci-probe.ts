@@ -17,6 +17,8 @@ export interface OciProbe {
   engine?: 'podman' | 'docker';
   reason: string;
   proxyBridge?: boolean;
+  /** The engine works but the image is not in its storage (`moltis sandbox image build` makes it). */
+  missingImage?: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function probeOci(o: OciProbeOptions): Promise<OciProbe> {
   // No separate `info`: inspecting the image already needs a working engine and storage, and each
   // engine call costs ~0.1-0.3 s of start-up.
   const img = await call([...o.globalArgs, 'image', 'inspect', '--format', '{{json .Config.Labels}}', o.image]);
-  if (img.exitCode !== 0) return { ok: false, engine, reason: `image ${o.image} not present locally (never pulled; build it with \`moltis sandbox image build --backend ${engine}\`): ${why(img)}` };
+  if (img.exitCode !== 0) return { ok: false, engine, missingImage: true, reason: `image ${o.image} not present locally (never pulled; build it with \`moltis sandbox image build --backend ${engine}\`): ${why(img)}` };
   // The offline image has no programs of its own: it runs on the host's /usr, read-only.
   const hostUsr = img.stdout.includes(`"${HOST_USR_LABEL}":"1"`) ? ['-v', `/usr:/usr:ro`] : [];
   const run = await call([...o.globalArgs, 'run', '--rm', '--pull', 'never', '--network', 'none',
