@@ -40,10 +40,13 @@ const call = (e: OciEngine, args: string[], timeoutMs = 120_000) =>
 const lastLine = (s: string, code: number | null) => s.trim().split('\n').slice(-1)[0] || `exit ${code}`;
 
 /** Runs the engine with its output streamed to `progress` line by line (builds and pulls take minutes). */
-function stream(e: OciEngine, args: string[], progress: (l: string) => void): Promise<{ code: number | null; last: string }> {
+function stream(e: OciEngine, args: string[], progress: (l: string) => void, timeoutMs = 30 * 60_000): Promise<{ code: number | null; last: string }> {
   return new Promise((res) => {
     const p = spawn(e.enginePath ?? e.engine, [...e.globalArgs, ...args], { env: gatewayEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let last = '';
+    // A registry that black-holes packets would otherwise keep the command waiting for ever.
+    const timer = setTimeout(() => { last = `no answer within ${Math.round(timeoutMs / 1000)} s`; p.kill('SIGKILL'); }, timeoutMs);
+    p.on('close', () => clearTimeout(timer));
     const onData = (b: Buffer) => { for (const l of b.toString('utf8').split('\n')) if (l.trim()) { last = l.trim(); progress(`  ${l.trimEnd()}`); } };
     p.stdout.on('data', onData);
     p.stderr.on('data', onData);
@@ -83,14 +86,15 @@ export async function buildSandboxImage(o: BuildImageOptions): Promise<'offline'
   if (mode === 'auto') {
     o.progress(`checking for the base image ${SANDBOX_BASE_IMAGE} ...`);
     const have = (await call(o, ['image', 'inspect', '--format', '{{.Id}}', SANDBOX_BASE_IMAGE], 30_000)).exitCode === 0;
-    const pulled = have || (await stream(o, ['pull', SANDBOX_BASE_IMAGE], o.progress)).code === 0;
+    const pulled = have || (await stream(o, ['pull', SANDBOX_BASE_IMAGE], o.progress, 5 * 60_000)).code === 0;
     mode = pulled ? 'containerfile' : 'offline';
     if (!pulled) o.progress(`no registry reachable: building the offline image (tools from the host's /usr, mounted read-only)`);
   }
   if (mode === 'containerfile') {
     if (!existsSync(SANDBOX_CONTAINERFILE)) throw new Error(`the Containerfile is missing at ${SANDBOX_CONTAINERFILE}: reinstall moltis, or use --offline`);
     o.progress(`building ${o.tag} from ${SANDBOX_CONTAINERFILE} ...`);
-    const r = await stream(o, ['build', '--pull=never', '--label', `${BUILT_LABEL}=1`, '-t', o.tag, '-f', SANDBOX_CONTAINERFILE, dirname(SANDBOX_CONTAINERFILE)], o.progress);
+    // Never a pull during the build: the base image was checked (or pulled) above. Docker's --pull is a boolean.
+    const r = await stream(o, ['build', o.engine === 'podman' ? '--pull=never' : '--pull=false', '--label', `${BUILT_LABEL}=1`, '-t', o.tag, '-f', SANDBOX_CONTAINERFILE, dirname(SANDBOX_CONTAINERFILE)], o.progress);
     if (r.code !== 0) throw new Error(`${o.engine} build failed: ${r.last}. Fix: check oci_args and that ${SANDBOX_BASE_IMAGE} is present, or use --offline`);
     o.progress(`built ${o.tag}`);
     return 'containerfile';
