@@ -42,7 +42,7 @@ export async function probeOci(o: OciProbeOptions): Promise<OciProbe> {
   const img = await call([...o.globalArgs, 'image', 'inspect', '--format', '{{json .Config.Labels}}', o.image]);
   if (img.exitCode !== 0) return { ok: false, engine, missingImage: true, reason: `image ${o.image} not present locally (never pulled; build it with \`moltis sandbox image build --backend ${engine}\`): ${why(img)}` };
   // The offline image has no programs of its own: it runs on the host's /usr, read-only.
-  const hostUsr = img.stdout.includes(`"${HOST_USR_LABEL}":"1"`) ? ['-v', `/usr:/usr:ro`] : [];
+  const hostUsr = img.stdout.includes(`"${HOST_USR_LABEL}":"1"`) ? ['-v', `/usr:/usr:${engine === 'docker' ? 'ro' : 'ro,nosuid,nodev'}`] : [];
   const run = await call([...o.globalArgs, 'run', '--rm', '--pull', 'never', '--network', 'none',
     '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', ...hostUsr, o.image,
     '/bin/sh', '-c', 'command -v socat >/dev/null && echo socat; true'], 60_000);

@@ -51,6 +51,12 @@ test('image build/list/rm use the config engine and storage; a missing image nam
     const gone = await runCli(['sandbox', 'image', 'rm', 'localhost/never-was:1', ...dirs], env, 60_000);
     assert.match(gone.stderr, /no image localhost\/never-was:1/);
 
+    // A name an engine could read as a flag never reaches it.
+    const flag = await runCli(['sandbox', 'image', 'rm', '--config-dir', d.configDir, '--', '--all'], env, 60_000);
+    assert.equal(flag.code, 1);
+    assert.match(flag.stderr, /"--all" is not an image name/);
+    assert.equal(spawnSync('podman', [...tp.args, 'image', 'exists', IMAGE]).status, 0);
+
     const rm = await runCli(['sandbox', 'image', 'rm', ...dirs], env, 60_000);
     assert.equal(rm.code, 0, rm.stderr);
     assert.match(rm.stdout, new RegExp(`removed ${IMAGE}`));
