@@ -7,6 +7,7 @@ export type { LoadConfigOptions, LoadedConfig, ParseConfigOptions } from './load
 export { ConfigError, CONFIG_ERROR_CODES, formatIssue } from './errors.js';
 export type { ConfigErrorCode, ConfigIssue } from './errors.js';
 export { DEFAULTS, ConfigSchema, parseMemory, SANDBOX_BACKENDS, NETWORK_MODES } from './schema.js';
+export { IMAGE_REF_RE } from './sandbox.js';
 export type { SandboxBackendName, NetworkMode } from './schema.js';
 export { parseDuration, imageRefProblem } from './cron-schema.js';
 export type { Config, DeepReadonly } from './schema.js';

@@ -49,11 +49,14 @@ const resourceLimitsSchema = z.strictObject({
  * The table's schema. `no_network` is the brief's spelling of `network = "none"`; it is folded
  * into `network` (consumers read `network` only) and may never contradict it.
  */
+/** An image reference, never something an engine could read as a flag. */
+export const IMAGE_REF_RE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
+
 export const sandboxSchema = z.strictObject({
   enabled: z.boolean().prefault(D.enabled),
   backend: z.enum(SANDBOX_BACKENDS).prefault(D.backend),
   // An image reference, never something an engine could read as a flag.
-  image: z.string().min(1).max(512).regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/, 'expected an image reference like "localhost/moltis-sandbox:latest"').prefault(D.image),
+  image: z.string().min(1).max(512).regex(IMAGE_REF_RE, 'expected an image reference like "localhost/moltis-sandbox:latest"').prefault(D.image),
   oci_args: z.array(z.string().min(1).max(1000)).prefault(() => [...D.oci_args]),
   resource_limits: resourceLimitsSchema.prefault({}),
   network: z.enum(NETWORK_MODES).optional(),

@@ -13,3 +13,5 @@ export { createOciRunner, probeOci } from './oci.js';
 export type { OciRunnerOptions, OciProbe, OciProbeOptions } from './oci.js';
 export type { Runner, RunRequest, RunResult, SandboxLimits } from './types.js';
 export { SANDBOX_WORKSPACE, SANDBOX_HOME, SANDBOX_PROXY_SOCKET, SANDBOX_PROXY_PORT } from './types.js';
+export { buildSandboxImage, listSandboxImages, removeSandboxImage, HOST_USR_LABEL, SANDBOX_CONTAINERFILE } from './oci-image.js';
+export type { BuildImageOptions, OciEngine, SandboxImageInfo } from './oci-image.js';

@@ -70,3 +70,9 @@ test('envFileBody drops what an env file cannot carry', () => {
   assert.equal(body, 'A=1\nB=x=y z\n');
   assert.deepEqual(dropped, ['BAD-NAME', 'C']);
 });
+
+test('ociRunArgs lends the host /usr only to an image that asks, and only read-only', () => {
+  assert.ok(!ociRunArgs(base).some((v) => v.startsWith('/usr:')));
+  assert.deepEqual(values(ociRunArgs({ ...base, hostUsr: true }), '-v').slice(-1), ['/usr:/usr:ro,nosuid,nodev']);
+  assert.deepEqual(values(ociRunArgs({ ...base, hostUsr: true, engine: 'docker' }), '-v').slice(-1), ['/usr:/usr:ro']);
+});

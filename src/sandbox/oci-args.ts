@@ -43,6 +43,8 @@ export interface OciContainerSpec {
   init?: boolean;
   /** Default podman. Docker's `-v` takes no mount flags (nosuid, nodev). */
   engine?: 'podman' | 'docker';
+  /** The image's tools are the host's /usr (image label `moltis.host-usr=1`): mounted read-only. */
+  hostUsr?: boolean;
 }
 
 /** The bridge that is the main process of a trusted session's container (runs as the container's root, which the command's uid cannot signal). */
@@ -83,6 +85,8 @@ export function ociRunArgs(s: OciContainerSpec): string[] {
   else args.push('--tmpfs', `${SANDBOX_HOME}:rw,nosuid,nodev,mode=1777,size=16m`);
   // A Unix socket crosses --network none: the proxy (which applies the domain policy) is the only way out.
   if (s.proxySocket) args.push('-v', `${s.proxySocket}:${SANDBOX_PROXY_SOCKET}:rw`);
+  // The offline image borrows the host's programs: read-only (no tampering with the host), nosuid (no host setuid binary gains anything).
+  if (s.hostUsr) args.push('-v', `/usr:/usr:${s.engine === 'docker' ? 'ro' : 'ro,nosuid,nodev'}`);
   if (s.init !== false) args.push('--init');
   args.push(s.image);
   // The main process runs as the image's root (capabilities dropped); commands run as another uid, so

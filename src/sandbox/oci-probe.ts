@@ -1,3 +1,4 @@
+import { HOST_USR_LABEL } from './oci-image.js';
 import { gatewayEnv, runCaptured, type SpawnFn } from './capture.js';
 
 /** What to check. */
@@ -16,6 +17,8 @@ export interface OciProbe {
   engine?: 'podman' | 'docker';
   reason: string;
   proxyBridge?: boolean;
+  /** The engine works but the image is not in its storage (`moltis sandbox image build` makes it). */
+  missingImage?: boolean;
 }
 
 /**
@@ -36,10 +39,12 @@ export async function probeOci(o: OciProbeOptions): Promise<OciProbe> {
   if (v.exitCode !== 0) return { ok: false, reason: `${bin} not runnable: ${why(v)}` };
   // No separate `info`: inspecting the image already needs a working engine and storage, and each
   // engine call costs ~0.1-0.3 s of start-up.
-  const img = await call([...o.globalArgs, 'image', 'inspect', '--format', '{{.Id}}', o.image]);
-  if (img.exitCode !== 0) return { ok: false, engine, reason: `image ${o.image} not present locally (never pulled): ${why(img)}` };
+  const img = await call([...o.globalArgs, 'image', 'inspect', '--format', '{{json .Config.Labels}}', o.image]);
+  if (img.exitCode !== 0) return { ok: false, engine, missingImage: true, reason: `image ${o.image} not present locally (never pulled; build it with \`moltis sandbox image build --backend ${engine}\`): ${why(img)}` };
+  // The offline image has no programs of its own: it runs on the host's /usr, read-only.
+  const hostUsr = img.stdout.includes(`"${HOST_USR_LABEL}":"1"`) ? ['-v', `/usr:/usr:${engine === 'docker' ? 'ro' : 'ro,nosuid,nodev'}`] : [];
   const run = await call([...o.globalArgs, 'run', '--rm', '--pull', 'never', '--network', 'none',
-    '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', o.image,
+    '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', ...hostUsr, o.image,
     '/bin/sh', '-c', 'command -v socat >/dev/null && echo socat; true'], 60_000);
   if (run.exitCode !== 0) return { ok: false, engine, reason: `${engine} run of ${o.image} failed: ${why(run)}` };
   const proxyBridge = run.stdout.includes('socat');

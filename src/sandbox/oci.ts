@@ -3,6 +3,7 @@ import { chownSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatewayEnv, notRun, runCaptured, type SpawnFn } from './capture.js';
+import { imageWantsHostUsr } from './oci-image.js';
 import { createDiskGuard, diskLimitNote, type DiskGuardOptions, type DiskWatch } from './disk.js';
 import {
   OCI_DEFAULT_USER, containerName, envFileBody, execWrapper, groupKillScript, ociRunArgs,
@@ -81,6 +82,8 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
   const tag = instanceTag(instance);
   let swept: Promise<void> | undefined;
   let closed = false;
+  // Per image, asked once: does it borrow the host's /usr (the offline image)?
+  const hostUsr = new Map<string, Promise<boolean>>();
   const disk = createDiskGuard({ ...o.disk, limitBytes: o.limits.diskBytes, ...(o.spawn ? { spawn: o.spawn } : {}) });
 
   const engine = (args: string[], timeoutMs = ENGINE_TIMEOUT_MS): Promise<RunResult> =>
@@ -102,7 +105,9 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
     // The sandbox uid must be able to write its own workspace and home (they are created by the gateway).
     for (const p of [spec.cwd, spec.home]) if (p) ownBy(p, user, log);
     await engine(['rm', '-f', ...noWait, spec.name]);
-    const r = await engine(ociRunArgs(spec));
+    let usr = hostUsr.get(spec.image);
+    if (!usr) { usr = imageWantsHostUsr({ engine: o.engine, globalArgs: o.globalArgs, ...(o.enginePath ? { enginePath: o.enginePath } : {}), spawn: o.spawn }, spec.image); hostUsr.set(spec.image, usr); }
+    const r = await engine(ociRunArgs({ ...spec, hostUsr: await usr }));
     if (r.exitCode !== 0) throw new Error(`${o.engine} run failed (${r.exitCode}): ${r.stderr.trim()}`);
   };
 

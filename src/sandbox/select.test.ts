@@ -21,6 +21,8 @@ test('auto picks bwrap here when no OCI image is configured, and reports it', { 
     assert.equal(c.runner.isolated, true);
     assert.match(c.reason, /auto/);
     assert.ok(o.logs.some((l) => l.startsWith('info: sandbox: using bwrap')), o.logs.join('\n'));
+    // Start-up names the command that builds the missing image (printed: it does not start with "sandbox: ").
+    assert.ok(o.logs.includes('info: hint: podman works but image localhost/moltis-test-no-such-image:latest is missing: build it with `moltis sandbox image build --backend podman`'), o.logs.join('\n'));
     const r = await c.runner.run({ command: 'id -u', cwd: '/tmp', env: {}, timeoutMs: 5000, maxBytes: 100 });
     assert.equal(r.stdout.trim(), '1000');
   } finally { await c.runner.close(); }

@@ -120,6 +120,9 @@ export async function createSandbox(o: CreateSandboxOptions): Promise<SandboxCho
         if (p.ok) return picked(make.oci(engine), engine, `auto: ${p.reason}`);
         tried.push(`${engine}: ${p.reason}`);
       }
+      // An engine that works without its image is one command away from the strongest backend: say which.
+      const buildable = [pod, dock].find((p) => p.missingImage);
+      if (buildable) log(`hint: ${buildable.engine} works but image ${o.image} is missing: build it with \`moltis sandbox image build --backend ${buildable.engine}\``, 'info');
       if (b.ok) return picked(make.bwrap(), 'bwrap', `auto: ${b.reason}; no OCI engine with image ${o.image} (${tried.join('; ')})`);
       tried.push(`bwrap: ${b.reason}`);
       if (platform === 'darwin') {

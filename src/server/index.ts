@@ -35,6 +35,7 @@ export { withOfflineAuth } from './offline.js';
 export { withOfflineAuditLog, type NoAuditLog } from './offline-audit.js';
 export { gatherDoctorFacts } from './offline-doctor.js';
 export { probeSandbox, sandboxSummary } from './exec-setup.js';
+export { sandboxImageBuild, sandboxImageList, sandboxImageRemove } from './sandbox-image.js';
 import { loginGuardOptions } from './options.js';
 import { setupAudit } from './audit-setup.js';
 import { headMismatch, setupAlerts } from './alerts-setup.js';
