@@ -29,9 +29,13 @@ export interface Child {
 }
 
 function newestStale(root: string): string | null {
+  // Folders the build leaves out (tsconfig.build.json `exclude`, `dir/**` entries) have no output to compare.
+  const excluded = (JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')) as { exclude?: string[] }).exclude
+    ?.filter((e) => e.endsWith('/**') && !e.slice(0, -3).includes('*')).map((e) => join(root, e.slice(0, -3))) ?? [];
   const walk = (dir: string): string | null => {
     for (const name of readdirSync(dir)) {
       const p = join(dir, name);
+      if (excluded.includes(p)) continue;
       if (statSync(p).isDirectory()) { const s = walk(p); if (s) return s; continue; }
       if (!name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
       const out = join(root, 'dist', relative(join(root, 'src'), p)).replace(/\.ts$/, '.js');
