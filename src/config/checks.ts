@@ -117,7 +117,10 @@ export function checked(problem: (v: string) => string | null): z.ZodString {
 
 
 /** An OCI image reference, never something an engine could read as a flag (cron job images). */
+/** An OCI image reference: never something an engine could read as a flag (no leading `-`). */
+export const IMAGE_REF_RE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
+
 export function imageRefProblem(value: string): string | null {
   if (value.length === 0 || value.length > 512) return 'expected an image reference of 1-512 characters';
-  return /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/.test(value) ? null : 'expected an image reference like "localhost/moltis-sandbox:latest"';
+  return IMAGE_REF_RE.test(value) ? null : 'expected an image reference like "localhost/moltis-sandbox:latest"';
 }

@@ -4,7 +4,7 @@
  * is defined here once and imported by sandbox/ and everything else that names backends.
  */
 import { z } from 'zod';
-import { checked, memoryProblem, sizeProblem, trustedDomainProblem } from './checks.js';
+import { checked, IMAGE_REF_RE, memoryProblem, sizeProblem, trustedDomainProblem } from './checks.js';
 
 /** Sandbox backends: "auto" probes for the strongest that works; "none" runs on the host. */
 export const SANDBOX_BACKENDS = ['auto', 'bwrap', 'oci', 'podman', 'docker', 'apple-container', 'none'] as const;
@@ -49,8 +49,7 @@ const resourceLimitsSchema = z.strictObject({
  * The table's schema. `no_network` is the brief's spelling of `network = "none"`; it is folded
  * into `network` (consumers read `network` only) and may never contradict it.
  */
-/** An image reference, never something an engine could read as a flag. */
-export const IMAGE_REF_RE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
+export { IMAGE_REF_RE };
 
 export const sandboxSchema = z.strictObject({
   enabled: z.boolean().prefault(D.enabled),
