@@ -3,7 +3,7 @@
  * listing its models (`GET {base}/models`) and finding local servers. Failures come back as one
  * sentence a user can act on, never a stack trace.
  */
-import { guardedFetch, NetError, resolveAndGuard, type Lookup } from '../net/index.js';
+import { createGuardedFetch, guardedFetch, NetError, resolveAndGuard, type Lookup } from '../net/index.js';
 import { kindOf, LOCAL_SERVERS, PROVIDER_PRIVATE_CIDRS, type ProviderKind } from './catalog.js';
 import { sentence } from './errors.js';
 
@@ -29,9 +29,11 @@ export async function checkProviderUrl(url: string, net: ProviderNet): Promise<{
 
 /**
  * A fetch for the AI SDK that checks every request's address with the same guard before it
- * dials (a base URL whose name later resolves somewhere forbidden is refused mid-session).
+ * dials (a base URL whose name later resolves somewhere forbidden is refused mid-session), and
+ * by default dials only the addresses that check resolved (no DNS-rebinding window).
  */
-export function guardedProviderFetch(net: ProviderNet, inner: typeof globalThis.fetch = globalThis.fetch): typeof globalThis.fetch {
+export function guardedProviderFetch(net: ProviderNet, dial?: typeof globalThis.fetch): typeof globalThis.fetch {
+  const inner = dial ?? createGuardedFetch({ allowlist: [...net.allowlist], ...(net.lookup ? { lookup: net.lookup } : {}) });
   return async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const c = await checkProviderUrl(url, net);

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createGuardedFetch } from './dispatch.js';
+import type { Lookup } from './guard.js';
+
+/** A server that counts hits and closes every connection (so each request dials anew). */
+async function server(host: string, port = 0): Promise<{ srv: Server; port: number; hits: () => number }> {
+  let hits = 0;
+  const srv = createServer((_req, res) => { hits++; res.setHeader('connection', 'close'); res.end(`hello from ${host}`); });
+  await new Promise<void>((resolve, reject) => { srv.once('error', reject); srv.listen(port, host, resolve); });
+  return { srv, port: (srv.address() as AddressInfo).port, hits: () => hits };
+}
+const close = (s: Server) => new Promise<void>((r) => s.close(() => r()));
+
+test('a rebinding name cannot move a later dial to a forbidden address: every connection is checked as it dials', async () => {
+  const good = await server('127.0.0.1');
+  // The "internal" service on another loopback address, same port: where a rebinding answer points.
+  const internal = await server('127.0.0.3', good.port);
+  try {
+    let calls = 0;
+    // First answer passes the guard; every later answer rebinds to the internal address.
+    const lookup: Lookup = async () => [{ address: calls++ === 0 ? '127.0.0.1' : '127.0.0.3', family: 4 }];
+    const f = createGuardedFetch({ allowlist: ['127.0.0.1/32'], lookup });
+    const url = `http://models.example:${good.port}/v1/models`;
+    assert.equal(await (await f(url)).text(), 'hello from 127.0.0.1');
+    await assert.rejects(f(url), (err: Error) => /SSRF blocked: models\.example resolves to .*127\.0\.0\.3/.test(String((err.cause as Error | undefined)?.message ?? err.message)));
+    assert.equal(internal.hits(), 0, 'the rebinding answer must never be dialed');
+    assert.equal(good.hits(), 1);
+  } finally {
+    await Promise.all([close(good.srv), close(internal.srv)]);
+  }
+});
+
+test('an IP-literal URL is checked before the request (net.connect never resolves literals)', async () => {
+  const internal = await server('127.0.0.3');
+  try {
+    const f = createGuardedFetch({ allowlist: ['127.0.0.1/32'] });
+    await assert.rejects(f(`http://127.0.0.3:${internal.port}/`), /SSRF blocked/);
+    assert.equal(internal.hits(), 0);
+    // The same address, allowed on purpose, is dialed.
+    const open = createGuardedFetch({ allowlist: ['127.0.0.3/32'] });
+    assert.equal(await (await open(`http://127.0.0.3:${internal.port}/`)).text(), 'hello from 127.0.0.3');
+  } finally {
+    await close(internal.srv);
+  }
+});
+
+test('a name that fails to resolve is not dialed and says why', async () => {
+  const lookup: Lookup = async () => { throw new Error('ENOTFOUND nowhere.example'); };
+  const f = createGuardedFetch({ lookup });
+  await assert.rejects(f('http://nowhere.example/'), (err: Error) => /DNS resolution failed/.test(String((err.cause as Error | undefined)?.message ?? err.message)));
+});
