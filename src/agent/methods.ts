@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { parseParams, RpcError, type CallContext, type MethodTable } from '../rpc/index.js';
-import { canSeeSession } from '../policy/index.js';
+import { canSeeSession, isCronSession } from '../policy/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Store } from '../store/index.js';
 import { ChatError, type Agent } from './runner.js';
-import { isCronSession } from '../cron/index.js';
 import type { ProviderRegistry } from './registry.js';
 import { providerMethods, type ProviderSecrets } from './provider-methods.js';
 import type { LocalServer } from './catalog.js';

@@ -82,7 +82,4 @@ export interface Actor { creator: Creator; scopes: readonly Scope[]; clientIp?: 
 
 /** The id of the gateway's own heartbeat job. */
 export const HEARTBEAT_ID = '__heartbeat__';
-/** Sessions of job runs: `cron:<id>`. */
-export const CRON_SESSION_PREFIX = 'cron:';
-/** Is this the session of a job's runs? (Chat turns from clients are refused there.) */
-export const isCronSession = (sessionKey: string): boolean => sessionKey.startsWith(CRON_SESSION_PREFIX);
+export { CRON_SESSION_PREFIX, isCronSession } from '../policy/index.js';
