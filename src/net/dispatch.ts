@@ -28,24 +28,35 @@ export function guardedLookup(o: GuardOptions): LookupFunction {
   };
 }
 
+/** What undici dials with (the Agent type of the undici package, kept opaque here). */
+export type GuardedDispatcher = import('undici').Dispatcher;
+
 /**
- * A WHATWG fetch (undici's) that only dials addresses `o` allows. IP-literal hosts skip name
- * resolution in `net.connect`, so they are checked here before the request is sent.
+ * An undici dispatcher (for `fetch` or `WebSocket`) that dials only addresses `o` allows: names
+ * are checked by the resolver the dial uses, IP literals (which `net.connect` never resolves)
+ * are checked before the connector runs.
  */
+export async function createGuardedDispatcher(o: GuardOptions): Promise<GuardedDispatcher> {
+  const u = await import('undici');
+  const base = u.buildConnector({ lookup: guardedLookup(o) });
+  const connect: import('undici').buildConnector.connector = (opts, callback) => {
+    const host = opts.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host) === 0) { base(opts, callback); return; }
+    resolveAndGuard(`http://${isIP(host) === 6 ? `[${host}]` : host}/`, o).then((g) => {
+      // Fail closed: a literal address outside the guard is never dialed.
+      if (!g.allowed) callback(new NetError(g.code ?? 'SSRF_BLOCKED', g.reason), null);
+      else base(opts, callback);
+    }, (err: unknown) => callback(err as Error, null));
+  };
+  return new u.Agent({ connect });
+}
+
+/** A WHATWG fetch (undici's) whose every connection goes through {@link createGuardedDispatcher}. */
 export function createGuardedFetch(o: GuardOptions): Fetch {
-  let ready: Promise<{ fetch: Fetch; dispatcher: unknown }> | undefined;
-  const load = () => (ready ??= import('undici').then((u) => ({
-    fetch: u.fetch as unknown as Fetch,
-    dispatcher: new u.Agent({ connect: { lookup: guardedLookup(o) } }),
-  })));
+  let ready: Promise<{ fetch: Fetch; dispatcher: GuardedDispatcher }> | undefined;
+  const load = () => (ready ??= Promise.all([import('undici'), createGuardedDispatcher(o)]).then(([u, dispatcher]) => ({ fetch: u.fetch as unknown as Fetch, dispatcher })));
   return async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host) !== 0) {
-      const g = await resolveAndGuard(url, o);
-      // Fail closed: a literal address outside the guard is never dialed.
-      if (!g.allowed) throw new NetError(g.code ?? 'SSRF_BLOCKED', g.reason);
-    }
     const u = await load();
     // A Request object from another fetch implementation is passed as its parts.
     const req = typeof input === 'string' || input instanceof URL ? { url, init } : { url, init: { method: input.method, headers: input.headers, body: input.body, duplex: 'half', signal: input.signal, ...init } };

@@ -14,7 +14,7 @@ export type { Cidr, CidrParse } from './cidr.js';
 export { resolveAndGuard, allowlistWarnings, netCheck, systemLookup, METADATA_ADDRESSES } from './guard.js';
 export type { Lookup, GuardOptions, GuardResult } from './guard.js';
 export { guardedFetch, pinnedLookup } from './fetch.js';
-export { createGuardedFetch, guardedLookup } from './dispatch.js';
+export { createGuardedDispatcher, createGuardedFetch, guardedLookup, type GuardedDispatcher } from './dispatch.js';
 export type { FetchOptions, FetchResult } from './fetch.js';
 export { NetError, NET_ERRORS } from './errors.js';
 export type { NetErrorCode } from './errors.js';

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebClient } from '@slack/web-api';
 import type { SocketModeClient } from '@slack/socket-mode';
 import type { SlackSettings } from '../../config/index.js';
+import { createGuardedDispatcher, type GuardedDispatcher } from '../../net/index.js';
 import type { AdapterContext, AdapterFactory } from '../accounts.js';
 import { ChannelStartError, type CallbackRequest, type CallbackResponse, type PlatformClient } from '../types.js';
 import { splitText } from '../telegram/send.js';
@@ -40,6 +41,7 @@ function createClient(ctx: AdapterContext): PlatformClient {
   const events = createDedupe({ max: 2500, ttlMs: 300_000, now: ctx.now });
   let web: WebClient | null = null;
   let socket: SocketModeClient | null = null;
+  let dialer: GuardedDispatcher | null = null;
   let bot: SlackBot | null = null;
 
   /** One payload, from Socket Mode or an Events API callback (already verified). */
@@ -111,7 +113,9 @@ function createClient(ctx: AdapterContext): PlatformClient {
       }
       if (s.connection_mode === 'socket_mode') {
         const { SocketModeClient: Socket } = await import('@slack/socket-mode');
-        socket = new Socket({ appToken: ctx.secrets.app_token!, logger, autoReconnectEnabled: true, clientOptions: { ...common, retryConfig: { retries: 2 } } });
+        // The wss URL comes from the API's answer: it is dialed under the same address guard as the root.
+        const dispatcher = dialer = await createGuardedDispatcher(ctx.api.guard);
+        socket = new Socket({ appToken: ctx.secrets.app_token!, logger, autoReconnectEnabled: true, dispatcher, clientOptions: { ...common, retryConfig: { retries: 2 } } });
         socket.on('slack_event', ({ ack, type, body }: { ack: () => Promise<void>; type: string; body: Record<string, unknown> }) => {
           ack().catch(() => undefined);
           const kind = type === 'events_api' ? 'events' : type === 'interactive' ? 'interactions' : type === 'slash_commands' ? 'commands' : null;
@@ -144,6 +148,9 @@ function createClient(ctx: AdapterContext): PlatformClient {
       const sock = socket;
       socket = null;
       if (sock) await Promise.race([sock.disconnect().catch(() => undefined), sleep(2000)]);
+      const d = dialer;
+      dialer = null;
+      if (d) await Promise.race([d.close().catch(() => undefined), sleep(2000)]);
     },
   };
   if (s.connection_mode === 'events_api') client.callback = callback;
