@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, PASSWORD, type TestServer } from '../support/server.js';
-import { addVirtualAuthenticator, buildUi, launch, newPage, shot, skipReason as browserSkip, type PageWatch } from '../ui/browser.js';
+import { addVirtualAuthenticator, buildUi, launch, newPage, onboardWithPasskey, shot, skipReason as browserSkip, type PageWatch } from '../ui/browser.js';
 import { CADDY, NGINX, PUBLIC_HOST, freePort, skipReason, startCaddy, startNginx, type RunningProxy, type StartProxy } from './proxies.js';
 
 const PROXIES: ReadonlyArray<{ kind: string; bin: string; start: StartProxy }> = [
@@ -51,18 +51,7 @@ for (const { kind, bin, start } of PROXIES) {
 
     test('onboarding through the proxy needs the setup code; a passkey is registered for the public host', async () => {
       await page.goto(`${proxy.origin}/`);
-      await page.waitForURL(/\/onboarding$/);
-      await page.getByLabel('Setup code').fill(s.code());
-      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await page.getByLabel('Confirm password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Set password' }).click();
-      await page.getByLabel('I saved the recovery key').check();
-      await page.getByRole('button', { name: 'Register a passkey' }).click();
-      await page.getByText('Passkey registered.').waitFor();
-      await page.getByRole('button', { name: 'Continue' }).click();
-      // No model yet: the onboarding's last step offers to connect one; skipped here.
-      await page.getByRole('button', { name: 'Skip for now' }).click();
-      await page.waitForURL(/\/chat$/);
+      await onboardWithPasskey(page, PASSWORD, s.code());
       assert.deepEqual(s.auth.passkeys.list().map((p) => p.rp_id), [PUBLIC_HOST]);
     });
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, PASSWORD, type TestServer } from '../support/server.js';
-import { addVirtualAuthenticator, buildUi, launch, newPage, shot, skipReason, type PageWatch } from './browser.js';
+import { addVirtualAuthenticator, buildUi, launch, newPage, onboardWithPasskey, shot, skipReason, type PageWatch } from './browser.js';
 
 describe('web UI passkeys', { skip: skipReason }, () => {
   let s: TestServer;
@@ -35,17 +35,7 @@ describe('web UI passkeys', { skip: skipReason }, () => {
 
   test('onboarding, then "Register a passkey"; it is listed and can be renamed', async () => {
     await page.goto(`${base()}/`);
-    await page.waitForURL(/\/onboarding$/);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByLabel('Confirm password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Set password' }).click();
-    await page.getByLabel('I saved the recovery key').check();
-    await page.getByRole('button', { name: 'Register a passkey' }).click();
-    await page.getByText('Passkey registered.').waitFor();
-    await page.getByRole('button', { name: 'Continue' }).click();
-    // No model yet: the onboarding's last step offers to connect one; skipped here.
-    await page.getByRole('button', { name: 'Skip for now' }).click();
-    await page.waitForURL(/\/chat$/);
+    await onboardWithPasskey(page, PASSWORD);
     await page.getByRole('link', { name: 'Settings' }).click();
     const list = page.getByTestId('passkey-list');
     await list.locator('li', { hasText: 'Passkey (' }).waitFor();
