@@ -31,6 +31,8 @@ export const METHOD_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   'node.pairing.status': 'operator.pairing',
   'auth.audit.list': 'operator.admin',
   'audit.list': 'operator.admin', // IP addresses and credential names
+  'audit.types': 'operator.admin',
+  'audit.verify': 'operator.admin', // walks the whole log: not for every reader
   'security.alerts.list': 'operator.read',
   'security.alerts.ack': 'operator.write',
   'sessions.delete': 'operator.write',
