@@ -119,6 +119,7 @@ export const ROUTE_POLICY: Readonly<Record<string, Requirement>> = Object.freeze
   'GET /onboarding': 'public',
   'GET /chat': 'public',
   'GET /cron': 'public',
+  'GET /audit': 'public',
   'GET /settings': 'public',
   'GET /settings/*': 'public',
   'GET /assets/:file': 'public',
