@@ -105,7 +105,7 @@ test('network audit (attack): credentials in a URL never reach the log', () => w
   audit.close();
 }));
 
-test('migration 13: the old network_audit table is dropped, summarized by one chained entry', () => {
+test('migration 14: the old network_audit table is dropped, summarized by one chained entry', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mx-netaudit-'));
   try {
     const path = databasePath(dir);

@@ -354,7 +354,8 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 13,
+    // 14, not 13: the audit-seal branch (h-alerts) already claims 13; the gap is harmless.
+    version: 14,
     name: 'network_audit_into_audit_log',
     sql: `
       -- Listing by type (the Audit page's filter, the network audit view) without a full scan.
