@@ -53,8 +53,8 @@ export function createAuth(o: AuthOptions) {
   const setupCodes = createSetupCodes({ ttlMs: o.setupCodeTtlMs, now, onIssued: o.onSetupCode, fixedCode: o.fixedSetupCode });
 
   const audit = (type: string, clientIp: string | null, detail: string | null = null, actor: string | null = null) => {
-    const row = store.audit.append({ type, actor, clientIp, detail, now: now() });
-    bus.publish('auth.audit', row);
+    // Published as `auth.audit` by the log's append path (wired in server/), not here.
+    store.audit.append({ type, actor, clientIp, detail, now: now() });
   };
   /** Tells the WebSocket layer to close connections whose credentials just died. */
   const revoked = (r: RevokedEvent) => bus.publish('auth.revoked', r);

@@ -21,5 +21,5 @@ export type { NetErrorCode } from './errors.js';
 export { domainAllowed, trustedDomainsFilter } from './domains.js';
 export { createEgressProxy, type EgressProxy, type EgressProxyOptions } from './proxy.js';
 export type { ProxyFilter, SelfAddress } from './proxy-decide.js';
-export { createNetworkAudit, type NetworkAudit, type NetworkAuditEntry, type NetworkAuditInput, type AuditFilter, type AuditStats } from './audit.js';
+export { createNetworkAudit, auditUrl, EGRESS_WINDOW_MS, EGRESS_MAX_KEYS, type NetworkAudit, type NetworkAuditEntry, type NetworkAuditInput, type AuditFilter, type AuditStats } from './audit.js';
 export { networkAuditMethods } from './audit-methods.js';

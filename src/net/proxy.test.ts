@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type Db } from '../store/index.js';
+import { createStore, type Store } from '../store/index.js';
 import { createEgressProxy, createNetworkAudit, trustedDomainsFilter, type EgressProxyOptions, type Lookup, type NetworkAudit, type NetworkAuditEntry } from './index.js';
 import { reachesSelf } from './proxy-decide.js';
 
@@ -26,7 +26,7 @@ function listen(server: net.Server): Promise<number> {
 }
 
 let dir: string;
-let db: Db;
+let store: Store;
 let audit: NetworkAudit;
 const events: NetworkAuditEntry[] = [];
 const dials: string[] = [];
@@ -37,8 +37,8 @@ const proxies: Array<{ close(): Promise<void> }> = [];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mx-'));
-  db = openDatabase(':memory:');
-  audit = createNetworkAudit({ db, publish: (_e, p) => events.push(p) });
+  store = createStore({ path: ':memory:' });
+  audit = createNetworkAudit({ store, publish: (_e, p) => events.push(p) });
   origin = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => { body += c; });
@@ -56,7 +56,8 @@ before(async () => {
 after(async () => {
   for (const p of proxies) await p.close();
   for (const s of [origin, echo, gatewayFake]) { (s as http.Server).closeAllConnections?.(); s.close(); }
-  db.close();
+  audit.close();
+  store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -32,6 +32,8 @@ export const METHOD_POLICY: Readonly<Record<string, Scope>> = Object.freeze({
   'node.pairing.status': 'operator.pairing',
   'auth.audit.list': 'operator.admin',
   'audit.list': 'operator.admin', // IP addresses and credential names
+  'audit.types': 'operator.admin',
+  'audit.verify': 'operator.admin', // walks the whole log: not for every reader
   'security.alerts.list': 'operator.read',
   'security.alerts.ack': 'operator.write',
   'sessions.delete': 'operator.write',
@@ -118,6 +120,7 @@ export const ROUTE_POLICY: Readonly<Record<string, Requirement>> = Object.freeze
   'GET /onboarding': 'public',
   'GET /chat': 'public',
   'GET /cron': 'public',
+  'GET /audit': 'public',
   'GET /settings': 'public',
   'GET /settings/*': 'public',
   'GET /assets/:file': 'public',

@@ -134,6 +134,8 @@ export async function startServer(o: ServerOptions) {
   // Before the first append rewrites it: the head file as the last run left it (alerts compare it).
   const auditStart = { seq: store.audit.tip()?.seq ?? 0, headProblem: headMismatch(store) };
   const bus = createEventBus({ onListenerError: (err, ev) => print(`event listener failed on ${ev}: ${(err as Error).message}`) });
+  // Every audit entry is announced from the log's one append path, whoever wrote it.
+  store.audit.onAppend((row) => bus.publish('auth.audit', row));
   const guard = createLoginGuard({ ...loginGuardOptions(cfg), now });
   // The first code goes in the start-up banner; later ones (expiry, reset) are printed as they come.
   let bannerCodeIssued = false;
@@ -192,7 +194,7 @@ export async function startServer(o: ServerOptions) {
   gateway.dispatcher.register('hooks.list', () => ({ hooks: hooks.list() }));
   // The network audit log exists in every mode (RPC always answers); the egress proxy only in
   // trusted mode, where it is a sandbox's one way out (a Unix socket per session, no TCP listener).
-  const networkAudit = createNetworkAudit({ db: store.db, publish: (event, payload) => bus.publish(event, payload), onError: (err) => print(`network audit: ${(err as Error).message}`) });
+  const networkAudit = createNetworkAudit({ store, now, publish: (event, payload) => bus.publish(event, payload), onError: (err) => print(`network audit: ${(err as Error).message}`) });
   gateway.dispatcher.mount(networkAuditMethods(networkAudit));
   let listenPort: number | null = null;
   const egressProxy = ex.sandbox.network === 'trusted' ? createEgressProxy({
@@ -301,6 +303,7 @@ export async function startServer(o: ServerOptions) {
     await channels.close().catch(() => { /* best effort on a failed start */ });
     await execSetup.close().catch(() => { /* best effort on a failed start */ });
     await egressProxy?.close();
+    networkAudit.close();
     alerts.close(); auditSetup.close(); gateway.close(); store.close();
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new StartupError(`port ${cfg.server.port} on ${cfg.server.bind} is already in use: stop the other process or pass --port`);
@@ -347,6 +350,7 @@ export async function startServer(o: ServerOptions) {
       await agent.close();
       await execSetup.close().catch((err: Error) => print(`sandbox shutdown: ${err.message}`));
       await egressProxy?.close();
+      networkAudit.close(); // after the proxy: its last requests join the final aggregates
       classifier.close();
       gateway.close();
       alerts.close();

@@ -6,6 +6,7 @@ import { auditHeadPath } from './repos/audit-head.js';
 import { openDatabase, type Db } from './db.js';
 import { createAuthRepo } from './repos/auth.js';
 import { createAuditRepo } from './repos/audit.js';
+import { createAuditEgressView } from './repos/audit-egress.js';
 import { createChatSessionsRepo } from './repos/chat-sessions.js';
 import { createVaultRepo } from './repos/vault.js';
 import { createSecretsRepo } from './repos/secrets.js';
@@ -18,7 +19,8 @@ import { createSecurityAlertsRepo } from './repos/security-alerts.js';
 export { openDatabase, migrate, StoreError, type Db } from './db.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export type { AuthRepo, SessionRow, ApiKeyRow } from './repos/auth.js';
-export type { AuditRepo, AuditRow, AuditQuery } from './repos/audit.js';
+export type { AuditRepo, AuditRow, AuditQuery, AuditListener } from './repos/audit.js';
+export { EGRESS_AUDIT_TYPE, type AuditEgressView, type EgressDetail, type EgressRow, type EgressFilter } from './repos/audit-egress.js';
 export { GENESIS_HASH, chainHash, canonicalEntry, toChainEntry, type ChainEntry, type StoredChainRow } from './repos/audit-chain.js';
 export { auditHeadPath, readAuditHead, type AuditHead, type ChainPoint } from './repos/audit-head.js';
 export type { ChatSessionsRepo, ChatSessionRow, ChatMessageRow, SessionCursor } from './repos/chat-sessions.js';
@@ -44,6 +46,8 @@ export function createStore(opts: { path: string }) {
     db,
     auth: createAuthRepo(db),
     audit,
+    /** The egress entries of the audit log, as the network audit RPC lists them. */
+    auditEgress: createAuditEgressView(db),
     chatSessions: createChatSessionsRepo(db),
     vault: createVaultRepo(db),
     secrets: createSecretsRepo(db),

@@ -19,6 +19,29 @@ function chainExistingAuditRows(db: Database.Database): void {
   db.exec(AUDIT_TRIGGERS_SQL);
 }
 
+/**
+ * Retires the separate `network_audit` table: egress requests are entries of the hash-chained
+ * audit log now (type network.egress). Its rows are dropped, not copied: they were never chained,
+ * so copying would certify whatever the file held (edited or not) as genuine, with timestamps
+ * older than the entries around them, and up to 10,000 rows at once. What they were is kept as
+ * one chained summary entry (counts and time span), so the log still says they existed.
+ */
+function retireNetworkAuditTable(db: Database.Database): void {
+  const s = db.prepare(`SELECT COUNT(*) AS rows, COALESCE(SUM(action = 'allow'), 0) AS allow, COALESCE(SUM(action = 'deny'), 0) AS deny,
+    MIN(ts) AS first, MAX(ts) AS last FROM network_audit`).get() as { rows: number; allow: number; deny: number; first: number | null; last: number | null };
+  if (s.rows > 0) {
+    const prev = (db.prepare('SELECT id AS seq, hash FROM auth_audit_log ORDER BY id DESC LIMIT 1').get()
+      ?? db.prepare('SELECT seq, hash FROM audit_checkpoint WHERE id = 1').get()) as { seq: number; hash: string } | undefined;
+    const seq = (prev?.seq ?? 0) + 1;
+    const time = Date.now();
+    const detail = JSON.stringify({ rows: s.rows, allow: s.allow, deny: s.deny, from: s.first, to: s.last, note: 'the old network_audit table was dropped; egress requests are network.egress entries from here on' });
+    const e = { seq, time, type: 'network.audit_table_dropped', actor: 'system', ip: null, detail };
+    db.prepare('INSERT INTO auth_audit_log (id, event_type, actor, client_ip, detail, created_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(seq, e.type, e.actor, e.ip, e.detail, e.time, chainHash(prev?.hash ?? GENESIS_HASH, e));
+  }
+  db.exec('DROP TABLE network_audit');
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -329,5 +352,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX idx_security_alerts_at ON security_alerts(at);
     `,
+  },
+  {
+    // 14, not 13: the audit-seal branch (h-alerts) already claims 13; the gap is harmless.
+    version: 14,
+    name: 'network_audit_into_audit_log',
+    sql: `
+      -- Listing by type (the Audit page's filter, the network audit view) without a full scan.
+      CREATE INDEX idx_auth_audit_log_type ON auth_audit_log(event_type, id);
+    `,
+    run: retireNetworkAuditTable,
   },
 ];

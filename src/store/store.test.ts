@@ -96,3 +96,20 @@ test('auth repo cache: own writes apply at once, another connection\'s writes af
     other.close(); s.close();
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('audit log: every append is announced once to each listener; a throwing listener breaks neither the append nor the others', () => {
+  const store = createStore({ path: ':memory:' });
+  try {
+    const seen: number[] = [];
+    store.audit.onAppend(() => { throw new Error('broken listener'); });
+    const off = store.audit.onAppend((row) => seen.push(row.id));
+    const row = store.audit.append({ type: 'login_success', clientIp: null, detail: null, now: 1 });
+    assert.deepEqual(seen, [row.id]);
+    off();
+    store.audit.append({ type: 'login_success', clientIp: null, detail: null, now: 2 });
+    assert.deepEqual(seen, [row.id]);
+    assert.equal(store.audit.count(), 2);
+    assert.deepEqual(store.audit.typeCounts(), [{ type: 'login_success', count: 2 }]);
+    assert.deepEqual(store.audit.list({ limit: 5, actor: 'nobody' }), []);
+  } finally { store.close(); }
+});

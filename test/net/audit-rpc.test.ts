@@ -9,6 +9,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, statSync } from 'node:fs';
 import { startTestServer, setupPassword, createKey, rpc, type TestServer } from '../support/server.js';
+import { cleanEnv, removeDirs, runCli, tempDirs } from '../cli/harness.js';
+import { createStore, databasePath } from '../../src/store/index.js';
 import { WsClient, wsUrl } from '../support/ws.js';
 import type { Lookup } from '../../src/net/index.js';
 
@@ -22,6 +24,7 @@ let origin: http.Server;
 let originPort: number;
 let readKey: string;
 let approvalsKey: string;
+let ownerCookie: string;
 
 before(async () => {
   origin = http.createServer((_q, r) => r.end('origin says hi'));
@@ -32,6 +35,7 @@ before(async () => {
     lookup, egressPorts: [80, 443, originPort],
   });
   const cookie = await setupPassword(s);
+  ownerCookie = cookie;
   readKey = (await createKey(s, cookie, ['operator.read'], 'reader')).key;
   approvalsKey = (await createKey(s, cookie, ['operator.approvals'], 'approver')).key;
 });
@@ -120,10 +124,41 @@ test('network.audit.*: bad params are INVALID_REQUEST; a key without operator.re
   } finally { ws.close(); }
 });
 
-test('shutdown closes the proxy sockets', async () => {
+test('egress entries are chained audit entries: audit.list shows them to admins, auth.audit announces them', async () => {
+  const cookie = ownerCookie;
+  const ws = await WsClient.open(wsUrl(s.url), { cookie });
+  try {
+    await ws.connect();
+    await ws.request('subscribe', { events: ['auth.audit'] });
+    const sock = await s.egressProxy!.socketFor('session:net-5');
+    assert.equal((await viaProxy(sock, `http://allowed.test:${originPort}/p?token=SECRET`)).status, 200);
+    const ev = await ws.next((f) => f.type === 'event' && f.event === 'auth.audit' && f.payload?.event_type === 'network.egress');
+    assert.equal(ev.payload.actor, 'sandbox:session:net-5');
+    const r = await rpc(s, 'audit.list', { types: ['network.egress'], actor: 'sandbox:session:net-5' }, { cookie });
+    const entries = (r.body.payload as { entries: Array<{ type: string; detail: string }> }).entries;
+    assert.equal(entries.length, 1);
+    const d = JSON.parse(entries[0]!.detail) as Record<string, unknown>;
+    assert.deepEqual([d.domain, d.action, d.session, d.url], ['allowed.test', 'allow', 'session:net-5', `http://allowed.test:${originPort}/p?…`]);
+  } finally { ws.close(); }
+});
+
+test('shutdown closes the proxy sockets, writes the pending aggregates, and `moltis audit verify` passes over them', async () => {
   const sock = await s.egressProxy!.socketFor('session:net-3');
   assert.equal(existsSync(sock), true);
+  // Three requests of one key: one entry now, an aggregate of the other two at shutdown.
+  for (let i = 0; i < 3; i++) assert.equal((await viaProxy(sock, `http://allowed.test:${originPort}/`)).status, 200);
   await s.close(); // the server's own shutdown path; after() then only removes the dirs
   assert.equal(existsSync(sock), false);
   await assert.rejects(s.egressProxy!.socketFor('session:net-4'), /closed/);
+  const store = createStore({ path: databasePath(s.dirs.dataDir) });
+  try {
+    const rows = store.audit.list({ limit: 50, types: ['network.egress'] }).map((r) => JSON.parse(r.detail!) as { session: string; count?: number });
+    assert.deepEqual(rows.filter((d) => d.session === 'session:net-3').map((d) => d.count ?? 1), [2, 1]);
+  } finally { store.close(); }
+  const dirs = tempDirs();
+  try {
+    const v = await runCli(['audit', 'verify', '--data-dir', s.dirs.dataDir], cleanEnv(dirs));
+    assert.equal(v.code, 0, v.stderr);
+    assert.match(v.stdout, /audit log ok: \d+ entries/);
+  } finally { removeDirs(dirs); }
 });

@@ -1,7 +1,7 @@
 /** Entry point: loads the auth status, routes between screens, shows the vault banner. */
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, ApiError, errorText, type AuthStatus } from './api.js';
+import { api, ApiError, errorText, rpc, type AuthStatus } from './api.js';
 import { Onboarding } from './onboarding.js';
 import { Login } from './login.js';
 import { Chat } from './chat.js';
@@ -9,6 +9,7 @@ import { Settings } from './settings.js';
 import { Cron } from './cron.js';
 import { VaultBanner } from './vault-banner.js';
 import { AlertsBadge } from './alerts-badge.js';
+import { Audit } from './audit.js';
 
 /** Navigation shared by every screen. */
 export type Navigate = (path: string) => void;
@@ -18,6 +19,8 @@ function App() {
   const [status, setStatus] = useState<AuthStatus | null>(null);
   const [error, setError] = useState('');
   const [vault, setVault] = useState<string>('unknown');
+  // Admin-only screens (Audit) are offered to admins only; the gateway refuses their data to anyone else.
+  const [admin, setAdmin] = useState<boolean | null>(null); // null: not known yet
 
   const navigate = useCallback<Navigate>((p) => {
     if (p !== location.pathname) history.pushState(null, '', p);
@@ -49,6 +52,12 @@ function App() {
     return () => removeEventListener('popstate', pop);
   }, [refresh]);
 
+  const signedIn = !!status?.authenticated;
+  useEffect(() => {
+    if (!signedIn) { setAdmin(null); return; }
+    rpc<{ scopes: string[] }>('auth.whoami').then((w) => setAdmin(w.scopes.includes('operator.admin')), () => setAdmin(false));
+  }, [signedIn]);
+
   if (error) return <main class="center"><p class="error">{error}</p><button onClick={() => void refresh()}>Retry</button></main>;
   if (!status) return <main class="center"><p class="muted">Loading…</p></main>;
 
@@ -75,6 +84,7 @@ function App() {
           <nav>
             <a href="/chat" class={screen.startsWith('/chat') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/chat'); }}>Chat</a>
             <a href="/cron" class={screen.startsWith('/cron') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/cron'); }}>Cron</a>
+            {admin === true && <a href="/audit" class={screen.startsWith('/audit') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/audit'); }}>Audit</a>}
             <a href="/settings/security" class={screen.startsWith('/settings') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/settings/security'); }}>Settings</a>
             <AlertsBadge />
             {status.has_password && <button class="link" onClick={() => void logout()}>Log out</button>}
@@ -86,6 +96,7 @@ function App() {
       {screen === '/login' && <Login status={status} onDone={async () => { await refresh(); navigate('/chat'); }} />}
       {loggedIn && screen.startsWith('/chat') && <Chat vault={vault} navigate={navigate} />}
       {loggedIn && screen.startsWith('/cron') && <Cron />}
+      {loggedIn && screen.startsWith('/audit') && <Audit admin={admin} />}
       {loggedIn && screen.startsWith('/settings') && <Settings path={screen} navigate={navigate} vault={vault} onVault={setVault} />}
     </div>
   );

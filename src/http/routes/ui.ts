@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { PAGE_CSP } from '../headers.js';
 
 /** Paths that answer with the single-page app (client-side routes). */
-const UI_PAGES = ['/', '/login', '/onboarding', '/chat', '/cron', '/settings', '/settings/*'] as const;
+const UI_PAGES = ['/', '/login', '/onboarding', '/chat', '/cron', '/audit', '/settings', '/settings/*'] as const;
 
 // Both src/http/routes (tsx) and dist/http/routes (built) sit three levels below the package root.
 const DEFAULT_DIR = fileURLToPath(new URL('../../../dist/web/', import.meta.url));

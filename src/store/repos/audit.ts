@@ -6,11 +6,15 @@ import { createHeadWriter, readAuditHead, type AuditHead, type ChainPoint } from
 export interface AuditRow { id: number; event_type: string; actor: string | null; client_ip: string | null; detail: string | null; created_at: number; hash: string }
 
 /** Filters of a listing (all optional); newest first unless `ascending`. */
-export interface AuditQuery { limit: number; before?: number | null; since?: number | null; type?: string | null; types?: readonly string[] | null; ascending?: boolean; afterId?: number | null }
+export interface AuditQuery { limit: number; before?: number | null; since?: number | null; type?: string | null; types?: readonly string[] | null; actor?: string | null; ascending?: boolean; afterId?: number | null }
+
+/** Called with each appended entry (inside a caller's transaction it may still roll back). */
+export type AuditListener = (row: AuditRow) => void;
 
 const COLS = 'id, event_type, actor, client_ip, detail, created_at, hash';
 const WHERE = `(@before IS NULL OR id < @before) AND (@after IS NULL OR id > @after) AND (@since IS NULL OR created_at >= @since)
-  AND (@type IS NULL OR event_type = @type) AND (@types IS NULL OR event_type IN (SELECT value FROM json_each(@types)))`;
+  AND (@type IS NULL OR event_type = @type) AND (@types IS NULL OR event_type IN (SELECT value FROM json_each(@types)))
+  AND (@actor IS NULL OR actor = @actor)`;
 
 /**
  * Repository for the append-only security audit log. Every append extends the hash chain inside
@@ -24,12 +28,14 @@ export function createAuditRepo(db: Db, o: { headPath?: string | null } = {}) {
   const insert = db.prepare('INSERT INTO auth_audit_log (id, event_type, actor, client_ip, detail, created_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const listDesc = db.prepare(`SELECT ${COLS} FROM auth_audit_log WHERE ${WHERE} ORDER BY id DESC LIMIT @limit`);
   const listAsc = db.prepare(`SELECT ${COLS} FROM auth_audit_log WHERE ${WHERE} ORDER BY id ASC LIMIT @limit`);
+  const typeCountsStmt = db.prepare('SELECT event_type AS type, COUNT(*) AS count FROM auth_audit_log GROUP BY event_type ORDER BY event_type');
   const checkpoint = (): ChainPoint | null => (checkpointRow.get() as ChainPoint | undefined) ?? null;
   const tip = (): ChainPoint | null => {
     const r = lastRow.get() as { id: number; hash: string } | undefined;
     return r ? { seq: r.id, hash: r.hash } : checkpoint();
   };
   const head = headPath ? createHeadWriter(headPath) : null;
+  const listeners = new Set<AuditListener>();
   const saveHead = (h: AuditHead) => head?.write(h);
 
   const appendTx = db.transaction((e: { type: string; actor: string | null; clientIp: string | null; detail: string | null; now: number }) => {
@@ -58,14 +64,22 @@ export function createAuditRepo(db: Db, o: { headPath?: string | null } = {}) {
       // Inside a caller's transaction the entry may still roll back: a head ahead of the database
       // would look like a cut-off tail, so the head only moves after a real commit (it may lag).
       if (!db.inTransaction) saveHead({ head: { seq: row.id, hash: row.hash }, checkpoint: cp });
+      // The one place every entry is announced (the `auth.audit` and `network.audit.entry` events
+      // hang off it). The entry is already written: a throwing listener must not turn a login or
+      // a proxied request into an error, so it is skipped and the others still run.
+      for (const l of listeners) { try { l(row); } catch { /* listeners report their own failures */ } }
       return row;
     },
     /** Newest first (or oldest first with `ascending`); `before`/`afterId` page by id. */
     list: (q: AuditQuery): AuditRow[] =>
       (q.ascending ? listAsc : listDesc).all({
-        limit: q.limit, before: q.before ?? null, after: q.afterId ?? null, since: q.since ?? null, type: q.type ?? null,
+        limit: q.limit, before: q.before ?? null, after: q.afterId ?? null, since: q.since ?? null, type: q.type ?? null, actor: q.actor ?? null,
         types: q.types && q.types.length ? JSON.stringify(q.types) : null,
       }) as AuditRow[],
+    /** Subscribes to every append (after the insert, in append order); returns the unsubscribe. */
+    onAppend: (l: AuditListener): (() => void) => { listeners.add(l); return () => { listeners.delete(l); }; },
+    /** Each stored event type with its number of entries (for the UI's type filter). */
+    typeCounts: (): Array<{ type: string; count: number }> => typeCountsStmt.all() as Array<{ type: string; count: number }>,
     /** Every stored row, oldest first (for verification; rows may be forged, hence nullable hash). */
     iterate: (): IterableIterator<StoredChainRow> => db.prepare(`SELECT ${COLS} FROM auth_audit_log ORDER BY id ASC`).iterate() as IterableIterator<StoredChainRow>,
     /** Hash of the last pruned entry, if the log was ever pruned. */
@@ -86,7 +100,7 @@ export function createAuditRepo(db: Db, o: { headPath?: string | null } = {}) {
     readHead: (): AuditHead | null => (headPath ? readAuditHead(headPath) : null),
     /** Writes the head file from the database (used once, when a log predates the head file). */
     writeHeadFromDb: (): void => { const t = tip(); if (t) saveHead({ head: t, checkpoint: checkpoint() }); },
-    close: (): void => head?.close(),
+    close: (): void => { listeners.clear(); head?.close(); },
   };
   return repo;
 }
