@@ -133,6 +133,12 @@ export function createRules(t: RuleThresholds) {
       case 'sandbox_fallback':
         out.push(hit('sandbox.disabled', 'critical', 'the sandbox is unavailable: commands run without isolation', [r.id]));
         break;
+      case 'audit_seal_refused': {
+        // A log pruned before seals existed is expected after an upgrade (warn); a forged or rewritten one is not.
+        const kind = /"kind":"([a-z_]+)"/.exec(d ?? '')?.[1] ?? 'unknown';
+        out.push(hit('audit.chain_broken', kind === 'checkpoint_unsigned' ? 'warn' : 'critical', `the audit log's signed seal does not hold (${kind}): run \`moltis audit verify\``, [r.id]));
+        break;
+      }
       case 'audit_chain_broken': case 'audit_head_created':
         out.push(hit('audit.chain_broken', 'critical', r.event_type === 'audit_head_created' ? 'the audit head file was missing at start (possible truncation or replaced database)' : 'the audit log failed verification', [r.id]));
         break;

@@ -33,3 +33,21 @@ export const DROP_AUDIT_TRIGGERS_SQL = 'DROP TRIGGER IF EXISTS auth_audit_log_no
 export interface StoredChainRow { id: number; event_type: string; actor: string | null; client_ip: string | null; detail: string | null; created_at: number; hash: string | null }
 
 export const toChainEntry = (r: StoredChainRow): ChainEntry => ({ seq: r.id, time: r.created_at, type: r.event_type, actor: r.actor, ip: r.client_ip, detail: r.detail });
+
+/** A seal as stored: the checkpoint and anchor it covers, when, by which key, and the signature. */
+export interface AuditSeal {
+  checkpoint_seq: number | null; checkpoint_hash: string | null;
+  anchor_seq: number | null; anchor_hash: string | null;
+  signed_at: number; key_id: string; signature: string;
+}
+
+/** Signs seal payloads: the key's id (fingerprint) and a signature (base64) over a payload. */
+export interface SealSigner { keyId: string; sign(payload: string): string }
+
+/**
+ * The bytes a seal signs: a domain tag, then the covered fields in a fixed order (JSON array, so
+ * no field can bleed into another). The key id is inside too: a seal cannot be relabelled.
+ */
+export function sealPayload(s: Omit<AuditSeal, 'signature'>): string {
+  return JSON.stringify(['moltis-audit-seal/1', s.checkpoint_seq, s.checkpoint_hash, s.anchor_seq, s.anchor_hash, s.signed_at, s.key_id]);
+}
