@@ -44,3 +44,24 @@ export function runRetention(repo: AuditRepo, r: AuditRetention, now: number, ke
   if (signer && res.pruned === 0 && repo.tip()) repo.writeSeal(now, signer);
   return { ...res, sealProblem };
 }
+
+/**
+ * The gateway's retention job: each run prunes, renews the seal, audits `audit_pruned` (with how
+ * many entries `max_entries` pushed out: the audit.retention_pressure rule reads it) and, once per
+ * kind, a seal that does not hold (`audit_seal_refused`, with the way forward printed).
+ */
+export function createRetention(d: { repo: AuditRepo; retention: AuditRetention; key: AuditSigningKey | null; now: () => number; audit: (type: string, detail: string) => void; print: (line: string) => void }) {
+  const reported = new Set<string>();
+  return {
+    run(): PruneResult {
+      const r = runRetention(d.repo, d.retention, d.now(), d.key);
+      if (r.pruned > 0) d.audit('audit_pruned', JSON.stringify({ entries: r.pruned, by_age: r.byAge, by_count: r.byCount, checkpoint: d.repo.checkpoint()?.seq ?? null, max_entries: d.retention.max_entries }));
+      if (r.sealProblem && !reported.has(r.sealProblem.kind)) {
+        reported.add(r.sealProblem.kind);
+        d.print(`  WARNING: audit log seal: ${r.sealProblem.message}`);
+        d.audit('audit_seal_refused', JSON.stringify({ kind: r.sealProblem.kind, seq: r.sealProblem.seq }));
+      }
+      return r;
+    },
+  };
+}

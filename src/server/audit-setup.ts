@@ -7,7 +7,7 @@ import type { Auth } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import type { CallContext } from '../rpc/index.js';
-import { auditSigningKeyPath, createDenialAggregator, loadOrCreateSigningKey, runRetention, type AuditSigningKey } from '../audit/index.js';
+import { auditSigningKeyPath, createDenialAggregator, createRetention, loadOrCreateSigningKey, type AuditSigningKey } from '../audit/index.js';
 
 const PRUNE_EVERY_MS = 3600_000;
 const DENIAL_WINDOW_MS = 60_000;
@@ -40,17 +40,8 @@ export function setupAudit(d: { store: Store; auth: Auth; config: Config; config
     d.print(`  WARNING: no audit signing key (${(err as Error).message}): prune checkpoints stay unsigned`);
     d.auth.audit('audit_signing_key_unavailable', null, JSON.stringify({ reason: (err as Error).message.slice(0, 160) }), 'system');
   }
-  const reported = new Set<string>();
-  const prune = () => {
-    const r = runRetention(repo, d.config.audit, d.now(), key);
-    if (r.pruned > 0) d.auth.audit('audit_pruned', null, JSON.stringify({ entries: r.pruned, by_age: r.byAge, by_count: r.byCount, checkpoint: repo.checkpoint()?.seq ?? null, max_entries: d.config.audit.max_entries }), 'system');
-    // A broken seal is never re-signed; say so once per start (and per kind), with the way forward.
-    if (r.sealProblem && !reported.has(r.sealProblem.kind)) {
-      reported.add(r.sealProblem.kind);
-      d.print(`  WARNING: audit log seal: ${r.sealProblem.message}`);
-      d.auth.audit('audit_seal_refused', null, JSON.stringify({ kind: r.sealProblem.kind, seq: r.sealProblem.seq }), 'system');
-    }
-  };
+  const retention = createRetention({ repo, retention: d.config.audit, key, now: d.now, print: d.print, audit: (type, detail) => d.auth.audit(type, null, detail, 'system') });
+  const prune = () => void retention.run();
   prune();
   const timer = setInterval(() => { try { prune(); } catch (err) { d.print(`audit retention failed: ${(err as Error).message}`); } }, PRUNE_EVERY_MS);
   timer.unref();

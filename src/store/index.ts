@@ -14,6 +14,7 @@ import { createCronRepo } from './repos/cron.js';
 import { createChannelsRepo } from './repos/channels.js';
 import { createProvidersRepo } from './repos/providers.js';
 import { createSecurityAlertsRepo } from './repos/security-alerts.js';
+import { createCommandShapesRepo } from './repos/audit-command-shapes.js';
 
 export { openDatabase, migrate, StoreError, type Db } from './db.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
@@ -30,6 +31,7 @@ export type { CronRepo, CronJobRow, CronRunRow } from './repos/cron.js';
 export type { ChannelsRepo, ChannelAccountRow, ChannelSenderRow } from './repos/channels.js';
 export type { ProvidersRepo, LlmProviderRow } from './repos/providers.js';
 export type { SecurityAlertsRepo, SecurityAlertRow } from './repos/security-alerts.js';
+export type { CommandShapesRepo, CommandFamilyRow } from './repos/audit-command-shapes.js';
 
 /** The database file inside a data dir. */
 export function databasePath(dataDir: string): string {
@@ -52,6 +54,7 @@ export function createStore(opts: { path: string }) {
     channels: createChannelsRepo(db),
     providers: createProvidersRepo(db),
     securityAlerts: createSecurityAlertsRepo(db),
+    commandShapes: createCommandShapesRepo(db),
     close(): void {
       audit.close();
       if (db.open) db.close();
