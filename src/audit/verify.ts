@@ -4,7 +4,7 @@
  * the head file to catch a cut-off tail or a swapped database.
  */
 import type { KeyObject } from 'node:crypto';
-import { GENESIS_HASH, chainHash, toChainEntry, type AuditRepo, type StoredChainRow } from '../store/index.js';
+import { GENESIS_HASH, canonicalFields, chainHash, chainHashOf, fromRawChainRow, toChainEntry, type AuditRepo, type StoredChainRow } from '../store/index.js';
 import { checkSeal, keyFingerprint } from './seal.js';
 
 /** What went wrong, by kind (stable strings: scripts branch on them). */
@@ -49,14 +49,18 @@ function verifyChainAndHead(repo: AuditRepo): AuditVerifyResult {
   let firstSeq: number | null = null;
   const fail = (kind: AuditProblemKind, seq: number | null, message: string): AuditVerifyResult =>
     ({ ok: false, entries, firstSeq, lastSeq: prevSeq || null, headLag: 0, problem: { kind, seq, message } });
-  for (const r of repo.iterate()) {
-    firstSeq ??= r.id;
-    // A gap in the sequence: rows were deleted (or pruned without a checkpoint).
-    if (r.id !== prevSeq + 1) return fail('deleted', prevSeq + 1, r.id === prevSeq + 2 ? `entry ${prevSeq + 1} is missing (deleted)` : `entries ${prevSeq + 1}..${r.id - 1} are missing (deleted)`);
-    if (r.hash !== chainHash(prevHash, toChainEntry(r))) return classify(repo, r, prevHash, fail);
-    prevSeq = r.id;
-    prevHash = r.hash;
-    entries++;
+  for (const page of repo.pages()) {
+    for (const raw of page) {
+      const id = raw[0];
+      firstSeq ??= id;
+      // A gap in the sequence: rows were deleted (or pruned without a checkpoint).
+      if (id !== prevSeq + 1) return fail('deleted', prevSeq + 1, id === prevSeq + 2 ? `entry ${prevSeq + 1} is missing (deleted)` : `entries ${prevSeq + 1}..${id - 1} are missing (deleted)`);
+      const h = raw[6];
+      if (h === null || h !== chainHashOf(prevHash, canonicalFields(id, raw[5], raw[1], raw[2], raw[3], raw[4]))) return classify(repo, fromRawChainRow(raw), prevHash, fail);
+      prevSeq = id;
+      prevHash = h;
+      entries++;
+    }
   }
   const lastSeq = entries ? prevSeq : null;
   let head;

@@ -20,7 +20,7 @@ export { openDatabase, migrate, StoreError, type Db } from './db.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export type { AuthRepo, SessionRow, ApiKeyRow } from './repos/auth.js';
 export type { AuditRepo, AuditRow, AuditQuery } from './repos/audit.js';
-export { GENESIS_HASH, chainHash, canonicalEntry, toChainEntry, sealPayload, type ChainEntry, type StoredChainRow, type AuditSeal, type SealSigner } from './repos/audit-chain.js';
+export { GENESIS_HASH, chainHash, chainHashOf, canonicalEntry, canonicalFields, fromRawChainRow, toChainEntry, sealPayload, type RawChainRow, type ChainEntry, type StoredChainRow, type AuditSeal, type SealSigner } from './repos/audit-chain.js';
 export { auditHeadPath, readAuditHead, type AuditHead, type ChainPoint } from './repos/audit-head.js';
 export type { ChatSessionsRepo, ChatSessionRow, ChatMessageRow, SessionCursor } from './repos/chat-sessions.js';
 export { UNTITLED_SESSION } from './repos/chat-sessions.js';

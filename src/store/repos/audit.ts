@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import { AUDIT_TRIGGERS_SQL, DROP_AUDIT_TRIGGERS_SQL, GENESIS_HASH, chainHash, sealPayload, type AuditSeal, type SealSigner, type StoredChainRow } from './audit-chain.js';
+import { AUDIT_TRIGGERS_SQL, DROP_AUDIT_TRIGGERS_SQL, GENESIS_HASH, chainHash, sealPayload, type AuditSeal, type RawChainRow, type SealSigner, type StoredChainRow } from './audit-chain.js';
 import { createHeadWriter, readAuditHead, type AuditHead, type ChainPoint } from './audit-head.js';
 
 /** One row of the append-only, hash-chained security audit log (`id` is the chain's sequence). */
@@ -26,6 +26,7 @@ export function createAuditRepo(db: Db, o: { headPath?: string | null } = {}) {
   const listAsc = db.prepare(`SELECT ${COLS} FROM auth_audit_log WHERE ${WHERE} ORDER BY id ASC LIMIT @limit`);
   const checkpoint = (): ChainPoint | null => (checkpointRow.get() as ChainPoint | undefined) ?? null;
   const sealRow = db.prepare('SELECT checkpoint_seq, checkpoint_hash, anchor_seq, anchor_hash, signed_at, key_id, signature FROM audit_seal WHERE id = 1');
+  const pageRaw = db.prepare(`SELECT ${COLS} FROM auth_audit_log WHERE id > ? ORDER BY id ASC LIMIT ?`).raw();
   const hashAtRow = db.prepare('SELECT hash FROM auth_audit_log WHERE id = ?').pluck();
   const saveSeal = db.prepare(`INSERT INTO audit_seal (id, checkpoint_seq, checkpoint_hash, anchor_seq, anchor_hash, signed_at, key_id, signature)
     VALUES (1, @checkpoint_seq, @checkpoint_hash, @anchor_seq, @anchor_hash, @signed_at, @key_id, @signature)
@@ -83,6 +84,20 @@ export function createAuditRepo(db: Db, o: { headPath?: string | null } = {}) {
         limit: q.limit, before: q.before ?? null, after: q.afterId ?? null, since: q.since ?? null, type: q.type ?? null,
         types: q.types && q.types.length ? JSON.stringify(q.types) : null,
       }) as AuditRow[],
+    /**
+     * Every stored row, oldest first, as raw arrays in pages of `size` (verification's read: paging
+     * by id with `.raw()` reads 1 M rows in about half the time of a row-object iterator; pages of
+     * 2000 stay in the young generation, 50 000 cost twice the CPU in GC).
+     */
+    *pages(size = 2000): Generator<RawChainRow[]> {
+      let after = -Infinity;
+      for (;;) {
+        const rows = pageRaw.all(after, size) as RawChainRow[];
+        if (rows.length) yield rows;
+        if (rows.length < size) return;
+        after = rows[rows.length - 1]![0];
+      }
+    },
     /** Every stored row, oldest first (for verification; rows may be forged, hence nullable hash). */
     iterate: (): IterableIterator<StoredChainRow> => db.prepare(`SELECT ${COLS} FROM auth_audit_log ORDER BY id ASC`).iterate() as IterableIterator<StoredChainRow>,
     /** Hash of the last pruned entry, if the log was ever pruned. */
