@@ -6,6 +6,7 @@
  *   npm run -s bench -- --json    # the same figures as JSON on stdout (-s: no npm banner)
  *   npm run bench -- --tsx        # run the gateway from src/ under tsx instead of dist/
  *   npm run bench -- --no-build   # never rebuild dist/ (falls back to tsx if it is stale)
+ *   npm run bench -- --only audit,vault   # only the sections whose names start with these (comma-separated)
  *
  * What is measured (every server is a separate child process on 127.0.0.1; this process is only
  * the load client, so client and server never share an event loop):
@@ -26,8 +27,8 @@
  *  7. Latency of exec("true") per sandbox backend vs a plain spawn("true") (bench/lib/sandbox.ts).
  *  8. Cron: 1,000 enabled jobs in the real scheduler (SQLite, audit) — RSS beyond idle and firing
  *     delay p99, spread and all at once, each in its own child; baseline: bare setTimeouts (bench/lib/cron.ts).
- *  9. Audit log: durable and batched appends/s with the hash chain vs plain INSERTs, verify vs a
- *     plain read (bench/lib/audit.ts).
+ *  9. Audit log: durable and batched appends/s with the hash chain vs plain INSERTs, verify over
+ *     1 M entries vs a plain read, password logins/s with the audit log vs a no-op sink (bench/lib/audit.ts).
  * A section that cannot run on this machine prints `skipped: <reason>` and the rest still runs.
  * The gateway runs as the real CLI (`node dist/cli/main.js --port … --config-dir … --data-dir …`);
  * dist/ is rebuilt first when older than src/. Every phase is bounded in time, a watchdog ends
@@ -49,7 +50,7 @@ import { vaultFigures } from './lib/vault.js';
 import { classifierFigures } from './lib/classifier.js';
 import { sandboxFigures } from './lib/sandbox.js';
 import { cronFigures } from './lib/cron.js';
-import { auditFigures } from './lib/audit.js';
+import { auditFigures, loginFigures } from './lib/audit.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PASSWORD = 'correct horse battery staple';
@@ -174,7 +175,9 @@ async function startup(children: Children, rt: Runtime, p: Params, tmp: string):
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, tsx: { type: 'boolean' }, 'no-build': { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, tsx: { type: 'boolean' }, 'no-build': { type: 'boolean' }, only: { type: 'string' } } });
+  const only = values.only?.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean) ?? null;
+  const wanted = (name: string) => !only || only.some((o) => name.toLowerCase().startsWith(o));
   const p: Params = values.quick
     ? { warmupMs: 300, durationMs: 1500, runs: 2, connections: 32, sockets: 4, inFlight: 16 }
     : { warmupMs: 1000, durationMs: 5000, runs: 5, connections: 32, sockets: 4, inFlight: 16 };
@@ -194,6 +197,7 @@ async function main(): Promise<void> {
   // A section that cannot run here (a missing tool, a broken engine) is reported as skipped with
   // its reason; the others still run and the report is still printed.
   const section = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    if (!wanted(name)) return undefined;
     log(name);
     try { return await fn(); } catch (err) {
       const reason = ((err as Error).message ?? String(err)).split('\n')[0] ?? 'failed';
@@ -211,11 +215,14 @@ async function main(): Promise<void> {
         const bareRss = await idleRss(children, bareHttp(rt), async (u) => { await (await fetch(u, { method: 'POST', body: '{"method":"health"}' })).text(); });
         rows.push({ figure: 'Idle RSS 1 s after start + 1 request, MB (vs bare node:http)', unit: 'MB', moltis: gwRss, baseline: bareRss, digits: 1 });
       });
-    } else skipped.push({ section: 'idle RSS', reason: 'needs the REST and WebSocket load section' });
+    } else if (wanted('idle RSS')) skipped.push({ section: 'idle RSS', reason: 'needs the REST and WebSocket load section' });
     rows.push(...await section('start-up', () => startup(children, rt, p, tmp)) ?? []);
     rows.push(...await section('vault: unseal, AEAD, secret store', () => vaultFigures({ runs: p.runs, durationMs: Math.min(p.durationMs, 2000) })) ?? []);
     rows.push(...await section('approval classifier', () => classifierFigures({ durationMs: Math.min(p.durationMs, 2000) })) ?? []);
-    rows.push(...await section('audit log', async () => auditFigures({ durationMs: Math.min(p.durationMs, 2000), entries: values.quick ? 20_000 : 200_000 })) ?? []);
+    rows.push(...await section('audit log', async () => [
+      ...auditFigures({ durationMs: Math.min(p.durationMs, 2000), entries: values.quick ? 20_000 : 1_000_000 }),
+      ...await loginFigures({ rounds: values.quick ? 2 : 5, roundMs: values.quick ? 500 : 1000, concurrency: 2 }),
+    ]) ?? []);
     const sb = await section('sandboxed exec latency', () => sandboxFigures({ runs: Math.max(5, p.runs * 3), log }));
     if (sb) { rows.push(...sb.rows); skipped.push(...sb.skipped); }
     rows.push(...await section('cron: 1,000 jobs', () => cronFigures({ children, jobs: 1000, everyMs: values.quick ? 4000 : 10_000, log })) ?? []);

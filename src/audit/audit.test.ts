@@ -40,14 +40,16 @@ test('retention by age prunes only the old prefix and the log still verifies', (
     const day = 86_400_000;
     const now = 100 * day;
     for (let i = 0; i < 10; i++) s.audit.append({ type: 't', clientIp: null, detail: null, now: now - (10 - i) * day });
-    assert.equal(pruneAuditLog(s.audit, { max_age_days: 5, max_entries: 1000 }, now), 5);
+    assert.deepEqual(pruneAuditLog(s.audit, { max_age_days: 5, max_entries: 1000 }, now), { pruned: 5, byAge: 5, byCount: 0 });
     assert.equal(s.audit.checkpoint()?.seq, 5);
-    const r = verifyAuditLog(s.audit);
+    // Unsigned (no key given to prune): the chain and head verify, the seal check names the checkpoint.
+    const r = verifyAuditLog(s.audit, { seal: false });
     assert.equal(r.ok, true, r.problem?.message);
     assert.equal(r.firstSeq, 6);
+    assert.equal(verifyAuditLog(s.audit).problem?.kind, 'checkpoint_unverifiable');
     // Appends after a prune continue the same chain.
     s.audit.append({ type: 't', clientIp: null, detail: null, now });
-    assert.equal(verifyAuditLog(s.audit).ok, true);
+    assert.equal(verifyAuditLog(s.audit, { seal: false }).ok, true);
     // Nothing else may delete.
     assert.throws(() => s.db.prepare('DELETE FROM auth_audit_log').run(), /append-only/);
     s.close();

@@ -3,19 +3,45 @@
  * entry that was altered, deleted, inserted or reordered; then compares the newest entries with
  * the head file to catch a cut-off tail or a swapped database.
  */
-import { GENESIS_HASH, chainHash, toChainEntry, type AuditRepo, type StoredChainRow } from '../store/index.js';
+import type { KeyObject } from 'node:crypto';
+import { GENESIS_HASH, canonicalFields, chainHash, chainHashOf, fromRawChainRow, toChainEntry, type AuditRepo, type StoredChainRow } from '../store/index.js';
+import { checkSeal, keyFingerprint } from './seal.js';
 
 /** What went wrong, by kind (stable strings: scripts branch on them). */
-export type AuditProblemKind = 'altered' | 'deleted' | 'inserted' | 'reordered' | 'truncated' | 'replaced' | 'head_missing' | 'head_unreadable' | 'checkpoint_mismatch';
+export type AuditProblemKind = 'altered' | 'deleted' | 'inserted' | 'reordered' | 'truncated' | 'replaced' | 'head_missing' | 'head_unreadable' | 'checkpoint_mismatch'
+  | 'checkpoint_unsigned' | 'checkpoint_forged' | 'checkpoint_unverifiable' | 'rewritten';
 /** The first problem found, with the entry it concerns. */
 export interface AuditProblem { kind: AuditProblemKind; seq: number | null; message: string }
+/**
+ * The seal as verification saw it: `valid` (signature, checkpoint and anchor check out), `unsealed`
+ * (never pruned nor sealed yet: the chain from genesis is the anchor), `unchecked` (no key given
+ * and nothing pruned, or the check was skipped).
+ */
+export interface SealStatus { status: 'valid' | 'unsealed' | 'unchecked'; keyId: string | null; signedAt: number | null; anchorSeq: number | null }
 /** Outcome of a verification. */
-export interface AuditVerifyResult { ok: boolean; entries: number; firstSeq: number | null; lastSeq: number | null; headLag: number; problem: AuditProblem | null }
+export interface AuditVerifyResult { ok: boolean; entries: number; firstSeq: number | null; lastSeq: number | null; headLag: number; problem: AuditProblem | null; seal?: SealStatus }
+/** `publicKey`: the gateway's seal key (null: none available); `seal: false` skips the seal check. */
+export interface VerifyOptions { publicKey?: KeyObject | null; seal?: boolean }
 
 const WINDOW = 50;
 
-/** Verifies the chain and the head file of `repo`. */
-export function verifyAuditLog(repo: AuditRepo): AuditVerifyResult {
+/** Verifies the chain, the head file and the signed seal of `repo`. */
+export function verifyAuditLog(repo: AuditRepo, o: VerifyOptions = {}): AuditVerifyResult {
+  const r = verifyChainAndHead(repo);
+  if (!r.ok || o.seal === false) return r;
+  const key = o.publicKey ?? null;
+  const problem = checkSeal(repo, key);
+  if (problem) return { ...r, ok: false, problem };
+  const seal = repo.seal();
+  return {
+    ...r,
+    seal: !key ? { status: 'unchecked', keyId: null, signedAt: null, anchorSeq: null }
+      : seal ? { status: 'valid', keyId: keyFingerprint(key), signedAt: seal.signed_at, anchorSeq: seal.anchor_seq }
+        : { status: 'unsealed', keyId: keyFingerprint(key), signedAt: null, anchorSeq: null },
+  };
+}
+
+function verifyChainAndHead(repo: AuditRepo): AuditVerifyResult {
   const cp = repo.checkpoint();
   let prevSeq = cp?.seq ?? 0;
   let prevHash = cp?.hash ?? GENESIS_HASH;
@@ -23,14 +49,18 @@ export function verifyAuditLog(repo: AuditRepo): AuditVerifyResult {
   let firstSeq: number | null = null;
   const fail = (kind: AuditProblemKind, seq: number | null, message: string): AuditVerifyResult =>
     ({ ok: false, entries, firstSeq, lastSeq: prevSeq || null, headLag: 0, problem: { kind, seq, message } });
-  for (const r of repo.iterate()) {
-    firstSeq ??= r.id;
-    // A gap in the sequence: rows were deleted (or pruned without a checkpoint).
-    if (r.id !== prevSeq + 1) return fail('deleted', prevSeq + 1, r.id === prevSeq + 2 ? `entry ${prevSeq + 1} is missing (deleted)` : `entries ${prevSeq + 1}..${r.id - 1} are missing (deleted)`);
-    if (r.hash !== chainHash(prevHash, toChainEntry(r))) return classify(repo, r, prevHash, fail);
-    prevSeq = r.id;
-    prevHash = r.hash;
-    entries++;
+  for (const page of repo.pages()) {
+    for (const raw of page) {
+      const id = raw[0];
+      firstSeq ??= id;
+      // A gap in the sequence: rows were deleted (or pruned without a checkpoint).
+      if (id !== prevSeq + 1) return fail('deleted', prevSeq + 1, id === prevSeq + 2 ? `entry ${prevSeq + 1} is missing (deleted)` : `entries ${prevSeq + 1}..${id - 1} are missing (deleted)`);
+      const h = raw[6];
+      if (h === null || h !== chainHashOf(prevHash, canonicalFields(id, raw[5], raw[1], raw[2], raw[3], raw[4]))) return classify(repo, fromRawChainRow(raw), prevHash, fail);
+      prevSeq = id;
+      prevHash = h;
+      entries++;
+    }
   }
   const lastSeq = entries ? prevSeq : null;
   let head;

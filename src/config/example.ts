@@ -129,13 +129,21 @@ export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks' | 
   },
   monitoring: {
     $: 'Security alerts over the audit log (security.alerts.list; forward them with a SecurityAlert hook).',
-    enabled: 'Watch the audit log and raise alerts (cron.rapid_creation, identity.modification, exec.unusual_command, channels.unexpected_sender, auth.*, sandbox.disabled, audit.chain_broken).',
+    enabled: 'Watch the audit log and raise alerts (cron.rapid_creation, identity.modification, exec.unusual_command, channels.unexpected_sender, auth.*, sandbox.disabled, audit.chain_broken, audit.retention_pressure).',
     cron_creations_warn: 'Cron job creations within one cron rate-limit window that raise cron.rapid_creation (a refusal by the limit always does).',
     exec_denied_burst: 'Denied approvals within exec_window_secs that raise exec.unusual_command.',
     exec_window_secs: 'Window in seconds for exec_denied_burst.',
     new_senders_burst: 'New pending channel senders within senders_window_secs that raise channels.unexpected_sender.',
     senders_window_secs: 'Window in seconds for new_senders_burst.',
     max_alerts_per_rule_per_hour: 'Most alerts one rule raises an hour; the rest are counted in the next one, so a flood cannot bury the log.',
+    retention_pressure_percent: 'Raise audit.retention_pressure when [audit] max_entries pushes out this percent of max_entries (entries still younger than max_age_days) within retention_pressure_window_hours (someone may be flooding the log).',
+    retention_pressure_window_hours: 'Window in hours for retention_pressure_percent.',
+    unusual_commands: 'Raise exec.unusual_command when a command runs a program never seen before in its session family (main, cron:<job>, <channel>:<account>:<chat>).',
+    unusual_commands_severity: 'Severity of those alerts: "info" or "warn".',
+    unusual_commands_learning_hours: 'No such alert while a session family is younger than this many hours (learning period).',
+    unusual_commands_learning_runs: 'Nor while it has run fewer commands than this (learning period).',
+    unusual_commands_max_shapes: 'Most program names remembered per session family (least recently seen are forgotten first).',
+    unusual_commands_max_families: 'Most session families remembered (least recently active are forgotten first).',
   },
 };
 

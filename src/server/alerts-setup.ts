@@ -41,7 +41,7 @@ export function setupAlerts(d: { store: Store; bus: EventBus; auth: Auth; config
   };
   if (!m.enabled) { reportBroken(); return { methods, close: () => {} }; }
   const engine = createAlertEngine({
-    repo: d.store.securityAlerts, now: d.now, maxPerRulePerHour: m.max_alerts_per_rule_per_hour,
+    repo: d.store.securityAlerts, shapes: d.store.commandShapes, now: d.now, maxPerRulePerHour: m.max_alerts_per_rule_per_hour,
     thresholds: { ...m, cron_window_secs: d.config.cron.rate_limit_window_secs },
     publish: (alert) => d.bus.publish('security.alert', alert),
     audit: (type, detail) => d.auth.audit(type, null, detail, 'system'),

@@ -162,7 +162,7 @@ export async function startServer(o: ServerOptions) {
   auditSink = (type, detail) => auth.audit(type, null, detail);
   const passkeyNote = auth.passkeys.foreignNote();
   if (passkeyNote) print(`  ${passkeyNote}`);
-  const auditSetup = setupAudit({ store, auth, config: cfg, now, print });
+  const auditSetup = setupAudit({ store, auth, config: cfg, configDir: o.configDir, now, print });
   await autoUnseal(vault, env, print);
   const startedAt = now();
   const gateway = createGateway({

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { createStore, databasePath } from '../store/index.js';
 import { TLS_FILE_NAMES } from '../tls/index.js';
-import { verifyAuditLog, type DoctorFacts } from '../audit/index.js';
+import { loadSigningKey, verifyAuditLog, type DoctorFacts } from '../audit/index.js';
 
 const modeOf = (p: string): number | null => { try { return statSync(p).mode & 0o777; } catch { return null; } };
 
@@ -31,7 +31,9 @@ export function gatherDoctorFacts(o: { config: Config; configDir: string; dataDi
     facts.credentials = store.auth.getPasswordHash() !== null || store.passkeys.exists();
     facts.vault = { initialized: store.vault.get() !== undefined, plaintextSecrets: store.secrets.plaintextRows().length };
     if (o.verifyAudit) {
-      const r = verifyAuditLog(store.audit);
+      let publicKey = null;
+      try { publicKey = loadSigningKey(o.configDir)?.publicKey ?? null; } catch { /* unreadable key: the seal check reports the checkpoint unverifiable */ }
+      const r = verifyAuditLog(store.audit, { publicKey });
       facts.audit = { ok: r.ok, kind: r.problem?.kind ?? null, message: r.problem?.message ?? null };
     }
   } finally { store.close(); }

@@ -15,13 +15,14 @@ import { createCronRepo } from './repos/cron.js';
 import { createChannelsRepo } from './repos/channels.js';
 import { createProvidersRepo } from './repos/providers.js';
 import { createSecurityAlertsRepo } from './repos/security-alerts.js';
+import { createCommandShapesRepo } from './repos/audit-command-shapes.js';
 
 export { openDatabase, migrate, StoreError, type Db } from './db.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export type { AuthRepo, SessionRow, ApiKeyRow } from './repos/auth.js';
 export type { AuditRepo, AuditRow, AuditQuery, AuditListener } from './repos/audit.js';
 export { EGRESS_AUDIT_TYPE, type AuditEgressView, type EgressDetail, type EgressRow, type EgressFilter } from './repos/audit-egress.js';
-export { GENESIS_HASH, chainHash, canonicalEntry, toChainEntry, type ChainEntry, type StoredChainRow } from './repos/audit-chain.js';
+export { GENESIS_HASH, chainHash, chainHashOf, canonicalEntry, canonicalFields, fromRawChainRow, toChainEntry, sealPayload, type RawChainRow, type ChainEntry, type StoredChainRow, type AuditSeal, type SealSigner } from './repos/audit-chain.js';
 export { auditHeadPath, readAuditHead, type AuditHead, type ChainPoint } from './repos/audit-head.js';
 export type { ChatSessionsRepo, ChatSessionRow, ChatMessageRow, SessionCursor } from './repos/chat-sessions.js';
 export { UNTITLED_SESSION } from './repos/chat-sessions.js';
@@ -32,6 +33,7 @@ export type { CronRepo, CronJobRow, CronRunRow } from './repos/cron.js';
 export type { ChannelsRepo, ChannelAccountRow, ChannelSenderRow } from './repos/channels.js';
 export type { ProvidersRepo, LlmProviderRow } from './repos/providers.js';
 export type { SecurityAlertsRepo, SecurityAlertRow } from './repos/security-alerts.js';
+export type { CommandShapesRepo, CommandFamilyRow } from './repos/audit-command-shapes.js';
 
 /** The database file inside a data dir. */
 export function databasePath(dataDir: string): string {
@@ -56,6 +58,7 @@ export function createStore(opts: { path: string }) {
     channels: createChannelsRepo(db),
     providers: createProvidersRepo(db),
     securityAlerts: createSecurityAlertsRepo(db),
+    commandShapes: createCommandShapesRepo(db),
     close(): void {
       audit.close();
       if (db.open) db.close();

@@ -354,7 +354,41 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // 14, not 13: the audit-seal branch (h-alerts) already claims 13; the gap is harmless.
+    version: 13,
+    name: 'audit_seal_and_command_shapes',
+    sql: `
+      -- The signed seal of the audit log (src/audit/seal.ts): an Ed25519 signature, by a key kept
+      -- outside the database, over the prune checkpoint and one entry (the anchor) at signing time.
+      -- One row: the newest seal replaces the previous one.
+      CREATE TABLE audit_seal (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        checkpoint_seq INTEGER,
+        checkpoint_hash TEXT,
+        anchor_seq INTEGER,
+        anchor_hash TEXT,
+        signed_at INTEGER NOT NULL,
+        key_id TEXT NOT NULL,
+        signature TEXT NOT NULL
+      ) STRICT;
+      -- Command shapes (program names) seen per session family, for exec.unusual_command. Bounded
+      -- by the repository (least recently seen rows go first); never a command line.
+      CREATE TABLE exec_command_families (
+        family TEXT PRIMARY KEY,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        commands INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+      CREATE TABLE exec_command_shapes (
+        family TEXT NOT NULL,
+        shape TEXT NOT NULL,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        PRIMARY KEY (family, shape)
+      ) STRICT;
+      CREATE INDEX idx_exec_command_shapes_seen ON exec_command_shapes(family, last_seen);
+    `,
+  },
+  {
     version: 14,
     name: 'network_audit_into_audit_log',
     sql: `

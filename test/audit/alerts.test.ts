@@ -6,8 +6,8 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { databasePath } from '../../src/store/index.js';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createStore, databasePath } from '../../src/store/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, setupPassword, createKey, PASSWORD, type TestServer } from '../support/server.js';
@@ -141,6 +141,46 @@ test('audit.chain_broken: entries cut off the end of the log while the gateway w
     assert.equal(alert.severity, 'critical');
     const [ev] = JSON.parse(alert.evidence) as number[];
     assert.match(b.store.audit.list({ limit: 1, before: ev! + 1 })[0]!.detail!, /head file names entry \d+ but the log ends at \d+/);
+  } finally {
+    await b.stop();
+  }
+});
+
+test('audit.chain_broken: a prune checkpoint forged while the gateway was down (head file rewritten too) raises a critical alert at start, and is never re-signed', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'moltis-alerts-seal-'));
+  const dirs = { root, configDir: join(root, 'config'), dataDir: join(root, 'data') };
+  const toml = '[audit]\nmax_age_days = 0\nmax_entries = 1000\n';
+  // A log with more entries than the cap: the first start prunes it and seals the checkpoint.
+  mkdirSync(dirs.dataDir, { recursive: true });
+  const seed = createStore({ path: databasePath(dirs.dataDir) });
+  for (let i = 0; i < 1100; i++) seed.audit.append({ type: 'login_success', clientIp: '127.0.0.1', detail: null, now: Date.now() });
+  seed.close();
+  const a = await startTestServer({ dirs, toml });
+  const sealed = a.store.audit.seal()!;
+  assert.ok(sealed.checkpoint_seq! > 0, 'the first start did not prune and seal');
+  await a.stop({ keepDirs: true });
+  // The attacker holds the data dir (database and head file), not the config dir's key.
+  const cut = sealed.checkpoint_seq! + 20;
+  const db = new Database(databasePath(dirs.dataDir));
+  db.exec('DROP TRIGGER auth_audit_log_no_update; DROP TRIGGER auth_audit_log_no_delete;');
+  const h = (db.prepare('SELECT hash FROM auth_audit_log WHERE id = ?').get(cut) as { hash: string }).hash;
+  db.prepare('DELETE FROM auth_audit_log WHERE id <= ?').run(cut);
+  db.prepare('UPDATE audit_checkpoint SET seq = ?, hash = ?').run(cut, h);
+  db.close();
+  const w = createStore({ path: databasePath(dirs.dataDir) });
+  w.audit.writeHeadFromDb();
+  w.close();
+  const b = await startTestServer({ dirs, toml });
+  try {
+    const [alert] = b.store.securityAlerts.list({ limit: 50 }).filter((x) => x.rule === 'audit.chain_broken');
+    assert.ok(alert, 'a forged checkpoint raised no alert');
+    assert.equal(alert.severity, 'critical');
+    const [ev] = JSON.parse(alert.evidence) as number[];
+    const row = b.store.audit.list({ limit: 1, before: ev! + 1 })[0]!;
+    assert.equal(row.event_type, 'audit_seal_refused');
+    assert.match(row.detail!, /"kind":"checkpoint_forged"/);
+    // The seal still names the genuine checkpoint: the gateway did not sign over the forgery.
+    assert.equal(b.store.audit.seal()!.checkpoint_seq, sealed.checkpoint_seq);
   } finally {
     await b.stop();
   }

@@ -51,9 +51,11 @@ describe('audit log in the gateway', () => {
   });
 
   test('the live log verifies while the gateway runs', async () => {
-    const r = await runCli(['audit', 'verify', '--data-dir', s.dirs.dataDir], cleanEnv(cli));
+    const r = await runCli(['audit', 'verify', '--data-dir', s.dirs.dataDir, '--config-dir', s.dirs.configDir], cleanEnv(cli));
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /audit log ok/);
+    // The gateway created its signing key in the config dir and sealed the log at start.
+    assert.match(r.stdout, /audit log ok: .*sealed up to entry \d+/);
+    assert.match(r.stdout, /signing key SHA256:[0-9a-f]{64} \(.*config\/audit-signing\.key\)/);
     const exp = await runCli(['audit', 'export', '--type', 'key_created', '--data-dir', s.dirs.dataDir], cleanEnv(cli));
     const lines = exp.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; actor: string | null });
     assert.ok(lines.length >= 1 && lines.every((l) => l.type === 'key_created'));

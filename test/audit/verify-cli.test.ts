@@ -5,10 +5,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { cpSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStore, databasePath } from '../../src/store/index.js';
-import { pruneAuditLog } from '../../src/audit/index.js';
+import { loadOrCreateSigningKey, runRetention } from '../../src/audit/index.js';
 import { cleanEnv, killAll, removeDirs, runCli, tempDirs } from '../cli/harness.js';
 
 const dirs = tempDirs();
@@ -108,21 +108,61 @@ test('a deleted head file is reported', async () => {
   assert.match(r.stderr, /head_missing/);
 });
 
-test('pruning keeps the log verifiable; cutting more from the start is caught', async () => {
+test('pruning keeps the log verifiable (sealed); cutting more from the start is caught, even with the head file rewritten', async () => {
   const dir = genuine('prune', 2000);
+  const configDir = join(dirs.root, 'prune-config');
+  const { key } = loadOrCreateSigningKey(configDir);
   const s = createStore({ path: databasePath(dir) });
-  assert.equal(pruneAuditLog(s.audit, { max_age_days: 0, max_entries: 1500 }, Date.now()), 500);
+  assert.equal(runRetention(s.audit, { max_age_days: 0, max_entries: 1500 }, Date.now(), key).pruned, 500);
   s.close();
-  let r = await verify(dir);
+  const verifyWithKey = () => runCli(['audit', 'verify', '--data-dir', dir, '--config-dir', configDir], cleanEnv(dirs));
+  let r = await verifyWithKey();
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /1500 entries \(501\.\.2000\)/);
+  assert.match(r.stdout, /1500 entries \(501\.\.2000\), sealed up to entry 2000/);
+  assert.ok(r.stdout.includes(`signing key ${key.keyId}`), r.stdout);
+  // Without the key the checkpoint cannot be trusted: fail closed, saying how to give the key.
+  r = await verify(dir);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /checkpoint_unverifiable.*--config-dir/);
   // The attacker removes 10 more from the start and moves the database checkpoint along.
   tamper(dir, (db) => {
     const h = (db.prepare('SELECT hash FROM auth_audit_log WHERE id = 510').get() as { hash: string }).hash;
     db.prepare('DELETE FROM auth_audit_log WHERE id <= 510').run();
     db.prepare('UPDATE audit_checkpoint SET seq = 510, hash = ?').run(h);
   });
-  r = await verify(dir);
+  r = await verifyWithKey();
   assert.equal(r.code, 1);
   assert.match(r.stderr, /checkpoint_mismatch/);
+  // ... and rewrites the head file beside the database too (it is in the same data dir): only the seal sees it.
+  const w = createStore({ path: databasePath(dir) });
+  w.audit.writeHeadFromDb();
+  w.close();
+  r = await verifyWithKey();
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /BROKEN \(checkpoint_forged at entry 510\): the prune checkpoint in the database \(entry 510\) is not the signed one \(entry 500/);
+  // An exported public key checks the same seal.
+  const pub = join(dirs.root, 'prune.pub');
+  writeFileSync(pub, key.publicPem);
+  r = await runCli(['audit', 'verify', '--data-dir', dir, '--public-key', pub], cleanEnv(dirs));
+  assert.match(r.stderr, /checkpoint_forged/);
+});
+
+test('a log pruned before seals existed: verify names the unsigned checkpoint and the way forward; adopt-checkpoint records and seals it', async () => {
+  const dir = genuine('legacy', 1100);
+  const configDir = join(dirs.root, 'legacy-config');
+  const { key } = loadOrCreateSigningKey(configDir);
+  const s = createStore({ path: databasePath(dir) });
+  runRetention(s.audit, { max_age_days: 0, max_entries: 1000 }, Date.now(), null);
+  s.close();
+  const args = ['--data-dir', dir, '--config-dir', configDir];
+  let r = await runCli(['audit', 'verify', ...args], cleanEnv(dirs));
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /BROKEN \(checkpoint_unsigned at entry 100\): .*pruned before checkpoints were signed.*moltis audit adopt-checkpoint/);
+  r = await runCli(['audit', 'adopt-checkpoint', ...args], cleanEnv(dirs));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /adopted \(was checkpoint_unsigned at entry 100\): signed with SHA256:/);
+  r = await runCli(['audit', 'verify', ...args], cleanEnv(dirs));
+  assert.equal(r.code, 0, r.stderr);
+  r = await runCli(['audit', 'public-key', '--config-dir', configDir], cleanEnv(dirs));
+  assert.ok(r.stdout.startsWith('-----BEGIN PUBLIC KEY-----') && r.stdout.includes(`# ${key.keyId}`), r.stdout);
 });

@@ -3,7 +3,7 @@
  * publishes `security.alert`, hands them to `SecurityAlert` hooks and audits each one.
  */
 import { randomUUID } from 'node:crypto';
-import type { AuditRow, SecurityAlertsRepo } from '../../store/index.js';
+import type { AuditRow, CommandShapesRepo, SecurityAlertsRepo } from '../../store/index.js';
 import { createRules, type RuleHit, type RuleThresholds, type AlertSeverity } from './rules.js';
 
 /** One alert as stored, published and returned by `security.alerts.list`. */
@@ -16,6 +16,8 @@ const HOUR_MS = 3600_000;
 
 export interface AlertEngineDeps {
   repo: SecurityAlertsRepo;
+  /** Programs seen per session family (exec.unusual_command novelty); null: that signal is off. */
+  shapes?: CommandShapesRepo | null;
   thresholds: RuleThresholds;
   maxPerRulePerHour: number;
   now: () => number;
@@ -27,7 +29,7 @@ export interface AlertEngineDeps {
 
 /** Creates the engine; `observe(row)` is called with every audit entry. */
 export function createAlertEngine(d: AlertEngineDeps) {
-  const rules = createRules(d.thresholds);
+  const rules = createRules(d.thresholds, d.shapes ?? null);
   const budget = new Map<string, { windowStart: number; sent: number; suppressed: number; evidence: number[] }>();
   let closed = false;
 

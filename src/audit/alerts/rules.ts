@@ -2,13 +2,14 @@
  * The named alert rules over the audit stream (the brief's "Monitor Events" plus auth, sandbox and
  * chain integrity). A rule sees one audit entry at a time and its own sliding windows.
  */
-import type { AuditRow } from '../../store/index.js';
+import type { AuditRow, CommandShapesRepo } from '../../store/index.js';
 import { IDENTITY_FILE_NAMES } from '../../identity/index.js';
+import { createNovelty, type NoveltySettings } from './novelty.js';
 
 export type AlertSeverity = 'info' | 'warn' | 'high' | 'critical';
 export const ALERT_RULES = [
   'cron.rapid_creation', 'identity.modification', 'exec.unusual_command', 'channels.unexpected_sender',
-  'auth.bruteforce', 'auth.admin_key_created', 'sandbox.disabled', 'audit.chain_broken',
+  'auth.bruteforce', 'auth.admin_key_created', 'sandbox.disabled', 'audit.chain_broken', 'audit.retention_pressure',
 ] as const;
 export type AlertRuleName = (typeof ALERT_RULES)[number];
 
@@ -16,10 +17,11 @@ export type AlertRuleName = (typeof ALERT_RULES)[number];
 export interface RuleHit { rule: AlertRuleName; severity: AlertSeverity; summary: string; evidence: number[] }
 
 /** Thresholds the rules read (`[monitoring]` plus the cron rate-limit window). */
-export interface RuleThresholds {
+export interface RuleThresholds extends NoveltySettings {
   cron_creations_warn: number; cron_window_secs: number;
   exec_denied_burst: number; exec_window_secs: number;
   new_senders_burst: number; senders_window_secs: number;
+  retention_pressure_percent: number; retention_pressure_window_hours: number;
 }
 
 // Obfuscation signals (seed: unusual command patterns): decoded payloads piped to a shell,
@@ -62,11 +64,13 @@ export function createWindow(max = 10_000) {
   };
 }
 
-/** Builds the rule evaluator; one instance per engine (windows are per instance). */
-export function createRules(t: RuleThresholds) {
+/** Builds the rule evaluator; one instance per engine (windows are per instance; seen commands in `shapes`). */
+export function createRules(t: RuleThresholds, shapes: CommandShapesRepo | null = null) {
   const cron = createWindow();
   const denied = createWindow();
   const senders = createWindow();
+  const novelty = shapes ? createNovelty(shapes, t) : null;
+  let pruned: { id: number; at: number; n: number }[] = [];
   const hit = (rule: AlertRuleName, severity: AlertSeverity, summary: string, evidence: number[]): RuleHit => ({ rule, severity, summary, evidence });
   return (r: AuditRow): RuleHit[] => {
     const out: RuleHit[] = [];
@@ -102,6 +106,12 @@ export function createRules(t: RuleThresholds) {
         if (file) out.push(hit('identity.modification', 'high', `a model command touches ${file} (${r.event_type.replace('_', ' ')})`, [r.id]));
         if (signal) out.push(hit('exec.unusual_command', 'high', `${signal} in ${r.event_type.replace('_', ' ')}`, [r.id]));
         else if (rule && rule !== '-') out.push(hit('exec.unusual_command', 'warn', `approval requested for a command matching floor rule ${rule}`, [r.id]));
+        const session = detailField(d, 'session');
+        if (novelty && session && r.event_type !== 'exec_denied') {
+          // Learned from every command; reported only when nothing stronger was (one alert per entry).
+          const n = novelty(r, session, command);
+          if (n && !signal && !(rule && rule !== '-')) out.push(hit('exec.unusual_command', t.unusual_commands_severity, `${n.fresh.map((x) => JSON.stringify(x)).join(', ')} never run before in session family ${n.family} (${r.event_type.replace('_', ' ')})`, [r.id]));
+        }
         break;
       }
       case 'approval_denied': {
@@ -113,10 +123,28 @@ export function createRules(t: RuleThresholds) {
         break;
       }
       case 'channel_sender_pending': {
+        // The gate queues a group the first time an approved sender writes there: a chat nobody allowed.
+        if (detailField(d, 'kind') === 'group') out.push(hit('channels.unexpected_sender', 'warn', `a message arrived from a ${detailField(d, 'type') ?? 'channel'} group that is not approved (${detailField(d, 'sender')?.slice(0, 40) ?? '?'})`, [r.id]));
         const ids = senders.add(r.id, r.created_at, t.senders_window_secs * 1000);
         if (ids.length >= t.new_senders_burst) {
           out.push(hit('channels.unexpected_sender', 'warn', `${ids.length} new channel senders within ${t.senders_window_secs}s`, ids));
           senders.clear();
+        }
+        break;
+      }
+      case 'audit_pruned': {
+        // Entries still young enough for max_age_days, pushed out by max_entries: the log is being flooded.
+        let p: { by_count?: unknown; max_entries?: unknown } = {};
+        try { p = JSON.parse(d ?? '{}') as typeof p; } catch { break; }
+        const n = typeof p.by_count === 'number' ? p.by_count : 0;
+        const cap = typeof p.max_entries === 'number' ? p.max_entries : 0;
+        if (n <= 0 || cap <= 0) break;
+        const windowMs = t.retention_pressure_window_hours * 3600_000;
+        pruned = [...pruned.filter((x) => x.at > r.created_at - windowMs), { id: r.id, at: r.created_at, n }].slice(-1000);
+        const total = pruned.reduce((a, x) => a + x.n, 0);
+        if (total * 100 >= cap * t.retention_pressure_percent) {
+          out.push(hit('audit.retention_pressure', 'warn', `${total} audit entries younger than max_age_days were pruned by max_entries (${cap}) within ${t.retention_pressure_window_hours}h: something may be flooding the log to push evidence out`, pruned.map((x) => x.id)));
+          pruned = [];
         }
         break;
       }
@@ -133,6 +161,12 @@ export function createRules(t: RuleThresholds) {
       case 'sandbox_fallback':
         out.push(hit('sandbox.disabled', 'critical', 'the sandbox is unavailable: commands run without isolation', [r.id]));
         break;
+      case 'audit_seal_refused': {
+        // A log pruned before seals existed is expected after an upgrade (warn); a forged or rewritten one is not.
+        const kind = /"kind":"([a-z_]+)"/.exec(d ?? '')?.[1] ?? 'unknown';
+        out.push(hit('audit.chain_broken', kind === 'checkpoint_unsigned' ? 'warn' : 'critical', `the audit log's signed seal does not hold (${kind}): run \`moltis audit verify\``, [r.id]));
+        break;
+      }
       case 'audit_chain_broken': case 'audit_head_created':
         out.push(hit('audit.chain_broken', 'critical', r.event_type === 'audit_head_created' ? 'the audit head file was missing at start (possible truncation or replaced database)' : 'the audit log failed verification', [r.id]));
         break;
