@@ -6,13 +6,14 @@
  *   npm run -s bench -- --json    # the same figures as JSON on stdout (-s: no npm banner)
  *   npm run bench -- --tsx        # run the gateway from src/ under tsx instead of dist/
  *   npm run bench -- --no-build   # never rebuild dist/ (falls back to tsx if it is stale)
- *   npm run bench -- --only audit,vault   # only the sections whose names start with these (comma-separated)
+ *   npm run bench -- --only rest,ws   # only these sections (names: SECTIONS below)
  *
  * What is measured (every server is a separate child process on 127.0.0.1; this process is only
  * the load client, so client and server never share an event loop):
  *  1. REST: `POST /api/rpc {"method":"health"}` with `Authorization: Bearer mk_…` (an
- *     `operator.read` key) against `moltis --no-tls`, 32 keep-alive connections with one request
- *     in flight each; baseline: a bare node:http server returning a small JSON body, same client.
+ *     `operator.read` key) against `moltis --no-tls`, driven by `wrk` (its own process; 32
+ *     keep-alive connections); baseline: a bare node:http server returning a small JSON body,
+ *     same wrk command. Without wrk the figures are `skipped: wrk not installed`.
  *  2. WebSocket: `health` round-trips on `/ws` after `connect` with `auth.api_key`, 4 sockets ×
  *     16 frames in flight; baseline: a bare `ws` server answering every frame (same package).
  *  3. Idle RSS (VmRSS of the child) 1 s after start + one authenticated request; baseline: the bare
@@ -42,7 +43,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createChildren, resolveRuntime, rssMb, type Children, type Runtime } from './lib/children.js';
-import { httpLoad, postRequest } from './lib/http-load.js';
+import { wrkLoad, wrkMissing } from './lib/wrk.js';
 import { median, timeToHealth } from './lib/startup.js';
 import { wsLoad } from './lib/ws-load.js';
 import { printReport, type Row, type Skipped } from './lib/report.js';
@@ -56,6 +57,10 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PASSWORD = 'correct horse battery staple';
 const LISTENING = /listening on (\S+)/;
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+
+/** Section names for `--only` (comma-separated). */
+const SECTIONS = ['rest', 'ws', 'rss', 'startup', 'vault', 'classifier', 'audit', 'sandbox', 'cron'] as const;
+type Section = typeof SECTIONS[number];
 
 interface Params { warmupMs: number; durationMs: number; runs: number; connections: number; sockets: number; inFlight: number }
 
@@ -89,49 +94,66 @@ async function rpcHealth(url: string, key: string): Promise<void> {
   if (r.status !== 200 || !b.includes('"ok":true') || b.includes('"ok":false')) throw new Error(`health over REST failed: ${r.status} ${b}`);
 }
 
-const RPC_OK = (status: number, body: Buffer) => status === 200 && body.includes('"ok":true') && !body.includes('"ok":false');
 const connectFrame = (auth: Record<string, string>) => JSON.stringify({
   type: 'req', id: 'connect', method: 'connect',
   params: { protocol: { min: 3, max: 4 }, client: { id: 'bench', version: '1.0.0', platform: 'node', mode: 'operator' }, auth },
 });
 
-async function throughput(children: Children, rt: Runtime, p: Params, tmp: string): Promise<{ rows: Row[]; loadDirs: Dirs; key: string }> {
+/** The load server set-up shared by the REST and WS sections: a provisioned gateway and its key. */
+interface LoadTarget { url: string; key: string; loadDirs: Dirs }
+
+async function loadTarget(children: Children, rt: Runtime, tmp: string): Promise<{ target: LoadTarget; stop: () => Promise<void> }> {
   const loadDirs = newDirs(join(tmp, 'load'));
   const gw = children.start(gatewayArgs(rt, loadDirs, 0, false));
   const url = (await gw.waitLine(LISTENING, 20_000))[1]!;
   const key = await provisionKey(url);
   await rpcHealth(url, key);
+  return { target: { url, key, loadDirs }, stop: () => children.stop(gw) };
+}
+
+/** REST through wrk: the gateway, then bare node:http, each alone on the machine with wrk. */
+async function restLoad(children: Children, rt: Runtime, p: Params, t: LoadTarget): Promise<Row[]> {
+  const missing = wrkMissing();
+  // No silent fallback to a Node client: it saturates before the server and flatters the ratio.
+  if (missing) throw new Error(missing);
   const bare = children.start(bareHttp(rt));
-  const bareUrl = (await bare.waitLine(LISTENING, 10_000))[1]!;
+  try {
+    const bareUrl = (await bare.waitLine(LISTENING, 10_000))[1]!;
+    const http = (u: string) => wrkLoad({
+      url: `${u}/api/rpc`, method: 'POST', body: '{"method":"health"}',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` },
+      connections: p.connections, threads: 1, warmupMs: p.warmupMs, durationMs: p.durationMs,
+    });
+    log(`REST load (wrk) on the gateway (${p.connections} connections, ${p.warmupMs} + ${p.durationMs} ms)`);
+    const gH = await http(t.url);
+    log('REST load (wrk) on bare node:http');
+    const bH = await http(bareUrl);
+    return [
+      { figure: `REST \`health\` req/s, Bearer key, wrk ${p.connections} keep-alive conns (vs bare node:http)`, unit: 'req/s', moltis: gH.rate, baseline: bH.rate, errors: gH.errors + bH.errors, digits: 0 },
+      { figure: 'REST p99 latency (wrk), ms', unit: 'ms', moltis: gH.p99Ms, baseline: bH.p99Ms, digits: 2 },
+    ];
+  } finally {
+    await children.stop(bare);
+  }
+}
+
+/** WebSocket `health` round-trips: the gateway, then a bare `ws` server, same client. */
+async function wsLoadRows(children: Children, rt: Runtime, p: Params, t: LoadTarget): Promise<Row[]> {
   const bareW = children.start(bareWs(rt));
-  const bareWsUrl = (await bareW.waitLine(LISTENING, 10_000))[1]!;
-
-  const port = (u: string) => Number(new URL(u).port);
-  const body = '{"method":"health"}';
-  const http = (u: string) => httpLoad({
-    port: port(u), request: postRequest(port(u), '/api/rpc', body, { Authorization: `Bearer ${key}` }),
-    connections: p.connections, warmupMs: p.warmupMs, durationMs: p.durationMs, ok: RPC_OK,
-  });
-  log(`REST load on the gateway (${p.connections} connections, ${p.warmupMs} + ${p.durationMs} ms)`);
-  const gH = await http(url);
-  log('REST load on bare node:http');
-  const bH = await http(bareUrl);
-  const ws = (u: string) => wsLoad({ url: u, connectFrame: connectFrame({ api_key: key }), method: 'health', sockets: p.sockets, inFlight: p.inFlight, warmupMs: p.warmupMs, durationMs: p.durationMs });
-  log(`WebSocket load on the gateway (${p.sockets} sockets × ${p.inFlight} in flight)`);
-  const gW = await ws(`${url.replace(/^http/, 'ws')}/ws`);
-  log('WebSocket load on bare ws');
-  const bW = await ws(bareWsUrl);
-  await Promise.all([children.stop(gw), children.stop(bare), children.stop(bareW)]);
-
-  return {
-    loadDirs, key,
-    rows: [
-      { figure: `REST \`health\` req/s, Bearer key, ${p.connections} keep-alive conns (vs bare node:http)`, unit: 'req/s', moltis: gH.rate, baseline: bH.rate, errors: gH.errors + bH.errors, digits: 0 },
-      { figure: 'REST p99 latency, ms', unit: 'ms', moltis: gH.p99Ms, baseline: bH.p99Ms, digits: 2 },
+  try {
+    const bareWsUrl = (await bareW.waitLine(LISTENING, 10_000))[1]!;
+    const ws = (u: string) => wsLoad({ url: u, connectFrame: connectFrame({ api_key: t.key }), method: 'health', sockets: p.sockets, inFlight: p.inFlight, warmupMs: p.warmupMs, durationMs: p.durationMs });
+    log(`WebSocket load on the gateway (${p.sockets} sockets × ${p.inFlight} in flight)`);
+    const gW = await ws(`${t.url.replace(/^http/, 'ws')}/ws`);
+    log('WebSocket load on bare ws');
+    const bW = await ws(bareWsUrl);
+    return [
       { figure: `WS \`health\` round-trips/s, ${p.sockets} sockets × ${p.inFlight} in flight (vs bare ws)`, unit: 'req/s', moltis: gW.rate, baseline: bW.rate, errors: gW.errors + bW.errors, digits: 0 },
       { figure: 'WS p99 latency, ms', unit: 'ms', moltis: gW.p99Ms, baseline: bW.p99Ms, digits: 2 },
-    ],
-  };
+    ];
+  } finally {
+    await children.stop(bareW);
+  }
 }
 
 /** VmRSS of a fresh child 1 s after it answered one request. */
@@ -176,8 +198,10 @@ async function startup(children: Children, rt: Runtime, p: Params, tmp: string):
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, tsx: { type: 'boolean' }, 'no-build': { type: 'boolean' }, only: { type: 'string' } } });
-  const only = values.only?.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean) ?? null;
-  const wanted = (name: string) => !only || only.some((o) => name.toLowerCase().startsWith(o));
+  const only = values.only === undefined ? null : new Set(values.only.split(',').map((x) => x.trim()).filter(Boolean));
+  const unknown = [...only ?? []].filter((x) => !(SECTIONS as readonly string[]).includes(x));
+  if (unknown.length) throw new Error(`--only: unknown section ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);
+  const wanted = (name: Section) => only === null || only.has(name);
   const p: Params = values.quick
     ? { warmupMs: 300, durationMs: 1500, runs: 2, connections: 32, sockets: 4, inFlight: 16 }
     : { warmupMs: 1000, durationMs: 5000, runs: 5, connections: 32, sockets: 4, inFlight: 16 };
@@ -197,7 +221,6 @@ async function main(): Promise<void> {
   // A section that cannot run here (a missing tool, a broken engine) is reported as skipped with
   // its reason; the others still run and the report is still printed.
   const section = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
-    if (!wanted(name)) return undefined;
     log(name);
     try { return await fn(); } catch (err) {
       const reason = ((err as Error).message ?? String(err)).split('\n')[0] ?? 'failed';
@@ -207,25 +230,35 @@ async function main(): Promise<void> {
     }
   };
   try {
-    const t = await section('REST and WebSocket load', () => throughput(children, rt, p, tmp));
-    if (t) {
-      rows.push(...t.rows);
-      await section('idle RSS', async () => {
-        const gwRss = await idleRss(children, gatewayArgs(rt, t.loadDirs, 0, false), (u) => rpcHealth(u, t.key));
-        const bareRss = await idleRss(children, bareHttp(rt), async (u) => { await (await fetch(u, { method: 'POST', body: '{"method":"health"}' })).text(); });
-        rows.push({ figure: 'Idle RSS 1 s after start + 1 request, MB (vs bare node:http)', unit: 'MB', moltis: gwRss, baseline: bareRss, digits: 1 });
-      });
-    } else if (wanted('idle RSS')) skipped.push({ section: 'idle RSS', reason: 'needs the REST and WebSocket load section' });
-    rows.push(...await section('start-up', () => startup(children, rt, p, tmp)) ?? []);
-    rows.push(...await section('vault: unseal, AEAD, secret store', () => vaultFigures({ runs: p.runs, durationMs: Math.min(p.durationMs, 2000) })) ?? []);
-    rows.push(...await section('approval classifier', () => classifierFigures({ durationMs: Math.min(p.durationMs, 2000) })) ?? []);
-    rows.push(...await section('audit log', async () => [
-      ...auditFigures({ durationMs: Math.min(p.durationMs, 2000), entries: values.quick ? 20_000 : 1_000_000 }),
-      ...await loginFigures({ rounds: values.quick ? 2 : 5, roundMs: values.quick ? 500 : 1000, concurrency: 2 }),
-    ]) ?? []);
-    const sb = await section('sandboxed exec latency', () => sandboxFigures({ runs: Math.max(5, p.runs * 3), log }));
-    if (sb) { rows.push(...sb.rows); skipped.push(...sb.skipped); }
-    rows.push(...await section('cron: 1,000 jobs', () => cronFigures({ children, jobs: 1000, everyMs: values.quick ? 4000 : 10_000, log })) ?? []);
+    if (wanted('rest') || wanted('ws') || wanted('rss')) {
+      const lt = await section('load target: provisioned gateway', () => loadTarget(children, rt, tmp));
+      if (lt) {
+        if (wanted('rest')) rows.push(...await section('rest', () => restLoad(children, rt, p, lt.target)) ?? []);
+        if (wanted('ws')) rows.push(...await section('ws', () => wsLoadRows(children, rt, p, lt.target)) ?? []);
+        await lt.stop();
+        if (wanted('rss')) {
+          await section('rss', async () => {
+            const gwRss = await idleRss(children, gatewayArgs(rt, lt.target.loadDirs, 0, false), (u) => rpcHealth(u, lt.target.key));
+            const bareRss = await idleRss(children, bareHttp(rt), async (u) => { await (await fetch(u, { method: 'POST', body: '{"method":"health"}' })).text(); });
+            rows.push({ figure: 'Idle RSS 1 s after start + 1 request, MB (vs bare node:http)', unit: 'MB', moltis: gwRss, baseline: bareRss, digits: 1 });
+          });
+        }
+      }
+    }
+    if (wanted('startup')) rows.push(...await section('startup', () => startup(children, rt, p, tmp)) ?? []);
+    if (wanted('vault')) rows.push(...await section('vault', () => vaultFigures({ runs: p.runs, durationMs: Math.min(p.durationMs, 2000) })) ?? []);
+    if (wanted('classifier')) rows.push(...await section('classifier', () => classifierFigures({ durationMs: Math.min(p.durationMs, 2000) })) ?? []);
+    if (wanted('audit')) {
+      rows.push(...await section('audit', async () => [
+        ...auditFigures({ durationMs: Math.min(p.durationMs, 2000), entries: values.quick ? 20_000 : 1_000_000 }),
+        ...await loginFigures({ rounds: values.quick ? 2 : 5, roundMs: values.quick ? 500 : 1000, concurrency: 2 }),
+      ]) ?? []);
+    }
+    if (wanted('sandbox')) {
+      const sb = await section('sandbox', () => sandboxFigures({ runs: Math.max(5, p.runs * 3), log }));
+      if (sb) { rows.push(...sb.rows); skipped.push(...sb.skipped); }
+    }
+    if (wanted('cron')) rows.push(...await section('cron', () => cronFigures({ children, jobs: 1000, everyMs: values.quick ? 4000 : 10_000, log })) ?? []);
     printReport({ rows, skipped, runtime: rt, params: p, elapsedMs: Date.now() - started, json: values.json === true });
   } finally {
     cleanup();

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { createLatencies, type LoadResult } from './http-load.js';
+import { createLatencies, type LoadResult } from './load-result.js';
 
 export interface WsLoadOptions {
   url: string;

@@ -43,6 +43,8 @@ export const DESCRIPTIONS: Omit<Describe<Config>, '$' | 'providers' | 'hooks' | 
       ws_window_secs: 'Length of the WebSocket window in seconds.',
       callback_max: 'Chat-platform callbacks (Slack Events API, Telegram webhook) allowed per window and client IP, counted before their signature is checked.',
       callback_window_secs: 'Length of the platform callback window in seconds.',
+      failure_max: 'Refused requests (missing scope, unknown method, bad request) one credential may make per window before its requests get 429 / RATE_LIMITED for a window.',
+      failure_window_secs: 'Length of the refused-request window (and of the throttle that follows) in seconds.',
       max_buckets: 'Most client buckets kept in memory at once (bounds memory use under attack).',
     },
   },

@@ -51,6 +51,10 @@ const defaults = {
       ws_window_secs: 60,
       callback_max: 5000, // per client IP, before the signature is checked (the original's Slack figure)
       callback_window_secs: 60,
+      // A credential whose requests keep being refused (scope, unknown method, bad request) is
+      // throttled for a window: a scoped key probing the API cannot flood the audit log.
+      failure_max: 30,
+      failure_window_secs: 60,
       max_buckets: 10_000, // bounds memory an attacker can make us spend on buckets
     },
   },
@@ -138,6 +142,8 @@ const throttleSchema = z.strictObject({
   ws_window_secs: int(1, D.server.throttle.ws_window_secs),
   callback_max: int(0, D.server.throttle.callback_max),
   callback_window_secs: int(1, D.server.throttle.callback_window_secs),
+  failure_max: int(1, D.server.throttle.failure_max),
+  failure_window_secs: int(1, D.server.throttle.failure_window_secs),
   max_buckets: int(1, D.server.throttle.max_buckets),
 });
 

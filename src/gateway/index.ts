@@ -13,11 +13,13 @@ import { registerCoreMethods, registerSubscriptionMethods } from './methods.js';
 import { CLOSE_REVOKED, handleSocket } from './ws.js';
 import { HANDSHAKE_TIMEOUT_MS } from './frames.js';
 import { createExpirySweep } from './expiry.js';
+import { createFailureThrottle, type FailureLimit } from './failures.js';
 
 export { createDispatcher, type Dispatcher, type CallContext, type MethodHandler } from './dispatcher.js';
 export { RpcError, PROTOCOL_VERSION, MAX_PAYLOAD_BYTES, MAX_FRAME_BYTES, type ResponseFrame, type ErrorCode } from './frames.js';
 export { parseParams } from './methods.js';
 export { CLOSE_REVOKED, CLOSE_POLICY, isClientFrameError } from './ws.js';
+export { createFailureThrottle, COUNTED_FAILURES, type FailureThrottle, type FailureLimit } from './failures.js';
 
 /** Options of the gateway. */
 export interface GatewayOptions {
@@ -30,12 +32,20 @@ export interface GatewayOptions {
   onError: (err: unknown, where: string) => void;
   /** Told about every call refused for a missing scope (default: one audit entry each). */
   onDenied?: (method: string, missing: string, ctx: CallContext) => void;
+  /** Throttle a credential after this many refused requests in a window (REST and WS; absent: off). */
+  failureLimit?: FailureLimit;
 }
 
 /** Builds the gateway; call `registerRoutes` on the Fastify app (after @fastify/websocket). */
 export function createGateway(o: GatewayOptions) {
   const conns = createConnections({ max: o.maxConnections });
+  // One entry per throttling, whatever the number of requests refused (the log cannot be flooded).
+  const failures = o.failureLimit ? createFailureThrottle({
+    ...o.failureLimit, now: o.now,
+    onThrottled: (actor, ip, n, forMs) => o.auth.audit('request_failures_throttled', ip, JSON.stringify({ failures: n, window_secs: Math.round(o.failureLimit!.windowMs / 1000), throttled_secs: Math.round(forMs / 1000) }), actor),
+  }) : undefined;
   const dispatcher = createDispatcher({
+    ...(failures ? { failures } : {}),
     onError: o.onError,
     vaultStatus: () => o.auth.vaultStatus(),
     // Scope denials are security events; identity changes get their own name (seed: Identity Protection).
@@ -67,6 +77,8 @@ export function createGateway(o: GatewayOptions) {
 
   return {
     dispatcher,
+    /** The refused-request throttle shared by REST routes (the gate) and RPC (absent: off). */
+    failures,
     connections: conns,
     registerRoutes(app: FastifyInstance): void {
       const deps = { auth: o.auth, dispatcher, conns, version: o.version, hostname: o.hostname, handshakeTimeoutMs: o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS };

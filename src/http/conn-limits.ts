@@ -64,9 +64,10 @@ class BodyTimeoutError extends Error {
  * and any 4xx answered before the body was read closes the connection instead of reading on.
  */
 export function installBodyDeadlines(app: FastifyInstance, o: { unauthenticatedBodyTimeoutMs: number; keepProxyOpen?: (peer: string | undefined) => boolean }): void {
-  app.addHook('preParsing', async (req, reply, payload: Readable) => {
+  // Callback-style hooks: an async hook costs every request a promise and a microtask.
+  app.addHook('preParsing', (req, reply, payload: Readable, done: (err: Error | null, body?: Readable) => void) => {
     // Credentialed callers keep node's whole-request deadline; strangers get the short one.
-    if (req.gate?.identity || req.raw.complete || !hasBody(req.headers)) return payload;
+    if (req.gate?.identity || req.raw.complete || !hasBody(req.headers)) { done(null, payload); return; }
     const out = new PassThrough();
     const timer = setTimeout(() => {
       payload.unpipe(out);
@@ -80,16 +81,16 @@ export function installBodyDeadlines(app: FastifyInstance, o: { unauthenticatedB
     // The parser may answer without reading (413 from Content-Length): nobody else listens then.
     out.on('error', () => { /* reported to the parser, if it still listens */ });
     payload.once('error', (err) => { stop(); out.destroy(err); });
-    return payload.pipe(out);
+    done(null, payload.pipe(out));
   });
 
-  app.addHook('onSend', async (req, reply, body) => {
+  app.addHook('onSend', (req, reply, body, done: (err: Error | null, body?: unknown) => void) => {
     // Threat: a refusal (401, 413, 429) sent early leaves node reading the rest of a huge body to
     // keep the connection alive; closing it frees the descriptor at once.
     // Not towards our own reverse proxy: a proxy that streams the body (Caddy) is still writing it
     // when the close lands, gets a reset and answers 502 instead of our 429. It caps body sizes
     // itself, and node discards the rest of the body before the connection's next request.
     if (reply.statusCode >= 400 && reply.statusCode < 500 && !req.raw.complete && hasBody(req.headers) && !o.keepProxyOpen?.(req.socket.remoteAddress)) reply.header('connection', 'close');
-    return body;
+    done(null, body);
   });
 }

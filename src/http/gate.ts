@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Auth, AuthResult } from '../auth/index.js';
 import type { Identity } from '../policy/index.js';
+import type { FailureThrottle } from '../gateway/index.js';
 import { createClientIpResolver, createTrustedPeerCheck } from './client-ip.js';
-import { isLocalConnection } from './locality.js';
+import { isLocalConnection, type LoopbackChecks } from './locality.js';
+import { isLoopbackAddress, isLoopbackHost } from '../net/index.js';
 import { createThrottle } from './throttle.js';
 import { setSecurityHeaders } from './headers.js';
-import { credentialGuard, originGuard, requirementGuard, requirementOf, throttleGuard, vaultGuard, type Guard, type GuardInput } from './guards.js';
+import { credentialGuard, failureGuard, originGuard, requirementGuard, requirementOf, throttleGuard, vaultGuard, type Guard, type GuardInput } from './guards.js';
 
 /** What the gate learned about a request; handlers read it and never re-derive identity. */
 export interface GateInfo {
@@ -31,6 +33,8 @@ export interface GateOptions {
   vaultStatus: () => 'uninitialized' | 'sealed' | 'unsealed';
   /** Refuses a WebSocket upgrade when the connection table is full (bounded memory). */
   wsHasRoom: () => boolean;
+  /** Throttles a credential whose requests keep being refused (shared with RPC; absent: off). */
+  failures?: FailureThrottle;
 }
 
 /**
@@ -61,6 +65,31 @@ export function prepareResponse(req: FastifyRequest, reply: FastifyReply, tls: b
  * and locality → `checkAuth` → then the guards in order: throttle, origin, presented credential,
  * route requirement, vault. Every HTTP request and every WebSocket upgrade passes here.
  */
+/**
+ * What a request's connection says about it, worked out once per connection: a keep-alive
+ * client's peer address never changes, and its Host header rarely does. Pure functions of their
+ * inputs, so memoizing them changes no decision (the inputs are compared on every request).
+ */
+interface PeerFacts { peer: string | undefined; clientIp: string | null; checks: LoopbackChecks }
+
+/** Per-connection memo of the address tests (held by the socket: bounded by open connections). */
+function peerFacts(memo: WeakMap<object, PeerFacts>, socket: object, peer: string | undefined): PeerFacts {
+  const known = memo.get(socket);
+  if (known !== undefined && known.peer === peer) return known;
+  let loopback: boolean | null = null;
+  let host: string | null = null;
+  let hostLoopback = false;
+  const f: PeerFacts = {
+    peer, clientIp: null,
+    checks: {
+      address: (ip) => (ip === peer ? (loopback ??= isLoopbackAddress(ip)) : isLoopbackAddress(ip)),
+      host: (h) => { if (h !== host) { hostLoopback = isLoopbackHost(h); host = h; } return hostLoopback; },
+    },
+  };
+  memo.set(socket, f);
+  return f;
+}
+
 export function installGate(app: FastifyInstance, o: GateOptions): void {
   const resolveIp = createClientIpResolver({ behindProxy: o.behindProxy, trustedProxies: [...o.trustedProxies] });
   const throttle = createThrottle({ limits: o.throttle.limits, maxBuckets: o.throttle.maxBuckets, now: o.now });
@@ -69,16 +98,21 @@ export function installGate(app: FastifyInstance, o: GateOptions): void {
     throttleGuard(throttle, o.throttle.enabled),
     originGuard(o.allowedOrigins, o.tls ? 'https' : 'http'),
     credentialGuard(o.auth),
+    ...(o.failures ? [failureGuard(o.failures)] : []),
     requirementGuard(o.wsHasRoom),
     vaultGuard(o.vaultStatus),
   ];
   app.decorateRequest('gate', null as unknown as GateInfo);
 
-  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+  const memo = new WeakMap<object, PeerFacts>();
+  // Callback style: an async hook costs a promise and a microtask per request.
+  app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const { path, isUpgrade } = prepareResponse(req, reply, o.tls);
     const peer = req.socket.remoteAddress;
-    const clientIp = resolveIp(peer, req.headers);
-    const isLocal = isLocalConnection({ behindProxy: o.behindProxy, headers: req.headers, peerAddress: peer });
+    const facts = peerFacts(memo, req.socket, peer);
+    // Not behind a proxy, the client is the peer whatever the headers say: once per connection.
+    const clientIp = o.behindProxy ? resolveIp(peer, req.headers) : (facts.clientIp ??= resolveIp(peer, req.headers));
+    const isLocal = isLocalConnection({ behindProxy: o.behindProxy, headers: req.headers, peerAddress: peer, checks: facts.checks });
     const accountKey = `${isLocal ? 'local' : 'remote'} ${clientIp}`;
     const auth = o.auth.checkAuth(req.headers, isLocal);
     // X-Forwarded-Host/-Proto are believed only from a configured proxy, like X-Forwarded-For.
@@ -93,9 +127,14 @@ export function installGate(app: FastifyInstance, o: GateOptions): void {
     for (const guard of guards) {
       const r = guard(input);
       if (!r) continue;
+      // A known caller refused for its scope has failed a request: it counts towards its throttle.
+      if (o.failures && auth.kind === 'allowed' && r.status === 403 && (r.body as { code?: unknown }).code === 'INSUFFICIENT_SCOPE') o.failures.fail(auth.identity, clientIp);
       for (const [k, v] of Object.entries(r.headers ?? {})) reply.header(k, v);
-      if (typeof r.body === 'string') return reply.code(r.status).type('text/plain').send(r.body);
-      return reply.code(r.status).type('application/json').send(r.body);
+      // Answered here: `done` is not called, so nothing after the gate runs.
+      if (typeof r.body === 'string') { reply.code(r.status).type('text/plain').send(r.body); return; }
+      reply.code(r.status).type('application/json').send(r.body);
+      return;
     }
+    done();
   });
 }

@@ -9,6 +9,7 @@ import { authorize, routeRequirement, VAULT_ROUTES, type Requirement } from '../
 import { checkOrigin } from './origin.js';
 import type { Throttle } from './throttle.js';
 import { classifyRequest } from './throttle.js';
+import type { FailureThrottle } from '../gateway/index.js';
 
 /** A refusal: status, JSON (or text) body, extra headers. */
 export interface Refusal { status: number; body: Record<string, unknown> | string; headers?: Record<string, string> }
@@ -93,6 +94,20 @@ export function credentialGuard(auth: Auth): Guard {
       return refuse(401, 'AUTH_SESSION_EXPIRED', 'your session has expired or was ended: log in again', {}, { 'set-cookie': clearSessionCookie({ secure: g.secure }) });
     }
     return refuse(401, 'AUTH_INVALID_KEY', 'the API key is not valid (unknown, revoked or malformed): create a new one with `moltis auth create-api-key`');
+  };
+}
+
+/**
+ * A credential whose requests kept being refused (scope, unknown method, bad requests) waits out
+ * its throttle on every non-public route, before the route does any work.
+ */
+export function failureGuard(failures: FailureThrottle): Guard {
+  return (g) => {
+    if (g.requirement === 'public' || g.auth.kind !== 'allowed') return undefined;
+    const wait = failures.retryAfterMs(g.auth.identity);
+    if (wait === 0) return undefined;
+    const secs = Math.ceil(wait / 1000);
+    return refuse(429, 'RATE_LIMITED', `too many refused requests from this credential: retry after ${secs}s`, { retry_after_seconds: secs }, { 'retry-after': String(secs) });
   };
 }
 

@@ -31,7 +31,7 @@ export type { ConnectionLimits } from './conn-limits.js';
 export { startRedirectListener, type RedirectListener } from './plain-http.js';
 
 /** Options of the HTTP app. */
-export interface HttpOptions extends Omit<GateOptions, 'wsHasRoom' | 'vaultStatus'> {
+export interface HttpOptions extends Omit<GateOptions, 'wsHasRoom' | 'vaultStatus' | 'failures'> {
   /** Secret storage for `/api/env` (the vault's kind-scoped secrets). */
   secrets: SecretsPort;
   gateway: Gateway;
@@ -96,7 +96,7 @@ export async function buildHttpApp(o: HttpOptions): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'NOT_FOUND', error: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
-  installGate(app, { ...o, wsHasRoom: () => o.gateway.connections.hasRoom(), vaultStatus: () => o.auth.vaultStatus() });
+  installGate(app, { ...o, wsHasRoom: () => o.gateway.connections.hasRoom(), vaultStatus: () => o.auth.vaultStatus(), ...(o.gateway.failures ? { failures: o.gateway.failures } : {}) });
   installBodyDeadlines(app, { unauthenticatedBodyTimeoutMs: o.limits.unauthenticatedBodyTimeoutMs, keepProxyOpen: (peer) => o.behindProxy && isTrustedPeer(peer) });
   await app.register(websocket, {
     options: { maxPayload: MAX_FRAME_BYTES },

@@ -23,11 +23,16 @@ export const FORWARDING_HEADERS: ReadonlySet<string> = new Set([
 
 /** True when any forwarding header is present, whatever its value (empty included) or name case. */
 export function hasForwardingHeader(headers: HeaderBag): boolean {
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && FORWARDING_HEADERS.has(name.toLowerCase())) return true;
+  // for…in: no array of pairs per request (this runs on every request).
+  for (const name in headers) {
+    if (Object.hasOwn(headers, name) && headers[name] !== undefined && FORWARDING_HEADERS.has(name.toLowerCase())) return true;
   }
   return false;
 }
+
+/** The address tests of {@link isLocalConnection}; the gate passes per-connection memoized ones. */
+export interface LoopbackChecks { address: (ip: string) => boolean; host: (host: string) => boolean }
+const PLAIN_CHECKS: LoopbackChecks = { address: isLoopbackAddress, host: isLoopbackHost };
 
 /**
  * True only when the request is provably from this machine, straight to us:
@@ -38,8 +43,10 @@ export function isLocalConnection(input: {
   behindProxy: boolean;
   headers: HeaderBag;
   peerAddress: string | undefined;
+  checks?: LoopbackChecks;
 }): boolean {
   const { behindProxy, headers, peerAddress } = input;
+  const checks = input.checks ?? PLAIN_CHECKS;
   // Behind a proxy every request arrives from loopback, so locality cannot be proven.
   if (behindProxy) return false;
   // Presence alone disqualifies: a value of "127.0.0.1" proves nothing.
@@ -49,9 +56,9 @@ export function isLocalConnection(input: {
     // Several Host values are a smuggling signal, not something to pick from (fail closed).
     if (typeof host !== 'string') return false;
     // A non-loopback Host means a DNS-rebinding page or a remote name pointing at us.
-    if (!isLoopbackHost(host)) return false;
+    if (!checks.host(host)) return false;
   }
   // Unknown peer (socket already gone): fail closed.
   if (peerAddress === undefined) return false;
-  return isLoopbackAddress(peerAddress);
+  return checks.address(peerAddress);
 }

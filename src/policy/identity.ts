@@ -27,3 +27,8 @@ export const ALL_SCOPES: readonly Scope[] = Object.freeze([...SCOPES]);
 export function ownerIdentity(method: AuthMethod, sessionId?: number): Identity {
   return sessionId === undefined ? { method, scopes: ALL_SCOPES } : { method, scopes: ALL_SCOPES, sessionId };
 }
+
+/** Who made a call, as the audit log and per-credential limits name it (ids only, never a secret). */
+export function actorOf(id: Identity): string {
+  return id.apiKeyId !== undefined ? `key:${id.apiKeyId}` : id.sessionId !== undefined ? `session:${id.sessionId}` : id.method;
+}

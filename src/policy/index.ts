@@ -6,7 +6,7 @@
 import { ADMIN, type Scope } from './scopes.js';
 
 export { SCOPES, ADMIN, isScope, type Scope } from './scopes.js';
-export { ALL_SCOPES, ownerIdentity, type Identity, type AuthMethod } from './identity.js';
+export { ALL_SCOPES, ownerIdentity, actorOf, type Identity, type AuthMethod } from './identity.js';
 export { CRON_SESSION_PREFIX, isCronSession } from './sessions.js';
 export { CHANNEL_LEVELS, CHANNEL_SESSION_PREFIXES, channelTurnPolicy, isChannelLevel, isChannelSession, lowerLevel, type ChannelLevel, type ChannelTurnPolicy } from './channels.js';
 import { isChannelSession } from './channels.js';

@@ -8,16 +8,14 @@ import type { Config } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import type { CallContext } from '../rpc/index.js';
 import { auditSigningKeyPath, createDenialAggregator, createRetention, loadOrCreateSigningKey, type AuditSigningKey } from '../audit/index.js';
+import { actorOf as identityActor } from '../policy/index.js';
 
 const PRUNE_EVERY_MS = 3600_000;
 const DENIAL_WINDOW_MS = 60_000;
 const DENIAL_MAX_KEYS = 1024;
 
 /** Who made a call, as the audit log names it (never a secret: ids only). */
-export function actorOf(ctx: CallContext): string {
-  const id = ctx.identity;
-  return id.apiKeyId !== undefined ? `key:${id.apiKeyId}` : id.sessionId !== undefined ? `session:${id.sessionId}` : id.method;
-}
+export const actorOf = (ctx: CallContext): string => identityActor(ctx.identity);
 
 /** Starts retention and denial aggregation; `close()` stops both (flushing pending counts). */
 export function setupAudit(d: { store: Store; auth: Auth; config: Config; configDir: string; now: () => number; print: (l: string) => void }) {

@@ -172,6 +172,7 @@ export async function startServer(o: ServerOptions) {
     ...(o.expirySweepMs !== undefined ? { expirySweepMs: o.expirySweepMs } : {}),
     onError: (err, where) => print(`internal error in ${where}: ${(err as Error).stack ?? String(err)}`),
     onDenied: auditSetup.onDenied,
+    ...(cfg.server.throttle.enabled ? { failureLimit: { max: cfg.server.throttle.failure_max, windowMs: cfg.server.throttle.failure_window_secs * 1000 } } : {}),
   });
   gateway.dispatcher.mount(auditMethods(store.audit));
   // The agent: identity files in the data dir, tools, providers (keys from the vault, else env vars).

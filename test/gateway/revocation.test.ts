@@ -110,3 +110,32 @@ describe('revocation closes WebSockets', () => {
     for (const t of ['setup_complete', 'login_success', 'login_failure', 'logout', 'password_changed', 'key_created', 'key_revoked']) assert.ok(types.has(t), `missing ${t}`);
   });
 });
+
+describe('the verified-key cache never outlives a revocation', () => {
+  let s: TestServer;
+  before(async () => { s = await startTestServer({ toml: '[server.throttle]\nlogin_max = 1000\n' }); });
+  after(() => s.stop());
+
+  const health = (key: string) => request(`${s.url}/api/rpc`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: { method: 'health' } });
+
+  test('a key used a moment ago (cached) is refused at once over REST and on its open socket: revocation, then reset (revoke all)', async () => {
+    const cookie = await setupPassword(s);
+    const a = await createKey(s, cookie, ['operator.read']);
+    const b = await createKey(s, cookie, ['operator.read']);
+    for (let i = 0; i < 3; i++) { assert.equal((await health(a.key)).status, 200); assert.equal((await health(b.key)).status, 200); }
+    const wsB = await openAs(s, {}, { api_key: b.key });
+    assert.equal((await wsB.request('health')).ok, true);
+
+    // Revoke a: its very next request, a few milliseconds later, is refused.
+    assert.equal((await request(`${s.url}/api/auth/api-keys/${a.id}`, { method: 'DELETE', headers: { cookie } })).status, 200);
+    assert.equal((await health(a.key)).status, 401);
+
+    // Reset revokes every key at once: b (cached, with an open socket) is refused on both paths.
+    assert.equal((await health(b.key)).status, 200);
+    assert.equal((await request(`${s.url}/api/auth/reset`, { method: 'POST', headers: { cookie } })).status, 200);
+    assert.equal((await health(b.key)).status, 401);
+    const r = await wsB.request('health').catch(() => null);
+    assert.ok(r === null || r.ok === false, JSON.stringify(r));
+    assert.equal((await wsB.closed).code, 4001);
+  });
+});

@@ -28,10 +28,12 @@ export function createAuthRepo(db: Db, opts: { checkMs?: number; monotonicNow?: 
   let checkedAt = mono();
   let password: { password_hash: string; updated_at: number } | null | undefined;
   const keys = new Map<string, ApiKeyRow[]>();
-  const invalidate = () => { password = undefined; keys.clear(); };
-  const fresh = () => {
+  // Bumped by every invalidation: caches built on these rows (verified keys) compare it.
+  let generation = 0;
+  const invalidate = () => { password = undefined; keys.clear(); generation++; };
+  const fresh = (now = false) => {
     const t = mono();
-    if (t - checkedAt < checkMs) return;
+    if (!now && t - checkedAt < checkMs) return;
     checkedAt = t;
     const v = dataVersion.get() as number;
     if (v !== seenVersion) { seenVersion = v; invalidate(); }
@@ -63,6 +65,12 @@ export function createAuthRepo(db: Db, opts: { checkMs?: number; monotonicNow?: 
     revokeAllKeys: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE revoked_at IS NULL'),
   };
   return {
+    /**
+     * A number that changes whenever anything cached here may have changed (own writes at once,
+     * other connections' writes within `checkMs`; with `now`, checked against SQLite this instant).
+     * Caches derived from these rows are valid only while it stays the same.
+     */
+    generation: (now = false): number => { fresh(now); return generation; },
     getPasswordHash: (): string | null => passwordRow()?.password_hash ?? null,
     /** When the password last changed (null: no password); identities bound to a password compare it. */
     getPasswordUpdatedAt: (): number | null => passwordRow()?.updated_at ?? null,
