@@ -125,8 +125,10 @@ export function setupExec(d: ExecSetupDeps): ExecSetup {
     });
   };
   let choice: Promise<{ chosen: SandboxChoice; tool: ToolDefinition }> | null = null;
+  let closed = false;
   const choose = () => (choice ??= d.sandbox().then((chosen) => {
-    d.print(`  ${sandboxSummary(d.config, chosen, d.cli)}`);
+    // A probe that ends during shutdown is not news: the gateway is going away.
+    if (!closed) d.print(`  ${sandboxSummary(d.config, chosen, d.cli)}`);
     // Never a silent downgrade: the summary warns loudly, the reason is audited; a human approves every command.
     if (chosen.fallback) d.audit('sandbox_fallback', chosen.reason);
     return { chosen, tool: build(chosen) };
@@ -179,6 +181,7 @@ export function setupExec(d: ExecSetupDeps): ExecSetup {
     tool,
     ready: async () => (await choose()).chosen,
     async close() {
+      closed = true;
       unsubscribe();
       // A probe still running is waited for, so the runner it creates is closed too.
       const c = choice ? await choice.catch(() => null) : null;

@@ -131,7 +131,9 @@ export async function startServer(o: ServerOptions) {
   // backend named in moltis.toml is waited for before listening (a broken one refuses to start);
   // `auto` is not: the first command waits for it instead.
   const sb = cfg.tools.exec.sandbox;
-  const sandbox = probeSandbox(cfg, o.dataDir, print, o.sandboxProbes);
+  let stopping = false;
+  // A probe that ends during shutdown is not news: the gateway is going away.
+  const sandbox = probeSandbox(cfg, o.dataDir, (l) => { if (!stopping) print(l); }, o.sandboxProbes);
   const tls = await loadTls(o, print);
   const store = createStore({ path: databasePath(o.dataDir) });
   // Before the first append rewrites it: the head file as the last run left it (alerts compare it).
@@ -303,6 +305,7 @@ export async function startServer(o: ServerOptions) {
     await app.listen({ host: cfg.server.bind, port: cfg.server.port });
     redirect = await startHttpRedirect(cfg, tls !== null, (app.server.address() as AddressInfo).port, print);
   } catch (err) {
+    stopping = true;
     cronSetup.close();
     await app?.close().catch(() => { /* best effort on a failed start */ });
     await channels.close().catch(() => { /* best effort on a failed start */ });
@@ -347,6 +350,7 @@ export async function startServer(o: ServerOptions) {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      stopping = true;
       if (timer) clearInterval(timer);
       await redirect?.close();
       stopRevoked();
