@@ -187,10 +187,18 @@ async function startup(children: Children, rt: Runtime, p: Params, tmp: string):
     const certs = join(leaf.configDir, 'certs');
     s.bareTls.push(await timeToHealth(children, { args: (port) => bareHttp(rt, port), env: { BENCH_TLS_CERT: join(certs, 'server.pem'), BENCH_TLS_KEY: join(certs, 'server-key.pem') }, tls: true }));
   }
+  // Time to the first authenticated answer: a restart of a provisioned gateway, polled with a Bearer `health`.
+  const authDirs = newDirs(join(tmp, 'start-auth'));
+  const prov = children.start(gatewayArgs(rt, authDirs, 0, false));
+  const key = await provisionKey((await prov.waitLine(LISTENING, 20_000))[1]!);
+  await children.stop(prov);
+  const authed: number[] = [];
+  for (let i = 0; i < p.runs; i++) authed.push(await timeToHealth(children, { args: (port) => gatewayArgs(rt, authDirs, port, false), tls: false, bearer: key }));
   const row = (figure: string, m: number[], b: number[]): Row => ({ figure: `${figure}, ms, median of ${p.runs}`, unit: 'ms', moltis: median(m), baseline: median(b), digits: 0 });
   return [
     row('Start-up to first `/health`, fresh dirs, --no-tls (vs bare node:http)', s.fresh, s.bare),
     row('Start-up, warm restart, --no-tls (vs bare node:http)', s.warm, s.bare),
+    row('Start-up to first authenticated response (Bearer `health`), warm restart (vs bare node:http)', authed, s.bare),
     row('Start-up, fresh dirs, TLS: CA + leaf generated (vs bare node:https)', s.tlsFresh, s.bareTls),
     row('Start-up, warm restart, TLS (vs bare node:https)', s.tlsWarm, s.bareTls),
   ];

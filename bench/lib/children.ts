@@ -28,18 +28,16 @@ export interface Child {
   waitLine(re: RegExp, timeoutMs: number): Promise<RegExpExecArray>;
 }
 
+/** The first source newer than the bundle (dist/cli/main.js), or null when the bundle is current. */
 function newestStale(root: string): string | null {
-  // Folders the build leaves out (tsconfig.build.json `exclude`, `dir/**` entries) have no output to compare.
-  const excluded = (JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')) as { exclude?: string[] }).exclude
-    ?.filter((e) => e.endsWith('/**') && !e.slice(0, -3).includes('*')).map((e) => join(root, e.slice(0, -3))) ?? [];
+  const bundle = join(root, 'dist', 'cli', 'main.js');
+  const built = existsSync(bundle) ? statSync(bundle).mtimeMs : -1;
   const walk = (dir: string): string | null => {
     for (const name of readdirSync(dir)) {
       const p = join(dir, name);
-      if (excluded.includes(p)) continue;
       if (statSync(p).isDirectory()) { const s = walk(p); if (s) return s; continue; }
       if (!name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
-      const out = join(root, 'dist', relative(join(root, 'src'), p)).replace(/\.ts$/, '.js');
-      if (!existsSync(out) || statSync(out).mtimeMs < statSync(p).mtimeMs) return p;
+      if (statSync(p).mtimeMs > built) return p;
     }
     return null;
   };
@@ -48,7 +46,7 @@ function newestStale(root: string): string | null {
 
 /**
  * Picks the runtime. The built CLI is the real product path; when `dist/` is missing or older
- * than `src/`, it is rebuilt with the project's own `tsc` (what `npm run build` does). If the
+ * than `src/`, the gateway is rebundled (scripts/build-server.mjs, what `npm run build` does). If the
  * build fails, or `forceTsx` is set, children run under `tsx` and the table says so.
  */
 export function resolveRuntime(root: string, o: { forceTsx: boolean; build: boolean }): Runtime {
@@ -58,7 +56,7 @@ export function resolveRuntime(root: string, o: { forceTsx: boolean; build: bool
   const stale = newestStale(root);
   if (!stale) return dist;
   if (!o.build) return { ...tsx, note: `${tsx.note}; dist/ is stale (${relative(root, stale)})` };
-  const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [join(root, 'scripts/build-server.mjs')], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   if (r.status === 0 && !newestStale(root)) return { ...dist, note: 'built dist/ (rebuilt now, plain node)' };
   return { ...tsx, note: `${tsx.note}; npm run build failed: ${(r.stdout + r.stderr).split('\n')[0] ?? ''}` };
 }

@@ -9,15 +9,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, type Children } from './children.js';
 
 /** One GET on a new connection; resolves with the status or null if nothing answered. */
-function probe(port: number, tls: boolean): Promise<number | null> {
+function probe(port: number, tls: boolean, bearer?: string): Promise<number | null> {
   return new Promise((resolve) => {
-    const opts = { host: '127.0.0.1', port, path: '/health', agent: false as const, timeout: 1000 };
+    // With a key: an authenticated `health` RPC (the gate, the key lookup and the dispatcher all ran).
+    const opts = bearer
+      ? { host: '127.0.0.1', port, path: '/api/rpc', method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, agent: false as const, timeout: 1000 }
+      : { host: '127.0.0.1', port, path: '/health', agent: false as const, timeout: 1000 };
     // The gateway's certificate is issued by its own fresh CA; only reachability is measured here.
     const req = tls ? httpsRequest({ ...opts, rejectUnauthorized: false }) : httpRequest(opts);
     req.once('response', (res) => { res.resume(); resolve(res.statusCode ?? null); });
     req.once('timeout', () => req.destroy());
     req.once('error', () => resolve(null));
-    req.end();
+    req.end(bearer ? '{"method":"health"}' : undefined);
   });
 }
 
@@ -26,6 +29,8 @@ export interface StartupSpec {
   args: (port: number) => string[];
   env?: Record<string, string>;
   tls: boolean;
+  /** An API key: poll with an authenticated `health` RPC instead of the anonymous `/health`. */
+  bearer?: string;
 }
 
 /** Milliseconds from spawn to the first 200 from `/health`; the child is stopped before returning. */
@@ -39,11 +44,11 @@ export async function timeToHealth(children: Children, spec: StartupSpec, timeou
     let last: number | null = null;
     while (performance.now() - t0 < timeoutMs) {
       if (exitedEarly) throw new Error(`server exited during start-up:\n${child.lines.join('\n')}`);
-      last = await probe(port, spec.tls);
+      last = await probe(port, spec.tls, spec.bearer);
       if (last === 200) return performance.now() - t0;
       await sleep(2);
     }
-    throw new Error(`no 200 from /health on port ${port} within ${timeoutMs} ms (last status ${last}); child said:\n${child.lines.join('\n')}`);
+    throw new Error(`no 200 from ${spec.bearer ? 'an authenticated health call' : '/health'} on port ${port} within ${timeoutMs} ms (last status ${last}); child said:\n${child.lines.join('\n')}`);
   } finally {
     await children.stop(child);
   }

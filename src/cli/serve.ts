@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { loadConfig, ConfigError } from '../config/index.js';
 import { gatherDoctorFacts, localTime, startServer, StartupError, VERSION } from '../server/index.js';
 import { doctorSummary, runDoctor } from '../audit/index.js';
@@ -51,7 +52,9 @@ export async function serve(flags: ServeFlags, io: Out): Promise<number> {
     return 1;
   }
   const cfg = loaded.config;
-  io.out(`moltis ${VERSION} listening on ${server.browserUrl}${server.browserUrl !== server.url ? ` (${cfg.server.bind})` : ''}`);
+  // From the process's start (Node's time origin) to accepting connections.
+  const startedIn = `started in ${Math.round(performance.now())} ms`;
+  io.out(`moltis ${VERSION} listening on ${server.browserUrl} (${server.browserUrl !== server.url ? `${cfg.server.bind}, ` : ''}${startedIn})`);
   io.out(`  config: ${loaded.path}`);
   io.out(`  data:   ${join(dataDir, 'moltis.db')}`);
   if (server.tls?.caPath) {

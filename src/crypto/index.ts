@@ -3,10 +3,15 @@
  * hashing, HMAC and randomness come from node:crypto, Argon2id from @node-rs/argon2.
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { hash as argonHash, verify as argonVerify, Algorithm } from '@node-rs/argon2';
+
+/**
+ * @node-rs/argon2, imported on the first password or vault operation (Node caches the module):
+ * its native binding adds ~13 MB to the resident size of a gateway that only serves API keys.
+ */
+export const loadArgon2 = () => import('@node-rs/argon2');
 
 /** Argon2id parameters for the owner password (OWASP 2024 minimum: m=19 MiB, t=2, p=1). */
-export const PASSWORD_HASH_PARAMS = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+export const PASSWORD_HASH_PARAMS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
 /** `bytes` random bytes as base64url without padding. */
 export function randomToken(bytes = 32): string {
@@ -36,8 +41,9 @@ export function randomFromAlphabet(alphabet: string, length: number): string {
 }
 
 /** Argon2id PHC hash of a password. */
-export function hashPassword(password: string): Promise<string> {
-  return argonHash(password, PASSWORD_HASH_PARAMS);
+export async function hashPassword(password: string): Promise<string> {
+  const a = await loadArgon2();
+  return a.hash(password, { ...PASSWORD_HASH_PARAMS, algorithm: a.Algorithm.Argon2id });
 }
 
 // A valid PHC string used when no password exists, so "no password" costs the same time as "wrong password".
@@ -46,7 +52,7 @@ const DUMMY_PHC = '$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAA
 /** Verifies a password against a PHC hash; a missing hash still spends one Argon2 verification. */
 export async function verifyPassword(phc: string | null, password: string): Promise<boolean> {
   try {
-    const ok = await argonVerify(phc ?? DUMMY_PHC, password);
+    const ok = await (await loadArgon2()).verify(phc ?? DUMMY_PHC, password);
     return phc !== null && ok;
   } catch {
     // Fail closed: a corrupt hash never verifies.

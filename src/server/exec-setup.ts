@@ -21,7 +21,8 @@ export interface ExecSetupDeps {
   guardedNames: readonly string[];
   bus: EventBus;
   gateway: Gateway;
-  classifier: ClassifierPort;
+  /** Loads the classifier (its grammar is WASM): called on the first command, never at start-up. */
+  classifier: () => Promise<ClassifierPort & { close(): void }>;
   approvals: Approvals;
   /** Owner-set env vars (vault kind "env"); empty while sealed. */
   envVars: () => Record<string, string>;
@@ -31,8 +32,8 @@ export interface ExecSetupDeps {
   audit: (type: string, detail: string) => void;
   /** A scheduled job's sandbox setting for its session `cron:<id>` (null: not a job's session). */
   jobSandbox?: (sessionKey: string) => { enabled: boolean; image?: string } | null;
-  /** The sandbox choice, when start-up began probing early ({@link probeSandbox}). */
-  sandbox?: Promise<SandboxChoice>;
+  /** Chooses the sandbox ({@link probeSandbox}); called once, on `ready()` or the first command. */
+  sandbox: () => Promise<SandboxChoice>;
   print: (line: string) => void;
   /** How users run the CLI (`moltis` or `npx moltis`), for hints. */
   cli?: string;
@@ -70,68 +71,122 @@ export function sandboxSummary(config: Config, chosen: SandboxChoice, cli = 'mol
   return `sandbox: ${chosen.runner.name} (${net}, ${mib}, ${l.pidsMax} pids)`;
 }
 
-/** Chooses the sandbox and builds the exec tool. `close()` removes every session's sandbox. */
-export async function setupExec(d: ExecSetupDeps): Promise<{ tool: ToolDefinition; runner: Runner; close(): Promise<void> }> {
+/** What {@link setupExec} returns. */
+export interface ExecSetup {
+  /** The exec tool; a command waits for the sandbox choice before anything else happens. */
+  tool: ToolDefinition;
+  /** Starts probing (once) and resolves with the choice, after its start-up line is printed. */
+  ready(): Promise<SandboxChoice>;
+  /** Removes every session's sandbox. */
+  close(): Promise<void>;
+}
+
+// Lends the exec tool its name, schema and timeout before the sandbox is chosen; never runs anything.
+const NOT_CHOSEN: Runner = {
+  name: 'pending', isolated: false,
+  run: () => Promise.reject(new Error('the sandbox has not been chosen yet')),
+  endSession: async () => {}, close: async () => {},
+};
+
+/**
+ * Builds the exec tool without waiting for the sandbox probe (engine processes, the slowest
+ * part of start-up) or the classifier's grammar: both are awaited by the first command instead.
+ */
+export function setupExec(d: ExecSetupDeps): ExecSetup {
   const ex = d.config.tools.exec;
   const sb = ex.sandbox;
   const limits = sandboxLimits(d.config);
-  const chosen = await (d.sandbox ?? probeSandbox(d.config, d.dataDir, d.print));
-  const { runner } = chosen;
-  d.print(`  ${sandboxSummary(d.config, chosen, d.cli)}`);
-  // Never a silent downgrade: the summary warns loudly, the reason is audited; a human approves every command.
-  if (chosen.fallback) {
-    d.audit('sandbox_fallback', chosen.reason);
-  }
   const network = sb.enabled ? sb.network : 'none';
+  let classifier: ClassifierPort | null = null;
+  let loading: Promise<ClassifierPort & { close(): void }> | null = null;
+  const loadClassifier = async () => (classifier ??= await (loading ??= d.classifier()));
   let host: Runner | null = null;
-  const tool = execTool({
-    classifier: d.classifier, approvals: d.approvals, runner,
-    workspaceRoot: join(d.dataDir, 'workspaces'), homeRoot: join(d.dataDir, 'homes'),
-    network, networkOpen: chosen.networkIsolated === false, ...(d.proxySocket ? { proxySocket: d.proxySocket } : {}),
-    forceApproval: chosen.fallback,
-    placement: d.jobSandbox ? (ctx) => {
-      // Only a job's own turns get its settings: a chat turn in a cron: session never does.
-      if (ctx.origin !== 'cron') return null;
-      const job = d.jobSandbox!(ctx.sessionKey);
-      // Off only by an admin's decision (src/cron refuses it from anyone else, and from the model).
-      if (job && !job.enabled) return { runner: host ??= createHostRunner() };
-      // A job that wants a sandbox (or is unknown) never runs silently on the host: no working sandbox → a human approves.
-      return { forceApproval: !runner.isolated, ...(job?.image ? { image: job.image } : {}) };
-    } : undefined,
-    guardedNames: [d.dataDir, d.configDir, ...d.guardedNames],
-    extraEnv: d.envVars,
-    mode: ex.approval_mode, securityLevel: ex.security_level, floorInSandbox: ex.floor_in_sandbox, allowlist: ex.allowlist, timeoutSecs: ex.timeout_secs, maxTimeoutSecs: ex.max_timeout_secs,
-    outputMaxBytes: ex.output_max_bytes, approvalTimeoutSecs: ex.approval_timeout_secs,
-    audit: d.audit,
-  });
+  const build = (chosen: SandboxChoice): ToolDefinition => {
+    const { runner } = chosen;
+    return execTool({
+      classifier: { classify: (c, o) => classifier!.classify(c, o) }, approvals: d.approvals, runner,
+      workspaceRoot: join(d.dataDir, 'workspaces'), homeRoot: join(d.dataDir, 'homes'),
+      network, networkOpen: chosen.networkIsolated === false, ...(d.proxySocket ? { proxySocket: d.proxySocket } : {}),
+      forceApproval: chosen.fallback,
+      placement: d.jobSandbox ? (ctx) => {
+        // Only a job's own turns get its settings: a chat turn in a cron: session never does.
+        if (ctx.origin !== 'cron') return null;
+        const job = d.jobSandbox!(ctx.sessionKey);
+        // Off only by an admin's decision (src/cron refuses it from anyone else, and from the model).
+        if (job && !job.enabled) return { runner: host ??= createHostRunner() };
+        // A job that wants a sandbox (or is unknown) never runs silently on the host: no working sandbox → a human approves.
+        return { forceApproval: !runner.isolated, ...(job?.image ? { image: job.image } : {}) };
+      } : undefined,
+      guardedNames: [d.dataDir, d.configDir, ...d.guardedNames],
+      extraEnv: d.envVars,
+      mode: ex.approval_mode, securityLevel: ex.security_level, floorInSandbox: ex.floor_in_sandbox, allowlist: ex.allowlist, timeoutSecs: ex.timeout_secs, maxTimeoutSecs: ex.max_timeout_secs,
+      outputMaxBytes: ex.output_max_bytes, approvalTimeoutSecs: ex.approval_timeout_secs,
+      audit: d.audit,
+    });
+  };
+  let choice: Promise<{ chosen: SandboxChoice; tool: ToolDefinition }> | null = null;
+  let closed = false;
+  const choose = () => (choice ??= d.sandbox().then((chosen) => {
+    // A probe that ends during shutdown is not news: the gateway is going away.
+    if (!closed) d.print(`  ${sandboxSummary(d.config, chosen, d.cli)}`);
+    // Never a silent downgrade: the summary warns loudly, the reason is audited; a human approves every command.
+    if (chosen.fallback) d.audit('sandbox_fallback', chosen.reason);
+    return { chosen, tool: build(chosen) };
+  }));
+  const shape = build({ runner: NOT_CHOSEN, chosen: 'pending', reason: 'not chosen yet', fallback: true });
+  const tool: ToolDefinition = {
+    ...shape,
+    async execute(input, ctx) {
+      // Fail closed: a command waits for the probe's choice; there is no host runner to fall back on meanwhile.
+      const { tool: chosenTool } = await choose();
+      await loadClassifier();
+      return chosenTool.execute(input, ctx);
+    },
+  };
   // A deleted chat session takes its sandbox (container, proxy socket) with it.
   const unsubscribe = d.bus.subscribe((e) => {
     if (e.event !== 'sessions.changed') return;
     const p = e.payload as { kind?: string; key?: string };
     if (p.kind !== 'deleted' || typeof p.key !== 'string') return;
     d.closeProxySession?.(p.key);
-    runner.endSession(p.key).catch((err: Error) => d.print(`sandbox cleanup for session ${p.key} failed: ${err.message}`));
+    const key = p.key;
+    choose().then(({ chosen }) => chosen.runner.endSession(key)).catch((err: Error) => d.print(`sandbox cleanup for session ${key} failed: ${err.message}`));
   });
-  d.gateway.dispatcher.register('sandbox.status', () => ({
-    enabled: sb.enabled,
-    requested: sb.backend,
-    backend: runner.name,
-    isolated: runner.isolated,
-    fallback: chosen.fallback,
-    reason: chosen.reason,
-    approvalMode: chosen.fallback ? 'always' : ex.approval_mode,
-    securityLevel: ex.security_level,
-    floorInSandbox: runner.isolated ? ex.floor_in_sandbox : null,
-    image: runner.name === 'podman' || runner.name === 'docker' || runner.name === 'apple-container' ? sb.image : null,
-    limits: {
-      memory: sb.resource_limits.memory_limit, memoryBytes: limits.memoryBytes, cpuQuota: limits.cpuQuota, pidsMax: limits.pidsMax,
-      fileSize: sb.resource_limits.file_size_limit, fileSizeBytes: limits.fileSizeBytes, disk: sb.resource_limits.disk_limit, diskBytes: limits.diskBytes,
-      timeoutSecs: ex.timeout_secs, maxTimeoutSecs: ex.max_timeout_secs, outputMaxBytes: ex.output_max_bytes,
+  d.gateway.dispatcher.register('sandbox.status', async () => {
+    const { chosen } = await choose();
+    const { runner } = chosen;
+    return {
+      enabled: sb.enabled,
+      requested: sb.backend,
+      backend: runner.name,
+      isolated: runner.isolated,
+      fallback: chosen.fallback,
+      reason: chosen.reason,
+      approvalMode: chosen.fallback ? 'always' : ex.approval_mode,
+      securityLevel: ex.security_level,
+      floorInSandbox: runner.isolated ? ex.floor_in_sandbox : null,
+      image: runner.name === 'podman' || runner.name === 'docker' || runner.name === 'apple-container' ? sb.image : null,
+      limits: {
+        memory: sb.resource_limits.memory_limit, memoryBytes: limits.memoryBytes, cpuQuota: limits.cpuQuota, pidsMax: limits.pidsMax,
+        fileSize: sb.resource_limits.file_size_limit, fileSizeBytes: limits.fileSizeBytes, disk: sb.resource_limits.disk_limit, diskBytes: limits.diskBytes,
+        timeoutSecs: ex.timeout_secs, maxTimeoutSecs: ex.max_timeout_secs, outputMaxBytes: ex.output_max_bytes,
+      },
+      // What a command can actually reach: the host's network when not isolated, whatever was asked.
+      network: !runner.isolated ? 'host' : chosen.networkIsolated === false ? 'open' : network,
+      ...(chosen.networkIsolated === false ? { networkWarning: 'this backend cannot cut the network: commands can reach it' } : {}),
+      trustedDomains: network === 'trusted' ? [...sb.trusted_domains] : [],
+    };
+  });
+  return {
+    tool,
+    ready: async () => (await choose()).chosen,
+    async close() {
+      closed = true;
+      unsubscribe();
+      // A probe still running is waited for, so the runner it creates is closed too.
+      const c = choice ? await choice.catch(() => null) : null;
+      await c?.chosen.runner.close();
+      if (loading) (await loading.catch(() => null))?.close();
     },
-    // What a command can actually reach: the host's network when not isolated, whatever was asked.
-    network: !runner.isolated ? 'host' : chosen.networkIsolated === false ? 'open' : network,
-    ...(chosen.networkIsolated === false ? { networkWarning: 'this backend cannot cut the network: commands can reach it' } : {}),
-    trustedDomains: network === 'trusted' ? [...sb.trusted_domains] : [],
-  }));
-  return { tool, runner, async close() { unsubscribe(); await runner.close(); } };
+  };
 }

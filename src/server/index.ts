@@ -127,8 +127,13 @@ export async function startServer(o: ServerOptions) {
   // WebAuthn RP behind a proxy: read once, like every other env setting.
   let webauthn: RpConfig;
   try { webauthn = rpConfigFromEnv(env); } catch (err) { throw new StartupError((err as Error).message); }
-  // Probing sandbox backends spawns engine processes: let it run while the rest starts.
-  const sandbox = probeSandbox(cfg, o.dataDir, print, o.sandboxProbes);
+  // Probing sandbox backends spawns engine processes: it runs while the rest starts, and only a
+  // backend named in moltis.toml is waited for before listening (a broken one refuses to start);
+  // `auto` is not: the first command waits for it instead.
+  const sb = cfg.tools.exec.sandbox;
+  let stopping = false;
+  // A probe that ends during shutdown is not news: the gateway is going away.
+  const sandbox = probeSandbox(cfg, o.dataDir, (l) => { if (!stopping) print(l); }, o.sandboxProbes);
   const tls = await loadTls(o, print);
   const store = createStore({ path: databasePath(o.dataDir) });
   // Before the first append rewrites it: the head file as the last run left it (alerts compare it).
@@ -185,7 +190,6 @@ export async function startServer(o: ServerOptions) {
   const tools = createToolRegistry({ hooks });
   tools.register(currentTimeTool(now));
   const ex = cfg.tools.exec;
-  const classifier = await createClassifier();
   const approvals = createApprovals({
     now, timeoutMs: ex.approval_timeout_secs * 1000,
     publish: (event, payload) => bus.publish(event, payload),
@@ -212,8 +216,9 @@ export async function startServer(o: ServerOptions) {
   }) : null;
   // Built after the agent (its runs are agent turns); exec asks it for a job's sandbox meanwhile.
   let cron: Cron | null = null;
-  const execSetup = await setupExec({
-    config: cfg, dataDir: o.dataDir, configDir: o.configDir, bus, gateway, classifier, approvals, print, sandbox, ...(o.cli ? { cli: o.cli } : {}),
+  const execSetup = setupExec({
+    // The grammar (WASM) loads on the first command, not at start-up.
+    config: cfg, dataDir: o.dataDir, configDir: o.configDir, bus, gateway, classifier: () => createClassifier(), approvals, print, sandbox: () => sandbox, ...(o.cli ? { cli: o.cli } : {}),
     guardedNames: [...IDENTITY_FILE_NAMES, HEARTBEAT_FILE, 'moltis.db', 'moltis.toml'],
     jobSandbox: (sessionKey) => cron?.sandboxFor(sessionKey) ?? null,
     ...(egressProxy ? { proxySocket: (k: string) => egressProxy.socketFor(k), closeProxySession: (k: string) => void egressProxy.closeSession(k) } : {}),
@@ -221,6 +226,10 @@ export async function startServer(o: ServerOptions) {
     audit: (type, detail) => auth.audit(type, null, detail),
   });
   tools.register(execSetup.tool);
+  const sandboxReady = execSetup.ready().then(() => undefined);
+  if (sb.enabled && sb.backend !== 'auto') await sandboxReady;
+  // Fail closed: should `auto` ever fail, every command fails with it (none runs unsandboxed).
+  else sandboxReady.catch((err: Error) => print(`  WARNING: sandbox: ${err.message}: every command fails until this is fixed`));
   const wf = cfg.tools.web.fetch;
   for (const w of allowlistWarnings([...wf.ssrf_allowlist])) print(`  WARNING: [tools.web.fetch] ssrf_allowlist: ${w}`);
   tools.register(webFetchTool({
@@ -299,6 +308,7 @@ export async function startServer(o: ServerOptions) {
     await app.listen({ host: cfg.server.bind, port: cfg.server.port });
     redirect = await startHttpRedirect(cfg, tls !== null, (app.server.address() as AddressInfo).port, print);
   } catch (err) {
+    stopping = true;
     cronSetup.close();
     await app?.close().catch(() => { /* best effort on a failed start */ });
     await channels.close().catch(() => { /* best effort on a failed start */ });
@@ -338,10 +348,13 @@ export async function startServer(o: ServerOptions) {
     /** The URL a browser on this machine should open (`localhost` rather than an IP when bound to loopback). */
     browserUrl: `${scheme}://${loopbackOrAny ? 'localhost' : host}:${port}`,
     tls: tls?.files ?? null,
+    /** Resolves once the sandbox is chosen and its start-up line printed (`auto` probes after listening). */
+    sandboxReady,
     setupCode: () => auth.setupCodes.current(),
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      stopping = true;
       if (timer) clearInterval(timer);
       await redirect?.close();
       stopRevoked();
@@ -352,7 +365,6 @@ export async function startServer(o: ServerOptions) {
       await execSetup.close().catch((err: Error) => print(`sandbox shutdown: ${err.message}`));
       await egressProxy?.close();
       networkAudit.close(); // after the proxy: its last requests join the final aggregates
-      classifier.close();
       gateway.close();
       alerts.close();
       auditSetup.close();

@@ -2,7 +2,7 @@
  * Key-encryption-key derivation (Argon2id). Params are stored beside each wrap so they can be
  * raised later: unwrapping always uses the stored params, (re)wrapping uses the current defaults.
  */
-import { hashRaw, Algorithm } from '@node-rs/argon2';
+import { loadArgon2 } from '../crypto/index.js';
 import { VaultError } from './errors.js';
 
 /** Argon2id parameters as stored in `vault_metadata` (m_cost in KiB). */
@@ -22,8 +22,9 @@ const MAX_P_COST = 16;
 
 /** Derives a 32-byte KEK from `secret`. The caller zeroes the result when done. */
 export async function deriveKek(secret: string, salt: Uint8Array, params: KdfParams): Promise<Uint8Array> {
-  const out = await hashRaw(secret, {
-    algorithm: Algorithm.Argon2id,
+  const a = await loadArgon2();
+  const out = await a.hashRaw(secret, {
+    algorithm: a.Algorithm.Argon2id,
     memoryCost: params.m_cost,
     timeCost: params.t_cost,
     parallelism: params.p_cost,

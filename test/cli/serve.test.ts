@@ -14,7 +14,7 @@ import { cleanEnv, KEY_RE, killAll, removeDirs, runCli, startCli, tempDirs, type
 
 after(killAll);
 
-const LISTENING = /listening on (https?:\/\/localhost:\d+) \(127\.0\.0\.1\)\n/;
+const LISTENING = /listening on (https?:\/\/localhost:\d+) \(127\.0\.0\.1, started in \d+ ms\)\n/;
 const SETUP_CODE = /setup code: ([ABCDEFGHJKMNPQRSTUVWXYZ23456789]{8})\b/;
 
 /** Starts `moltis serve` on an ephemeral port and waits for its banner (ends with the auth lines). */
@@ -43,16 +43,18 @@ describe('moltis serve --port 0 --no-tls on fresh directories', () => {
   before(async () => { d = tempDirs(); s = await serve(d); });
   after(() => { s?.p.child.kill('SIGKILL'); removeDirs(d); });
 
-  test('writes the example moltis.toml (0600) and prints the banner with URL, tier and setup code', () => {
+  test('writes the example moltis.toml (0600) and prints the banner with URL, tier and setup code', async () => {
     const toml = join(d.configDir, 'moltis.toml');
     assert.equal(statSync(toml).mode & 0o777, 0o600);
     assert.match(readFileSync(toml, 'utf8'), /^\[server\]/m);
-    const out = s.p.stdout();
+    let out = s.p.stdout();
     assert.ok(out.includes(`wrote a commented example config to ${toml}`), out);
     // Passkeys cannot work on an IP address: the printed URL names localhost.
     assert.match(s.url, /^http:\/\/localhost:[1-9]\d*$/);
-    // One short sandbox line; the setup code's expiry carries its time zone; the no-provider note points at the UI.
-    assert.match(out, /^ {2}(WARNING: )?sandbox: [a-z-]+ (\([^)]*\)|— )/m);
+    // One short sandbox line (printed once the probe ends, which may be after the listening line);
+    // the setup code's expiry carries its time zone; the no-provider note points at the UI.
+    await s.p.waitFor(/^ {2}(WARNING: )?sandbox: [a-z-]+ (\([^)]*\)|— )/m);
+    out = s.p.stdout();
     assert.doesNotMatch(out, /sandbox: using/);
     assert.match(out, /valid until \d\d:\d\d:\d\d [A-Z][A-Za-z0-9+:-]*, single use/);
     assert.match(out, /note: No model provider is connected yet: open Settings > Models in the web UI/);

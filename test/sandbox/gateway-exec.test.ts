@@ -199,6 +199,7 @@ describe('no sandbox works: loud, and every command needs a human', () => {
       sandboxProbes: { bwrap: async () => broken, oci: async () => broken, apple: async () => broken },
     });
     try {
+      await s.sandboxReady; // `auto` is probed alongside start-up, not before listening
       assert.match(s.printed.join('\n'), /WARNING: .*no sandbox backend works here/);
       assert.match(s.printed.join('\n'), /every command needs approval/);
       const cookie = await setupPassword(s);
