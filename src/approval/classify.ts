@@ -1,10 +1,9 @@
-import { createRequire } from 'node:module';
-import { Language, Parser } from 'web-tree-sitter';
 import type { ApprovalMode, SecurityLevel } from '../config/index.js';
 import { analyze } from './analyze.js';
 import type { SimpleCmd } from './simple-cmd.js';
 import { floorApplies, floorHits, type SandboxContext, type Scope } from './floor.js';
 import { allowlistReason, smartReason } from './smart.js';
+import { loadShellParser, type ShellParser } from './tree.js';
 
 export { parseApprovalMode, type ApprovalMode, type SecurityLevel, type FloorInSandbox } from '../config/index.js';
 
@@ -31,10 +30,20 @@ export interface ClassifierOptions {
 }
 
 /** The classifier `exec` and `moltis approval check` share. */
-export interface Classifier { classify(command: string, o: ClassifierOptions): Decision; close(): void }
+export interface Classifier {
+  /** Classifies one command line. The first call loads the shell grammar and waits for it. */
+  classify(command: string, o: ClassifierOptions): Promise<Decision>;
+  /** Loads the shell grammar now (once; later calls return the same promise). */
+  load(): Promise<void>;
+  /** Synchronous `classify` for after `load()` resolved. Before that, every command asks. */
+  classifySync(command: string, o: ClassifierOptions): Decision;
+  close(): void;
+}
 
 /** Longer input is not classified: a human looks at it. */
 const MAX_COMMAND_CHARS = 65_536;
+/** Compiled allowlist entries kept per classifier (an entry's pattern depends on its text only). */
+const MAX_COMPILED_ENTRIES = 1024;
 
 function globToRegExp(entry: string): RegExp {
   const body = entry.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^ ]*').replace(/\?/g, '[^ ]');
@@ -44,26 +53,37 @@ function globToRegExp(entry: string): RegExp {
 function normalized(c: SimpleCmd): string { return c.argv.map((w) => w.text).join(' '); }
 
 /**
- * Creates the shell-command classifier. Loading the tree-sitter grammar is async; after that,
- * `classify` is synchronous and reuses one parser (tens of microseconds per typical command).
+ * Creates the shell-command classifier. Nothing is loaded here: the tree-sitter grammar (WASM)
+ * loads on the first `classify` (or `load`), so importing or creating this costs no start-up
+ * time. After that, classification is synchronous work on one reused parser.
  */
-export async function createClassifier(): Promise<Classifier> {
-  await Parser.init();
-  const wasm = createRequire(import.meta.url).resolve('tree-sitter-bash/tree-sitter-bash.wasm');
-  const language = await Language.load(wasm);
-  const parser = new Parser();
-  parser.setLanguage(language);
+export function createClassifier(): Classifier {
+  let parser: ShellParser | null = null;
+  let loading: Promise<void> | null = null;
+  let closed = false;
+  /** Allowlist entry → its pattern. Bounded; an entry's pattern depends on nothing but its text. */
+  const compiled = new Map<string, RegExp>();
 
-  /** Allowlist entries go through the same normalization as commands, so quoting and wrappers do not matter. */
-  function compileAllowlist(entries: readonly string[]): RegExp[] {
-    return entries.map((e) => {
-      const a = analyze(parser, e);
-      const first = a.failed === null && a.cmds.length === 1 ? a.cmds[0] : undefined;
-      return globToRegExp(first ? normalized(first) : e.trim().split(/\s+/).join(' '));
+  function load(): Promise<void> {
+    loading ??= loadShellParser().then((p) => {
+      if (closed) p.close(); else parser = p;
     });
+    return loading;
   }
 
-  function classify(command: string, o: ClassifierOptions): Decision {
+  function compileEntry(p: ShellParser, e: string): RegExp {
+    let re = compiled.get(e);
+    if (re === undefined) {
+      const a = analyze(p, e);
+      const first = a.failed === null && a.cmds.length === 1 ? a.cmds[0] : undefined;
+      re = globToRegExp(first ? normalized(first) : e.trim().split(/\s+/).join(' '));
+      if (compiled.size >= MAX_COMPILED_ENTRIES) compiled.clear();
+      compiled.set(e, re);
+    }
+    return re;
+  }
+
+  function classifySync(command: string, o: ClassifierOptions): Decision {
     const ask = (reason: string, rule: string | null = null, scope: Scope | null = null, floor = rule !== null): Decision => ({ command, decision: 'ask', floor, rule, scope, reason });
     const run = (reason: string, rule: string | null = null, scope: Scope | null = null): Decision => ({ command, decision: 'run', floor: false, rule, scope, reason });
     // The brief's "deny": no command runs, not even after approval.
@@ -71,9 +91,13 @@ export async function createClassifier(): Promise<Classifier> {
     // Fail closed: what we cannot read we cannot check against the floor, in any mode or sandbox.
     if (command.length > MAX_COMMAND_CHARS) return ask('command too long to classify', 'unparsable', 'workspace');
     if (command.trim() === '') return ask('empty command');
-    const a = analyze(parser, command);
+    // Fail closed: without the grammar nothing can be checked against the floor.
+    if (parser === null) return ask(closed ? 'the classifier is closed' : 'the shell grammar is not loaded yet', 'unparsable', 'workspace');
+    const p = parser;
+    const a = analyze(p, command);
     if (a.failed !== null) return ask(a.failed, 'unparsable', 'workspace');
-    const allow = compileAllowlist(o.allowlist ?? []);
+    /** Allowlist entries go through the same normalization as commands, so quoting and wrappers do not matter. */
+    const allow = (o.allowlist ?? []).map((e) => compileEntry(p, e));
     const whole = command.trim();
     // A glob never spans commands: script-wide hits (fork bomb, device redirect) need an entry equal to the whole line.
     const allowed = (c: SimpleCmd | null): boolean =>
@@ -97,7 +121,17 @@ export async function createClassifier(): Promise<Classifier> {
   }
 
   return {
-    classify,
-    close() { parser.delete(); },
+    async classify(command, o) {
+      if (closed) throw new Error('the classifier is closed: create a new one with createClassifier()');
+      await load();
+      return classifySync(command, o);
+    },
+    load,
+    classifySync,
+    close() {
+      closed = true;
+      parser?.close();
+      parser = null;
+    },
   };
 }

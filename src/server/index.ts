@@ -182,7 +182,7 @@ export async function startServer(o: ServerOptions) {
   const tools = createToolRegistry({ hooks });
   tools.register(currentTimeTool(now));
   const ex = cfg.tools.exec;
-  const classifier = await createClassifier();
+  const classifier = createClassifier(); // the grammar loads on the first exec, not here
   const approvals = createApprovals({
     now, timeoutMs: ex.approval_timeout_secs * 1000,
     publish: (event, payload) => bus.publish(event, payload),
