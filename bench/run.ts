@@ -21,8 +21,8 @@
  *     baseline: the bare node:http (or node:https with the gateway's leaf) child.
  *  5. Vault (in this process): unseal time vs a login password check, encrypt+decrypt of 1 KiB vs
  *     native ChaCha20-Poly1305, secret put+get through SQLite vs plaintext (bench/lib/vault.ts).
- *  6. Commands classified per second by the exec approval classifier vs the bare shell parse, on a
- *     mixed corpus and on the floor's whole test table (bench/lib/classifier.ts).
+ *  6. Commands classified per second by the exec approval classifier (dist/ when built) vs the bare
+ *     shell parse, on a mixed corpus and on the floor's whole test table (bench/lib/classifier.ts).
  *  7. Latency of exec("true") per sandbox backend vs a plain spawn("true") (bench/lib/sandbox.ts).
  *  8. Cron: 1,000 enabled jobs in the real scheduler (SQLite, audit) — RSS beyond idle and firing
  *     delay p99, spread and all at once, each in its own child; baseline: bare setTimeouts (bench/lib/cron.ts).
@@ -214,7 +214,7 @@ async function main(): Promise<void> {
     } else skipped.push({ section: 'idle RSS', reason: 'needs the REST and WebSocket load section' });
     rows.push(...await section('start-up', () => startup(children, rt, p, tmp)) ?? []);
     rows.push(...await section('vault: unseal, AEAD, secret store', () => vaultFigures({ runs: p.runs, durationMs: Math.min(p.durationMs, 2000) })) ?? []);
-    rows.push(...await section('approval classifier', () => classifierFigures({ durationMs: Math.min(p.durationMs, 2000) })) ?? []);
+    rows.push(...await section('approval classifier', () => classifierFigures({ durationMs: Math.min(p.durationMs, 2000), dist: rt.kind === 'dist' })) ?? []);
     rows.push(...await section('audit log', async () => auditFigures({ durationMs: Math.min(p.durationMs, 2000), entries: values.quick ? 20_000 : 200_000 })) ?? []);
     const sb = await section('sandboxed exec latency', () => sandboxFigures({ runs: Math.max(5, p.runs * 3), log }));
     if (sb) { rows.push(...sb.rows); skipped.push(...sb.skipped); }

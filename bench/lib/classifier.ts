@@ -7,7 +7,6 @@
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { Language, Parser } from 'web-tree-sitter';
-import { createClassifier } from '../../src/approval/index.js';
 import { FLOOR_TABLE } from '../../src/approval/table/index.js';
 import type { Row } from './report.js';
 
@@ -29,7 +28,12 @@ function rate(ms: number, corpus: readonly string[], fn: (s: string) => void): n
   return n / ((performance.now() - start) / 1000);
 }
 
-export async function classifierFigures(o: { durationMs: number }): Promise<Row[]> {
+/**
+ * `dist`: measure the built classifier (dist/approval, what the gateway runs) rather than src/
+ * under tsx, whose per-closure name helpers are not in the shipped code.
+ */
+export async function classifierFigures(o: { durationMs: number; dist: boolean }): Promise<Row[]> {
+  const { createClassifier }: typeof import('../../src/approval/index.js') = await import(o.dist ? '../../dist/approval/index.js' : '../../src/approval/index.js');
   // The classifier first: it reads trees through web-tree-sitter's raw exports, which it can
   // only reach when it initialises web-tree-sitter itself (src/approval/tree.ts).
   const classifier = createClassifier();

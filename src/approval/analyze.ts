@@ -39,7 +39,7 @@ function walkScript(w: Walk, source: string): void {
   if (!w.a.vars.ifsAssigned && IFS.test(source)) walkScript(deeper(w), source.replace(IFS_ALL, ' '));
 }
 
-const deeper = (w: Walk, remote = w.remote): Walk => ({ ...w, depth: w.depth + 1, remote });
+function deeper(w: Walk, remote = w.remote): Walk { return { parser: w.parser, a: w.a, depth: w.depth + 1, remote }; }
 
 function issue(a: Analysis, s: string): void { if (!a.issues.includes(s)) a.issues.push(s); }
 
@@ -169,7 +169,7 @@ function handleCommand(w: Walk, n: Node, outer: Node[]): void {
   cmd.execsDownload = (argv[0] !== undefined && runsDownloader(argv[0])) ||
     ((u.payload !== null || INTERPRETERS.has(key)) && argv.slice(1).some(runsDownloader));
   a.cmds.push(cmd);
-  const inner = { ...w, remote };
+  const inner: Walk = remote === w.remote ? w : { parser: w.parser, a: w.a, depth: w.depth, remote };
   const alias = head && !head.dynamic ? a.vars.aliases.get(head.text) : undefined;
   if (alias !== undefined) walkVariants(inner, cmd, [[alias], ...args.map((x) => [x.node?.text ?? x.text])]);
   if (head?.dynamic) resolveHead(inner, cmd, u.argv);

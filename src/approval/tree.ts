@@ -50,17 +50,17 @@ export class Node {
 
   /** This node and its descendants of the given types, in source order (web-tree-sitter includes the node itself, too). */
   descendantsOfType(types: string | readonly string[]): Node[] {
-    const want = typeof types === 'string' ? [types] : types;
     const out: Node[] = [];
-    const visit = (n: Node): void => {
-      // web-tree-sitter skips nodes ending at the very start of the input (its default range).
-      if (n.endIndex === 0) return;
-      if (want.includes(n.type)) out.push(n);
-      for (const c of n.children) visit(c);
-    };
-    visit(this);
+    collect(this, typeof types === 'string' ? [types] : types, out);
     return out;
   }
+}
+
+function collect(n: Node, want: readonly string[], out: Node[]): void {
+  // web-tree-sitter skips nodes ending at the very start of the input (its default range).
+  if (n.endIndex === 0) return;
+  if (want.includes(n.type)) out.push(n);
+  for (const c of n.children) collect(c, want, out);
 }
 
 /** A parse result: the root, and whether tree-sitter found a syntax error or a missing token anywhere. */
@@ -121,6 +121,12 @@ function adopt(parent: Node | null, n: Node): Node {
   return n;
 }
 
+/** The node under the raw cursor. */
+function rawNode(m: RawModule, t: number, source: string, types: readonly string[], fields: readonly (string | null)[], parent: Node | null): Node {
+  return adopt(parent, new Node(source, types[m._ts_tree_cursor_current_node_type_id_wasm(t)] || 'ERROR', m._ts_tree_cursor_current_node_is_named_wasm(t) === 1,
+    fields[m._ts_tree_cursor_current_field_id_wasm(t)] ?? null, m._ts_tree_cursor_start_index_wasm(t), m._ts_tree_cursor_end_index_wasm(t)));
+}
+
 /**
  * Walks the tree with one tree-sitter cursor kept in web-tree-sitter's transfer buffer: each
  * call below reads the cursor from there, and only the `goto_*` calls write it back. Nothing
@@ -129,18 +135,15 @@ function adopt(parent: Node | null, n: Node): Node {
 function readRaw(m: RawModule, tree: Tree, source: string, language: Language): Node {
   const t = (tree as unknown as { 0: number })[0];
   const { types, fields } = language;
-  const make = (parent: Node | null) => adopt(parent, new Node(source, types[m._ts_tree_cursor_current_node_type_id_wasm(t)] || 'ERROR',
-    m._ts_tree_cursor_current_node_is_named_wasm(t) === 1, fields[m._ts_tree_cursor_current_field_id_wasm(t)] ?? null,
-    m._ts_tree_cursor_start_index_wasm(t), m._ts_tree_cursor_end_index_wasm(t)));
   m._ts_tree_root_node_wasm(t);
   m._ts_tree_cursor_new_wasm(t);
   try {
-    const root = make(null);
+    const root = rawNode(m, t, source, types, fields, null);
     let cur = root;
     for (;;) {
-      if (m._ts_tree_cursor_goto_first_child_wasm(t) === 1) { cur = make(cur); continue; }
+      if (m._ts_tree_cursor_goto_first_child_wasm(t) === 1) { cur = rawNode(m, t, source, types, fields, cur); continue; }
       for (;;) {
-        if (m._ts_tree_cursor_goto_next_sibling_wasm(t) === 1) { cur = make(cur.parent); break; }
+        if (m._ts_tree_cursor_goto_next_sibling_wasm(t) === 1) { cur = rawNode(m, t, source, types, fields, cur.parent); break; }
         if (m._ts_tree_cursor_goto_parent_wasm(t) !== 1 || cur.parent === null) return root;
         cur = cur.parent;
       }
