@@ -23,8 +23,8 @@
  *     baseline: the bare node:http (or node:https with the gateway's leaf) child.
  *  5. Vault (in this process): unseal time vs a login password check, encrypt+decrypt of 1 KiB vs
  *     native ChaCha20-Poly1305, secret put+get through SQLite vs plaintext (bench/lib/vault.ts).
- *  6. Commands classified per second by the exec approval classifier vs the bare shell parse, on a
- *     mixed corpus and on the floor's whole test table (bench/lib/classifier.ts).
+ *  6. Commands classified per second by the exec approval classifier (dist/ when built) vs the bare
+ *     shell parse, on a mixed corpus and on the floor's whole test table (bench/lib/classifier.ts).
  *  7. Latency of exec("true") per sandbox backend vs a plain spawn("true") (bench/lib/sandbox.ts).
  *  8. Cron: 1,000 enabled jobs in the real scheduler (SQLite, audit) — RSS beyond idle and firing
  *     delay p99, spread and all at once, each in its own child; baseline: bare setTimeouts (bench/lib/cron.ts).
@@ -255,7 +255,7 @@ async function main(): Promise<void> {
     }
     if (wanted('startup')) rows.push(...await section('startup', () => startup(children, rt, p, tmp)) ?? []);
     if (wanted('vault')) rows.push(...await section('vault', () => vaultFigures({ runs: p.runs, durationMs: Math.min(p.durationMs, 2000) })) ?? []);
-    if (wanted('classifier')) rows.push(...await section('classifier', () => classifierFigures({ durationMs: Math.min(p.durationMs, 2000) })) ?? []);
+    if (wanted('classifier')) rows.push(...await section('classifier', () => classifierFigures({ durationMs: Math.min(p.durationMs, 2000), dist: rt.kind === 'dist' })) ?? []);
     if (wanted('audit')) {
       rows.push(...await section('audit', async () => [
         ...auditFigures({ durationMs: Math.min(p.durationMs, 2000), entries: values.quick ? 20_000 : 1_000_000 }),

@@ -7,7 +7,6 @@
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { Language, Parser } from 'web-tree-sitter';
-import { createClassifier } from '../../src/approval/index.js';
 import { FLOOR_TABLE } from '../../src/approval/table/index.js';
 import type { Row } from './report.js';
 
@@ -21,16 +20,24 @@ const CORPUS = [
 
 const ROUNDS = 7;
 
-function rate(ms: number, fn: () => void): number {
-  for (let i = 0; i < 200; i++) fn();
+/** Whole passes over `corpus` (at least one) until `ms` has elapsed: commands per second. */
+function rate(ms: number, corpus: readonly string[], fn: (s: string) => void): number {
   const start = performance.now();
   let n = 0;
-  while (performance.now() - start < ms) { fn(); n++; }
+  do { for (const s of corpus) fn(s); n += corpus.length; } while (performance.now() - start < ms);
   return n / ((performance.now() - start) / 1000);
 }
 
-export async function classifierFigures(o: { durationMs: number }): Promise<Row[]> {
-  const classifier = await createClassifier();
+/**
+ * `dist`: measure the built classifier (dist/approval, what the gateway runs) rather than src/
+ * under tsx, whose per-closure name helpers are not in the shipped code.
+ */
+export async function classifierFigures(o: { durationMs: number; dist: boolean }): Promise<Row[]> {
+  const { createClassifier }: typeof import('../../src/approval/index.js') = await import(o.dist ? '../../dist/approval/index.js' : '../../src/approval/index.js');
+  // The classifier first: it reads trees through web-tree-sitter's raw exports, which it can
+  // only reach when it initialises web-tree-sitter itself (src/approval/tree.ts).
+  const classifier = createClassifier();
+  await classifier.load();
   await Parser.init();
   const lang = await Language.load(createRequire(import.meta.url).resolve('tree-sitter-bash/tree-sitter-bash.wasm'));
   const parser = new Parser();
@@ -38,15 +45,18 @@ export async function classifierFigures(o: { durationMs: number }): Promise<Row[
   const table = FLOOR_TABLE.flatMap((t) => [...t.destructive, ...t.benign]);
   const rows: Row[] = [];
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const classify = (s: string) => { classifier.classifySync(s, { mode: 'smart' }); };
+  const parse = (s: string) => { parser.parse(s)?.delete(); };
   for (const [label, corpus] of [[`${CORPUS.length}-command mixed corpus`, CORPUS], [`floor table, ${table.length} commands`, table]] as const) {
-    let i = 0;
-    let j = 0;
-    // Short alternating rounds, median of each side: a busy machine slows both alike.
+    rate(0, corpus, classify);
+    rate(0, corpus, parse);
+    // Like with like: both sides run whole passes over the same commands, in short alternating
+    // rounds (a busy machine slows both alike); the median round of each side is reported.
     const classified: number[] = [];
     const parsed: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      classified.push(rate(o.durationMs / ROUNDS, () => { classifier.classify(corpus[i++ % corpus.length]!, { mode: 'smart' }); }));
-      parsed.push(rate(o.durationMs / ROUNDS, () => { parser.parse(corpus[j++ % corpus.length]!)?.delete(); }));
+      classified.push(rate(o.durationMs / ROUNDS, corpus, classify));
+      parsed.push(rate(o.durationMs / ROUNDS, corpus, parse));
     }
     rows.push({ figure: `Commands classified/s (smart + floor, ${label}) vs bare tree-sitter-bash parse`, unit: 'ops/s', moltis: median(classified), baseline: median(parsed), digits: 0 });
   }

@@ -1,4 +1,4 @@
-import type { Node, Parser } from 'web-tree-sitter';
+import type { Node, ShellParser } from './tree.js';
 import { codeLang, inlineCode, scanCode, type CodeLang } from './code.js';
 import { embeddedScripts } from './embedded.js';
 import { HOOK_ENV, SMART_ENV } from './env.js';
@@ -18,10 +18,10 @@ const IFS = /\$\{?IFS\b/;
 const IFS_ALL = /\$\{IFS\}|\$IFS(?![A-Za-z0-9_])/g;
 const STDIN_FILES = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
-interface Walk { parser: Parser; a: Analysis; depth: number; remote: boolean }
+interface Walk { parser: ShellParser; a: Analysis; depth: number; remote: boolean }
 
 /** Parses `source` with tree-sitter-bash and walks every command in it, recursing into script payloads. */
-export function analyze(parser: Parser, source: string): Analysis {
+export function analyze(parser: ShellParser, source: string): Analysis {
   const a: Analysis = { cmds: [], redirects: [], issues: [], functions: [], hookEnv: [], vars: { vars: new Map(), ifsAssigned: false, aliases: new Map() }, cwd: '', walks: 0, failed: null };
   walkScript({ parser, a, depth: 0, remote: false }, source.replace(/\r\n/g, '\n'));
   return a;
@@ -32,19 +32,14 @@ function walkScript(w: Walk, source: string): void {
   if (w.depth > MAX_DEPTH) { w.a.failed = 'scripts nested too deeply'; return; }
   if (++w.a.walks > MAX_WALKS) { w.a.failed = 'too many nested scripts to check'; return; }
   const tree = w.parser.parse(source);
-  if (!tree) { w.a.failed = 'could not parse'; return; }
-  try {
-    if (tree.rootNode.hasError) { w.a.failed = 'could not parse'; return; }
-    collectVars(tree.rootNode, w.a.vars);
-    visit(w, tree.rootNode);
-    // `rm$IFS-rf$IFS/`: unquoted $IFS splits words; read the line with it as a space, too.
-    if (!w.a.vars.ifsAssigned && IFS.test(source)) walkScript(deeper(w), source.replace(IFS_ALL, ' '));
-  } finally {
-    tree.delete();
-  }
+  if (!tree || tree.hasError) { w.a.failed = 'could not parse'; return; }
+  collectVars(tree.root, w.a.vars);
+  visit(w, tree.root);
+  // `rm$IFS-rf$IFS/`: unquoted $IFS splits words; read the line with it as a space, too.
+  if (!w.a.vars.ifsAssigned && IFS.test(source)) walkScript(deeper(w), source.replace(IFS_ALL, ' '));
 }
 
-const deeper = (w: Walk, remote = w.remote): Walk => ({ ...w, depth: w.depth + 1, remote });
+function deeper(w: Walk, remote = w.remote): Walk { return { parser: w.parser, a: w.a, depth: w.depth + 1, remote }; }
 
 function issue(a: Analysis, s: string): void { if (!a.issues.includes(s)) a.issues.push(s); }
 
@@ -174,7 +169,7 @@ function handleCommand(w: Walk, n: Node, outer: Node[]): void {
   cmd.execsDownload = (argv[0] !== undefined && runsDownloader(argv[0])) ||
     ((u.payload !== null || INTERPRETERS.has(key)) && argv.slice(1).some(runsDownloader));
   a.cmds.push(cmd);
-  const inner = { ...w, remote };
+  const inner: Walk = remote === w.remote ? w : { parser: w.parser, a: w.a, depth: w.depth, remote };
   const alias = head && !head.dynamic ? a.vars.aliases.get(head.text) : undefined;
   if (alias !== undefined) walkVariants(inner, cmd, [[alias], ...args.map((x) => [x.node?.text ?? x.text])]);
   if (head?.dynamic) resolveHead(inner, cmd, u.argv);

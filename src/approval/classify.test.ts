@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createClassifier, FLOOR_RULES, parseApprovalMode, type Classifier } from './index.js';
 
 let c: Classifier;
-before(async () => { c = await createClassifier(); });
+before(async () => { c = createClassifier(); await c.load(); });
 after(() => c.close());
 
 /** Smart mode runs these without asking: every simple command is read-only. */
@@ -99,16 +99,16 @@ describe('approval classifier', () => {
 
   for (const cmd of SMART_SAFE) {
     it(`smart runs: ${JSON.stringify(cmd)}`, () => {
-      const d = c.classify(cmd, { mode: 'smart' });
+      const d = c.classifySync(cmd, { mode: 'smart' });
       assert.deepEqual([d.decision, d.floor, d.rule], ['run', false, null], d.reason);
       assert.equal(d.command, cmd);
-      assert.equal(c.classify(cmd, { mode: 'always' }).decision, 'ask');
+      assert.equal(c.classifySync(cmd, { mode: 'always' }).decision, 'ask');
     });
   }
 
   for (const [cmd, why] of NEEDS_APPROVAL) {
     it(`smart asks: ${JSON.stringify(cmd)}`, () => {
-      const d = c.classify(cmd, { mode: 'smart' });
+      const d = c.classifySync(cmd, { mode: 'smart' });
       assert.deepEqual([d.decision, d.floor, d.rule], ['ask', false, null], d.reason);
       if (why) assert.match(d.reason, why);
     });
@@ -117,7 +117,7 @@ describe('approval classifier', () => {
   for (const [cmd, rule] of FLOOR) {
     it(`floor ${rule}: ${JSON.stringify(cmd)}`, () => {
       for (const mode of ['smart', 'never', 'always'] as const) {
-        const d = c.classify(cmd, { mode });
+        const d = c.classifySync(cmd, { mode });
         assert.deepEqual([d.decision, d.floor, d.rule], ['ask', true, rule], `${mode}: ${d.reason}`);
       }
     });

@@ -15,7 +15,7 @@ const MIN_CAUGHT = 0.95;
 const MAX_FLAGGED = 0.02;
 
 let c: Classifier;
-before(async () => { c = await createClassifier(); });
+before(async () => { c = createClassifier(); await c.load(); });
 after(() => c.close());
 
 const pct = (n: number, d: number) => `${((100 * n) / Math.max(d, 1)).toFixed(1)} %`;
@@ -27,12 +27,12 @@ describe('floor table', () => {
     const lines: string[] = ['category                          held           flagged look-alikes'];
     for (const s of FLOOR_TABLE) {
       const held = s.destructive.filter((cmd) => {
-        const d = c.classify(cmd, { mode: 'never' });
+        const d = c.classifySync(cmd, { mode: 'never' });
         if (!(d.decision === 'ask' && d.floor)) misses.push(`MISS [${s.category}] ${JSON.stringify(cmd)}: ${d.reason}`);
         return d.decision === 'ask' && d.floor;
       }).length;
       const fl = s.benign.filter((cmd) => {
-        const d = c.classify(cmd, { mode: 'never' });
+        const d = c.classifySync(cmd, { mode: 'never' });
         if (d.floor) misses.push(`FLAG [${s.category}] ${JSON.stringify(cmd)}: ${d.reason}`);
         return d.floor;
       }).length;
@@ -53,15 +53,15 @@ describe('floor table', () => {
     ];
     for (const s of FLOOR_TABLE) {
       for (const cmd of [...s.destructive, ...s.benign]) {
-        if (!c.classify(cmd, { mode: 'never' }).floor) continue;
-        for (const o of contexts) assert.equal(c.classify(cmd, o).decision, 'ask', `${JSON.stringify(cmd)} ran in ${JSON.stringify(o)}`);
+        if (!c.classifySync(cmd, { mode: 'never' }).floor) continue;
+        for (const o of contexts) assert.equal(c.classifySync(cmd, o).decision, 'ask', `${JSON.stringify(cmd)} ran in ${JSON.stringify(o)}`);
       }
     }
   });
 
   it('every named rule is exercised by at least one destructive row', () => {
     const seen = new Set<string>();
-    for (const s of FLOOR_TABLE) for (const cmd of s.destructive) { const r = c.classify(cmd, { mode: 'never' }).rule; if (r) seen.add(r); }
+    for (const s of FLOOR_TABLE) for (const cmd of s.destructive) { const r = c.classifySync(cmd, { mode: 'never' }).rule; if (r) seen.add(r); }
     assert.deepEqual(FLOOR_RULES.map((r) => r.id).filter((id) => !seen.has(id)), []);
   });
 

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from './tree.js';
 import { basename, wordOf, type Word } from './words.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from './tree.js';
 
 /**
  * One shell word after quote removal. `dynamic` means the shell decides its final value at run

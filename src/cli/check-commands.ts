@@ -66,13 +66,13 @@ export function registerCheckCommands(program: Command, io: Out): void {
     .argument('[command...]', 'the command (after --)')
     .action(async (words: string[], o: ApprovalCheckFlags) => {
       const opts = policy(o);
-      const classifier = await createClassifier();
+      const classifier = createClassifier();
       try {
         if (o.stdin) {
-          for await (const cmd of commandsFrom(process.stdin, o.null === true)) io.out(JSON.stringify(classifier.classify(cmd, opts)));
+          for await (const cmd of commandsFrom(process.stdin, o.null === true)) io.out(JSON.stringify(await classifier.classify(cmd, opts)));
         } else {
           if (words.length === 0) throw new Error('give a command after --, or --stdin');
-          io.out(JSON.stringify(classifier.classify(words.join(' '), opts)));
+          io.out(JSON.stringify(await classifier.classify(words.join(' '), opts)));
         }
       } finally { classifier.close(); }
     });

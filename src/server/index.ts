@@ -218,7 +218,7 @@ export async function startServer(o: ServerOptions) {
   let cron: Cron | null = null;
   const execSetup = setupExec({
     // The grammar (WASM) loads on the first command, not at start-up.
-    config: cfg, dataDir: o.dataDir, configDir: o.configDir, bus, gateway, classifier: () => createClassifier(), approvals, print, sandbox: () => sandbox, ...(o.cli ? { cli: o.cli } : {}),
+    config: cfg, dataDir: o.dataDir, configDir: o.configDir, bus, gateway, classifier: async () => createClassifier(), approvals, print, sandbox: () => sandbox, ...(o.cli ? { cli: o.cli } : {}),
     guardedNames: [...IDENTITY_FILE_NAMES, HEARTBEAT_FILE, 'moltis.db', 'moltis.toml'],
     jobSandbox: (sessionKey) => cron?.sandboxFor(sessionKey) ?? null,
     ...(egressProxy ? { proxySocket: (k: string) => egressProxy.socketFor(k), closeProxySession: (k: string) => void egressProxy.closeSession(k) } : {}),

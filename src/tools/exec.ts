@@ -7,7 +7,8 @@ import type { Runner } from '../sandbox/index.js';
 
 /** What exec needs from the classifier (`src/approval`). */
 export interface ClassifierPort {
-  classify(command: string, o: ClassifierOptions): Decision;
+  /** May be async: the real classifier loads its grammar on first use. */
+  classify(command: string, o: ClassifierOptions): Decision | Promise<Decision>;
 }
 
 export interface ExecOptions {
@@ -109,7 +110,7 @@ export function execTool(o: ExecOptions): ToolDefinition {
         const touchesOwnFiles = !runner.isolated && (o.guardedNames ?? []).some((n) => command.includes(n));
         const mode = forceApproval || touchesOwnFiles || ctx.approval === 'always' ? 'always' : o.mode;
         const sandbox = runner.isolated ? { network: o.network === 'trusted' || o.networkOpen === true, floor: o.floorInSandbox } : undefined;
-        const d = o.classifier.classify(command, { mode, securityLevel: o.securityLevel, allowlist: [...o.allowlist], ...(sandbox ? { sandbox } : {}) });
+        const d = await o.classifier.classify(command, { mode, securityLevel: o.securityLevel, allowlist: [...o.allowlist], ...(sandbox ? { sandbox } : {}) });
         if (d.decision === 'run') break;
         if (d.decision === 'deny') {
           // security_level "deny": refused without asking anyone.

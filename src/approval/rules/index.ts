@@ -17,12 +17,13 @@ export interface FloorHit { rule: string; reason: string; cmd: SimpleCmd | null;
 
 const INFO = new Map(FLOOR_RULES.map((r) => [r.id, r]));
 
-/** Detectors by command key, built once. */
+/** Detectors by command key, then those run on every command, in reporting order; built once. */
 const BY_KEY: ReadonlyMap<string, readonly Detector[]> = (() => {
   const m = new Map<string, Detector[]>();
   for (const [keys, d] of [...FILE_DETECTORS, ...GIT_DETECTORS, ...DATA_DETECTORS, ...INFRA_DETECTORS, ...SYSTEM_DETECTORS]) {
     for (const k of keys) m.set(k, [...(m.get(k) ?? []), d]);
   }
+  for (const [k, ds] of m) m.set(k, [...ds, ...EVERY_COMMAND]);
   return m;
 })();
 
@@ -35,25 +36,28 @@ function scopeOf(rule: string, given: Scope | undefined, remote: boolean): Scope
   return info.targeted && given ? given : info.scope;
 }
 
+function add(hits: FloorHit[], rule: string, reason: string, cmd: SimpleCmd | null, remote: boolean, scope?: Scope): void {
+  hits.push({ rule, reason, cmd, scope: scopeOf(rule, scope, remote) });
+}
+
 /** Every floor rule that fires anywhere in the analysed script. */
 export function floorHits(a: Analysis): FloorHit[] {
   const hits: FloorHit[] = [];
-  const add = (rule: string, reason: string, cmd: SimpleCmd | null, remote: boolean, scope?: Scope) => hits.push({ rule, reason, cmd, scope: scopeOf(rule, scope, remote) });
-  for (const f of a.functions) if (f.bomb) add('fork-bomb', `function \`${f.name}\` calls itself in the background or a pipe`, null, false);
-  for (const h of a.hookEnv) add('dangerous-env', `sets ${h.name} for the commands that follow (makes them load other code)`, null, h.remote);
+  for (const f of a.functions) if (f.bomb) add(hits, 'fork-bomb', `function \`${f.name}\` calls itself in the background or a pipe`, null, false);
+  for (const h of a.hookEnv) add(hits, 'dangerous-env', `sets ${h.name} for the commands that follow (makes them load other code)`, null, h.remote);
   for (const r of a.redirects) {
     if (!r.write || !r.target) continue;
-    if (DEVICE.test(r.target.text)) { add('device-write', `redirects output onto ${r.target.text}`, null, r.remote); continue; }
+    if (DEVICE.test(r.target.text)) { add(hits, 'device-write', `redirects output onto ${r.target.text}`, null, r.remote); continue; }
     const crit = criticalFile(r.target, r.cwd, a.vars.vars);
-    if (crit) add('critical-file-write', `redirection \`${r.op}\` overwrites ${crit}`, null, r.remote);
+    if (crit) add(hits, 'critical-file-write', `redirection \`${r.op}\` overwrites ${crit}`, null, r.remote);
   }
   for (const c of a.cmds) {
     const key = c.argv[0] ? commandKey(c.argv[0].text) : '';
     // `terraform destroy --help` prints help and acts on nothing.
     const help = c.argv.some((w) => w.text === '--help');
-    for (const d of [...(help ? [] : BY_KEY.get(key) ?? []), ...EVERY_COMMAND]) {
+    for (const d of help ? EVERY_COMMAND : BY_KEY.get(key) ?? EVERY_COMMAND) {
       const h = d(c);
-      if (h) add(h.rule, h.reason, c, c.remote, h.scope);
+      if (h) add(hits, h.rule, h.reason, c, c.remote, h.scope);
     }
   }
   return hits;

@@ -55,6 +55,9 @@ export function alternatives(w: Word, assigned: ReadonlyMap<string, unknown> = n
 export type TargetClass = 'root' | 'system' | 'home' | 'workspace' | null;
 const RANK: Record<NonNullable<TargetClass>, number> = { root: 4, system: 3, home: 2, workspace: 1 };
 
+/** `c` is directory `d`, everything in it, or one entry right under it. */
+function under(c: string, d: string): boolean { return c === d || c === `${d}/*` || (c.startsWith(`${d}/`) && !c.slice(d.length + 1).includes('/')); }
+
 function classOf(t: string, cwd: string): TargetClass {
   const c = canonicalTarget(t, cwd);
   if (c === '') return null;
@@ -63,8 +66,7 @@ function classOf(t: string, cwd: string): TargetClass {
   if (h && (c === h[0] || c === `${h[0]}/*` || c === `${h[0]}/.*`)) return 'home';
   if (c === '/home/*' || c === '/Users/*') return 'home';
   if (WORKSPACE.test(c) || (cwd === '?' && !c.startsWith('/') && !c.startsWith('~') && /^[*.]/.test(c))) return 'workspace';
-  const under = (d: string) => c === d || c === `${d}/*` || (c.startsWith(`${d}/`) && !c.slice(d.length + 1).includes('/'));
-  if (SYSTEM_DIRS.some(under) || SYSTEM_DIRS_2.some(under)) return 'system';
+  if (SYSTEM_DIRS.some((d) => under(c, d)) || SYSTEM_DIRS_2.some((d) => under(c, d))) return 'system';
   // `/???`, `/b*`: a pattern right under / can match system directories.
   if (/^\/[^/]*[*?[][^/]*$/.test(c)) return 'system';
   return null;
