@@ -6,9 +6,10 @@ import { gatewayEnv, notRun, runCaptured, type SpawnFn } from './capture.js';
 import { imageWantsHostUsr } from './oci-image.js';
 import { createDiskGuard, diskLimitNote, type DiskGuardOptions, type DiskWatch } from './disk.js';
 import {
-  OCI_DEFAULT_USER, containerName, envFileBody, execWrapper, groupKillScript, ociRunArgs,
+  OCI_DEFAULT_USER, containerName, envEntries, envFileBody, execWrapper, groupKillScript, ociRunArgs,
   instanceTag, parseOomKills, sessionHash, type OciContainerSpec,
 } from './oci-args.js';
+import { agentScript, startOciAgent, type OciAgent } from './oci-agent.js';
 import type { Runner, RunRequest, RunResult, SandboxLimits } from './types.js';
 import { SANDBOX_HOME, SANDBOX_PROXY_PORT, SANDBOX_WORKSPACE } from './types.js';
 
@@ -41,6 +42,15 @@ export interface OciRunnerOptions {
   log?: (msg: string) => void;
   /** Passed to the disk guard (tests shorten its intervals). */
   disk?: Omit<DiskGuardOptions, 'limitBytes'>;
+  /**
+   * Run commands through a per-session exec agent (one long-lived `exec -i` per container, see
+   * oci-agent.ts) instead of one engine CLI process per command (default true). The CLI path
+   * stays the fallback: when the agent cannot start, for a second command in flight in the same
+   * session, and for every kill.
+   */
+  agent?: boolean;
+  /** An idle session's agent is stopped after this long (default 60 s); the next command starts a new one. */
+  agentIdleMs?: number;
 }
 
 interface Session {
@@ -55,9 +65,15 @@ interface Session {
   disk?: DiskWatch;
   /** Times the disk guard killed this session's commands. */
   diskHits: number;
+  /** The exec agent, once asked for; undefined inside when it could not start. */
+  agent?: Promise<OciAgent | undefined>;
+  /** The agent could not start for this container: its commands use the CLI. */
+  agentFailed?: boolean;
+  agentIdle?: NodeJS.Timeout;
 }
 
 const ENGINE_TIMEOUT_MS = 60_000;
+const AGENT_READY_MS = 30_000;
 /** Exit codes of `podman/docker exec` meaning the engine (not the command) failed when stderr says the container is gone or stopped. */
 const GONE = /no such container|state improper|is not running|not running|no container with name/i;
 
@@ -136,7 +152,45 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
     }, () => s.inFlight > 0);
     s.disk = watch;
   };
-  const disarm = (s: Session | undefined): void => { const w = s?.disk; if (s) s.disk = undefined; void w?.stop(); };
+  const disarm = (s: Session | undefined): void => {
+    const w = s?.disk;
+    if (s) s.disk = undefined;
+    void w?.stop();
+    if (s) stopAgent(s);
+  };
+
+  const stopAgent = (s: Session): void => {
+    clearTimeout(s.agentIdle);
+    const a = s.agent;
+    s.agent = undefined;
+    void a?.then((x) => x?.close());
+  };
+  let agentNoted = false;
+  /** The session's ready agent, started on first use; undefined means "use the CLI for this one". */
+  const agentFor = async (s: Session): Promise<OciAgent | undefined> => {
+    if (o.agent === false || s.agentFailed) return undefined;
+    const pending = s.agent;
+    if (pending) {
+      const have = await pending;
+      if (have?.alive) return have;
+      // Dead (killed with a timed-out command, or by one): a new one, unless another run started it already.
+      if (s.agent === pending) s.agent = undefined;
+    }
+    s.agent ??= startOciAgent({
+      file: bin, env: gatewayEnv(), spawn: o.spawn, readyTimeoutMs: AGENT_READY_MS,
+      args: [...o.globalArgs, 'exec', '-i', '--user', user, '--workdir', SANDBOX_WORKSPACE, s.spec.name, '/bin/sh', '-c', agentScript(!!s.spec.proxySocket), 'moltis-agent'],
+    }).then((a) => {
+      if (!agentNoted) { agentNoted = true; log(`oci: commands run through a per-session exec agent (one long-lived \`${o.engine} exec -i\` per session container)`); }
+      return a;
+    }, (e: unknown) => {
+      // Fail over, not open: nothing was run; this container's commands take the CLI path.
+      s.agentFailed = true;
+      log(`oci: exec agent unavailable for ${s.spec.name} (${(e as Error).message}): one \`${o.engine} exec\` per command`);
+      return undefined;
+    });
+    const a = await s.agent;
+    return a?.alive ? a : undefined;
+  };
 
   /** The session's container, created or recreated when its spec changed. */
   const sessionFor = async (r: RunRequest, fresh: boolean): Promise<Session> => {
@@ -153,12 +207,36 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
     return s;
   };
 
+  /** Timeout/abort: kills the command inside the container through its own engine exec (never through the agent). */
+  const killerFor = (s: Session, runId: string): Promise<unknown> => {
+    // Alone in the session: every process of the sandbox uid (also ones that left the group with setsid).
+    const script = s.inFlight <= 1 ? 'kill -9 -1' : groupKillScript(runId);
+    return engine(['exec', '--user', user, s.spec.name, '/bin/sh', '-c', script], 15_000);
+  };
+
   const execOnce = async (s: Session, r: RunRequest, runId: string): Promise<RunResult> => {
     const trusted = !!s.spec.proxySocket;
     const env: Record<string, string> = { ...r.env, HOME: SANDBOX_HOME };
     if (trusted) {
       const proxy = `http://127.0.0.1:${SANDBOX_PROXY_PORT}`;
       Object.assign(env, { HTTP_PROXY: proxy, HTTPS_PROXY: proxy, http_proxy: proxy, https_proxy: proxy });
+    }
+    // A second command in flight in the session takes the CLI: the agent runs one at a time.
+    const agent = s.inFlight <= 1 && !r.command.includes('\0') ? await agentFor(s) : undefined;
+    if (agent && !agent.busy) {
+      const { entries, dropped } = envEntries(env);
+      if (dropped.length) log(`oci: env entries not passed (name or newline): ${dropped.join(', ')}`);
+      let killer: Promise<unknown> | undefined;
+      clearTimeout(s.agentIdle);
+      try {
+        const res = await agent.run({ runId, command: r.command, env: entries, timeoutMs: r.timeoutMs, maxBytes: r.maxBytes, signal: r.signal, onKill: () => { killer ??= killerFor(s, runId); } });
+        if (killer) await killer;
+        return res;
+      } finally {
+        const idle = o.agentIdleMs ?? 60_000;
+        s.agentIdle = setTimeout(() => { if (s.inFlight === 0) stopAgent(s); }, idle);
+        s.agentIdle.unref?.();
+      }
     }
     // Values go through a 0600 file, not argv: host `ps` must not show the command's secrets. The
     // file lives in memory (/dev/shm) where there is one, so secrets never touch a disk.
@@ -178,9 +256,7 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
         onKill: () => {
           // Called at every end; only a timeout or abort needs the in-container kill.
           if (killer || !(r.signal?.aborted || Date.now() - started >= r.timeoutMs)) return;
-          // Alone in the session: every process of the sandbox uid (also ones that left the group with setsid).
-          const script = s.inFlight <= 1 ? 'kill -9 -1' : groupKillScript(runId);
-          killer = engine(['exec', '--user', user, s.spec.name, '/bin/sh', '-c', script], 15_000);
+          killer = killerFor(s, runId);
         },
       });
       if (killer) await killer;
