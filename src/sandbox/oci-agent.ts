@@ -211,3 +211,54 @@ export function startOciAgent(o: OciAgentOptions): Promise<OciAgent> {
     });
   });
 }
+
+/** A session container's agent over its life: started on first use, restarted after it died, stopped when idle. */
+export interface SessionAgent {
+  /** The ready agent, or undefined (this command takes the CLI path): it could not start, or it is busy. */
+  get(): Promise<OciAgent | undefined>;
+  stop(): void;
+}
+
+/** Options of {@link createSessionAgent}. */
+export interface SessionAgentOptions {
+  start: () => Promise<OciAgent>;
+  /** Stopped after this long without a command (each holds an engine client process on the host). */
+  idleMs: number;
+  onStarted: () => void;
+  onFailed: (reason: string) => void;
+}
+
+/** Keeps one session's agent; an agent that could not start once is not tried again for that container. */
+export function createSessionAgent(o: SessionAgentOptions): SessionAgent {
+  let current: Promise<OciAgent | undefined> | undefined;
+  let failed = false;
+  let idle: NodeJS.Timeout | undefined;
+  const stop = () => { clearTimeout(idle); const c = current; current = undefined; void c?.then((a) => a?.close()); };
+  const arm = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(() => { void current?.then((a) => { if (a?.busy) arm(); else stop(); }); }, o.idleMs);
+    idle.unref?.();
+  };
+  return {
+    async get() {
+      if (failed) return undefined;
+      const pending = current;
+      if (pending) {
+        const a = await pending;
+        // Dead (killed with a timed-out command, or by one): a new one, unless another run started it already.
+        if (a?.alive) { arm(); return a.busy ? undefined : a; }
+        if (current === pending) current = undefined;
+      }
+      current ??= o.start().then((a) => { o.onStarted(); return a; }, (e: unknown) => {
+        // Fail over, not open: nothing was run; this container's commands take the CLI path.
+        failed = true;
+        o.onFailed((e as Error).message);
+        return undefined;
+      });
+      const a = await current;
+      arm();
+      return a?.alive && !a.busy ? a : undefined;
+    },
+    stop,
+  };
+}

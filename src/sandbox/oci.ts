@@ -9,7 +9,7 @@ import {
   OCI_DEFAULT_USER, containerName, envEntries, envFileBody, execWrapper, groupKillScript, ociRunArgs,
   instanceTag, parseOomKills, sessionHash, type OciContainerSpec,
 } from './oci-args.js';
-import { agentScript, startOciAgent, type OciAgent } from './oci-agent.js';
+import { agentScript, createSessionAgent, startOciAgent, type OciAgent, type SessionAgent } from './oci-agent.js';
 import type { Runner, RunRequest, RunResult, SandboxLimits } from './types.js';
 import { SANDBOX_HOME, SANDBOX_PROXY_PORT, SANDBOX_WORKSPACE } from './types.js';
 
@@ -65,11 +65,8 @@ interface Session {
   disk?: DiskWatch;
   /** Times the disk guard killed this session's commands. */
   diskHits: number;
-  /** The exec agent, once asked for; undefined inside when it could not start. */
-  agent?: Promise<OciAgent | undefined>;
-  /** The agent could not start for this container: its commands use the CLI. */
-  agentFailed?: boolean;
-  agentIdle?: NodeJS.Timeout;
+  /** The container's exec agent, once asked for. */
+  agent?: SessionAgent;
 }
 
 const ENGINE_TIMEOUT_MS = 60_000;
@@ -156,40 +153,23 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
     const w = s?.disk;
     if (s) s.disk = undefined;
     void w?.stop();
-    if (s) stopAgent(s);
+    s?.agent?.stop();
   };
 
-  const stopAgent = (s: Session): void => {
-    clearTimeout(s.agentIdle);
-    const a = s.agent;
-    s.agent = undefined;
-    void a?.then((x) => x?.close());
-  };
   let agentNoted = false;
-  /** The session's ready agent, started on first use; undefined means "use the CLI for this one". */
-  const agentFor = async (s: Session): Promise<OciAgent | undefined> => {
-    if (o.agent === false || s.agentFailed) return undefined;
-    const pending = s.agent;
-    if (pending) {
-      const have = await pending;
-      if (have?.alive) return have;
-      // Dead (killed with a timed-out command, or by one): a new one, unless another run started it already.
-      if (s.agent === pending) s.agent = undefined;
-    }
-    s.agent ??= startOciAgent({
-      file: bin, env: gatewayEnv(), spawn: o.spawn, readyTimeoutMs: AGENT_READY_MS,
-      args: [...o.globalArgs, 'exec', '-i', '--user', user, '--workdir', SANDBOX_WORKSPACE, s.spec.name, '/bin/sh', '-c', agentScript(!!s.spec.proxySocket), 'moltis-agent'],
-    }).then((a) => {
-      if (!agentNoted) { agentNoted = true; log(`oci: commands run through a per-session exec agent (one long-lived \`${o.engine} exec -i\` per session container)`); }
-      return a;
-    }, (e: unknown) => {
-      // Fail over, not open: nothing was run; this container's commands take the CLI path.
-      s.agentFailed = true;
-      log(`oci: exec agent unavailable for ${s.spec.name} (${(e as Error).message}): one \`${o.engine} exec\` per command`);
-      return undefined;
+  /** The session's ready agent (started on first use); undefined: this command takes the CLI path. */
+  const agentFor = (s: Session): Promise<OciAgent | undefined> => {
+    if (o.agent === false) return Promise.resolve(undefined);
+    s.agent ??= createSessionAgent({
+      idleMs: o.agentIdleMs ?? 60_000,
+      start: () => startOciAgent({
+        file: bin, env: gatewayEnv(), spawn: o.spawn, readyTimeoutMs: AGENT_READY_MS,
+        args: [...o.globalArgs, 'exec', '-i', '--user', user, '--workdir', SANDBOX_WORKSPACE, s.spec.name, '/bin/sh', '-c', agentScript(!!s.spec.proxySocket), 'moltis-agent'],
+      }),
+      onStarted: () => { if (!agentNoted) { agentNoted = true; log(`oci: commands run through a per-session exec agent (one long-lived \`${o.engine} exec -i\` per session container)`); } },
+      onFailed: (why) => log(`oci: exec agent unavailable for ${s.spec.name} (${why}): one \`${o.engine} exec\` per command`),
     });
-    const a = await s.agent;
-    return a?.alive ? a : undefined;
+    return s.agent.get();
   };
 
   /** The session's container, created or recreated when its spec changed. */
@@ -227,16 +207,9 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
       const { entries, dropped } = envEntries(env);
       if (dropped.length) log(`oci: env entries not passed (name or newline): ${dropped.join(', ')}`);
       let killer: Promise<unknown> | undefined;
-      clearTimeout(s.agentIdle);
-      try {
-        const res = await agent.run({ runId, command: r.command, env: entries, timeoutMs: r.timeoutMs, maxBytes: r.maxBytes, signal: r.signal, onKill: () => { killer ??= killerFor(s, runId); } });
-        if (killer) await killer;
-        return res;
-      } finally {
-        const idle = o.agentIdleMs ?? 60_000;
-        s.agentIdle = setTimeout(() => { if (s.inFlight === 0) stopAgent(s); }, idle);
-        s.agentIdle.unref?.();
-      }
+      const res = await agent.run({ runId, command: r.command, env: entries, timeoutMs: r.timeoutMs, maxBytes: r.maxBytes, signal: r.signal, onKill: () => { killer ??= killerFor(s, runId); } });
+      if (killer) await killer;
+      return res;
     }
     // Values go through a 0600 file, not argv: host `ps` must not show the command's secrets. The
     // file lives in memory (/dev/shm) where there is one, so secrets never touch a disk.
