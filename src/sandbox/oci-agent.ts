@@ -26,7 +26,7 @@ export function agentScript(trusted: boolean): string {
     ? `i=0; while [ $i -lt 200 ] && ! grep -q ':0C38 00000000:0000 0A' /proc/net/tcp 2>/dev/null; do usleep 10000; i=$((i+1)); done; `
     : '';
   return `${wait}nl='\n'; echo moltis-agent-ready; `
-    + 'while IFS= read -r line; do eval "set -- $line" || exit 1; n=$1; id=$2; c=$3; shift 3; '
+    + 'while IFS= read -r line; do eval "set -- $line" || exit 1; n=$1; id=$2; c=$3; shift 3; printf "%s+\\n" "$n"; '
     + '( for kv do export "$kv"; done; exec setsid /bin/sh -c "$c" ) </dev/null & p=$!; echo $p > /tmp/.moltis-run-$id; '
     + 'wait $p; r=$?; kill -9 -$p 2>/dev/null; rm -f /tmp/.moltis-run-$id; printf "%s\\n" "$n" >&2; printf "%s:%d\\n" "$n" "$r"; done';
 }
@@ -76,14 +76,21 @@ export interface OciAgent {
 }
 
 interface Pending {
+  /** `nonce+\n`: the agent took the request; the command starts right after. */
+  ackMark: Buffer;
+  acked: boolean;
   outMark: Buffer;
   errMark: Buffer;
   exit?: number;
   errDone: boolean;
   emitOut: (b: Buffer) => void;
   emitErr: (b: Buffer) => void;
-  done: (exit: number | null) => void;
+  /** exit: the command's status; null: the agent died after starting it; 'not-started': died before. */
+  done: (exit: number | null | 'not-started') => void;
 }
+
+/** Thrown by {@link OciAgent.run} when the agent died before it started the command: nothing ran, another path may run it. */
+export class AgentNotStarted extends Error {}
 
 const EMPTY: Buffer = Buffer.alloc(0);
 const drop = (): void => {};
@@ -124,19 +131,30 @@ export function startOciAgent(o: OciAgentOptions): Promise<OciAgent> {
     p.done(p.exit);
   };
 
-  child.stdout?.on('data', (c: Buffer) => {
+  const onStdout = (c: Buffer): void => {
     const p = cur;
     if (!ready || !p || p.exit !== undefined) return; // nothing asked: a leftover of an earlier command writing after its end
+    if (!p.acked) {
+      // Before the ack, output is a leftover's, not this command's.
+      const a = scan(outTail, c, p.ackMark, drop);
+      outTail = a.tail;
+      if (!a.at) return;
+      p.acked = true;
+      outTail = EMPTY;
+      if (a.at.length) onStdout(a.at);
+      return;
+    }
     const r = scan(outTail, c, p.outMark, p.emitOut);
     outTail = r.tail;
     if (!r.at) return;
     const m = /^(\d+)\n/.exec(r.at.toString('latin1'));
     if (m) { p.exit = Number(m[1]); outTail = EMPTY; maybeDone(); } else outTail = Buffer.concat([p.outMark, r.at]);
-  });
+  };
+  child.stdout?.on('data', onStdout);
   child.stderr?.on('data', (c: Buffer) => {
     if (!ready) { startErr += c.toString(); return; }
     const p = cur;
-    if (!p || p.errDone) return;
+    if (!p || p.errDone) return; // not gated on the ack: the two pipes are read in no fixed order
     const r = scan(errTail, c, p.errMark, p.emitErr);
     errTail = r.tail;
     if (r.at) { p.errDone = true; errTail = EMPTY; maybeDone(); }
@@ -146,13 +164,13 @@ export function startOciAgent(o: OciAgentOptions): Promise<OciAgent> {
     get alive() { return alive; },
     get busy() { return cur !== undefined; },
     run(r: AgentRun): Promise<RunResult> {
-      if (!alive || cur) return Promise.reject(new Error('agent not available'));
+      if (!alive || cur) return Promise.reject(new AgentNotStarted('the exec agent is not available'));
       const nonce = randomBytes(16).toString('hex');
       const started = Date.now();
       const cap = capture(r.maxBytes);
       outTail = EMPTY;
       errTail = EMPTY;
-      return new Promise<RunResult>((resolve) => {
+      return new Promise<RunResult>((resolve, reject) => {
         let timedOut = false;
         let aborted = false;
         let settled = false;
@@ -164,10 +182,17 @@ export function startOciAgent(o: OciAgentOptions): Promise<OciAgent> {
           resolve({ exitCode, signal: sig, timedOut, aborted, durationMs: Date.now() - started, ...cap.result() });
         };
         const p: Pending = {
-          outMark: Buffer.from(`${nonce}:`), errMark: Buffer.from(`${nonce}\n`), errDone: false,
+          ackMark: Buffer.from(`${nonce}+\n`), acked: false, outMark: Buffer.from(`${nonce}:`), errMark: Buffer.from(`${nonce}\n`), errDone: false,
           emitOut: cap.out, emitErr: cap.err,
           // A dead agent (null) ends the run as killed: the command may have run; it is never re-sent.
-          done: (exit) => (exit === null ? settle(null, 'SIGKILL') : settle(exit, null)),
+          done: (exit) => {
+            if (exit !== 'not-started') { settle(exit, exit === null ? 'SIGKILL' : null); return; }
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            r.signal?.removeEventListener('abort', onAbort);
+            reject(new AgentNotStarted('the exec agent exited before it started the command'));
+          },
         };
         const giveUp = () => {
           p.emitOut = drop;
@@ -207,7 +232,7 @@ export function startOciAgent(o: OciAgentOptions): Promise<OciAgent> {
       if (!ready) reject(new Error(`the exec agent exited (${code}) before it was ready: ${startErr.trim().split('\n').slice(-1)[0] ?? ''}`));
       const p = cur;
       cur = undefined;
-      p?.done(null);
+      p?.done(p.acked ? null : 'not-started');
     });
   });
 }

@@ -9,7 +9,7 @@ import {
   OCI_DEFAULT_USER, containerName, envEntries, envFileBody, execWrapper, groupKillScript, ociRunArgs,
   instanceTag, parseOomKills, sessionHash, type OciContainerSpec,
 } from './oci-args.js';
-import { agentScript, createSessionAgent, startOciAgent, type OciAgent, type SessionAgent } from './oci-agent.js';
+import { AgentNotStarted, agentScript, createSessionAgent, startOciAgent, type OciAgent, type SessionAgent } from './oci-agent.js';
 import type { Runner, RunRequest, RunResult, SandboxLimits } from './types.js';
 import { SANDBOX_HOME, SANDBOX_PROXY_PORT, SANDBOX_WORKSPACE } from './types.js';
 
@@ -207,9 +207,15 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
       const { entries, dropped } = envEntries(env);
       if (dropped.length) log(`oci: env entries not passed (name or newline): ${dropped.join(', ')}`);
       let killer: Promise<unknown> | undefined;
-      const res = await agent.run({ runId, command: r.command, env: entries, timeoutMs: r.timeoutMs, maxBytes: r.maxBytes, signal: r.signal, onKill: () => { killer ??= killerFor(s, runId); } });
-      if (killer) await killer;
-      return res;
+      try {
+        const res = await agent.run({ runId, command: r.command, env: entries, timeoutMs: r.timeoutMs, maxBytes: r.maxBytes, signal: r.signal, onKill: () => { killer ??= killerFor(s, runId); } });
+        if (killer) await killer;
+        return res;
+      } catch (e) {
+        // The agent died before it started the command (e.g. its container was removed): nothing
+        // ran, so the CLI path runs it once, and reports a gone container as it always did.
+        if (!(e instanceof AgentNotStarted)) throw e;
+      }
     }
     // Values go through a 0600 file, not argv: host `ps` must not show the command's secrets. The
     // file lives in memory (/dev/shm) where there is one, so secrets never touch a disk.
