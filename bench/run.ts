@@ -6,6 +6,7 @@
  *   npm run -s bench -- --json    # the same figures as JSON on stdout (-s: no npm banner)
  *   npm run bench -- --tsx        # run the gateway from src/ under tsx instead of dist/
  *   npm run bench -- --no-build   # never rebuild dist/ (falls back to tsx if it is stale)
+ *   npm run bench -- --only sandbox,vault   # only these sections (rest, rss, startup, vault, classifier, audit, sandbox, cron)
  *
  * What is measured (every server is a separate child process on 127.0.0.1; this process is only
  * the load client, so client and server never share an event loop):
@@ -174,7 +175,12 @@ async function startup(children: Children, rt: Runtime, p: Params, tmp: string):
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, tsx: { type: 'boolean' }, 'no-build': { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, tsx: { type: 'boolean' }, 'no-build': { type: 'boolean' }, only: { type: 'string' } } });
+  const SECTIONS = ['rest', 'rss', 'startup', 'vault', 'classifier', 'audit', 'sandbox', 'cron'];
+  const only = values.only ? values.only.split(',').map((x) => x.trim()).filter(Boolean) : SECTIONS;
+  const unknown = only.filter((x) => !SECTIONS.includes(x));
+  if (unknown.length) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}; pick from ${SECTIONS.join(', ')}`);
+  const want = (name: string) => only.includes(name);
   const p: Params = values.quick
     ? { warmupMs: 300, durationMs: 1500, runs: 2, connections: 32, sockets: 4, inFlight: 16 }
     : { warmupMs: 1000, durationMs: 5000, runs: 5, connections: 32, sockets: 4, inFlight: 16 };
@@ -203,22 +209,23 @@ async function main(): Promise<void> {
     }
   };
   try {
-    const t = await section('REST and WebSocket load', () => throughput(children, rt, p, tmp));
+    const t = want('rest') || want('rss') ? await section('REST and WebSocket load', () => throughput(children, rt, p, tmp)) : undefined;
+    if (t && !want('rest')) t.rows.length = 0;
     if (t) {
       rows.push(...t.rows);
-      await section('idle RSS', async () => {
+      if (want('rss')) await section('idle RSS', async () => {
         const gwRss = await idleRss(children, gatewayArgs(rt, t.loadDirs, 0, false), (u) => rpcHealth(u, t.key));
         const bareRss = await idleRss(children, bareHttp(rt), async (u) => { await (await fetch(u, { method: 'POST', body: '{"method":"health"}' })).text(); });
         rows.push({ figure: 'Idle RSS 1 s after start + 1 request, MB (vs bare node:http)', unit: 'MB', moltis: gwRss, baseline: bareRss, digits: 1 });
       });
-    } else skipped.push({ section: 'idle RSS', reason: 'needs the REST and WebSocket load section' });
-    rows.push(...await section('start-up', () => startup(children, rt, p, tmp)) ?? []);
-    rows.push(...await section('vault: unseal, AEAD, secret store', () => vaultFigures({ runs: p.runs, durationMs: Math.min(p.durationMs, 2000) })) ?? []);
-    rows.push(...await section('approval classifier', () => classifierFigures({ durationMs: Math.min(p.durationMs, 2000) })) ?? []);
-    rows.push(...await section('audit log', async () => auditFigures({ durationMs: Math.min(p.durationMs, 2000), entries: values.quick ? 20_000 : 200_000 })) ?? []);
-    const sb = await section('sandboxed exec latency', () => sandboxFigures({ runs: Math.max(5, p.runs * 3), log }));
+    } else if (want('rss')) skipped.push({ section: 'idle RSS', reason: 'needs the REST and WebSocket load section' });
+    if (want('startup')) rows.push(...await section('start-up', () => startup(children, rt, p, tmp)) ?? []);
+    if (want('vault')) rows.push(...await section('vault: unseal, AEAD, secret store', () => vaultFigures({ runs: p.runs, durationMs: Math.min(p.durationMs, 2000) })) ?? []);
+    if (want('classifier')) rows.push(...await section('approval classifier', () => classifierFigures({ durationMs: Math.min(p.durationMs, 2000) })) ?? []);
+    if (want('audit')) rows.push(...await section('audit log', async () => auditFigures({ durationMs: Math.min(p.durationMs, 2000), entries: values.quick ? 20_000 : 200_000 })) ?? []);
+    const sb = want('sandbox') ? await section('sandboxed exec latency', () => sandboxFigures({ runs: Math.max(5, p.runs * 3), log })) : undefined;
     if (sb) { rows.push(...sb.rows); skipped.push(...sb.skipped); }
-    rows.push(...await section('cron: 1,000 jobs', () => cronFigures({ children, jobs: 1000, everyMs: values.quick ? 4000 : 10_000, log })) ?? []);
+    if (want('cron')) rows.push(...await section('cron: 1,000 jobs', () => cronFigures({ children, jobs: 1000, everyMs: values.quick ? 4000 : 10_000, log })) ?? []);
     printReport({ rows, skipped, runtime: rt, params: p, elapsedMs: Date.now() - started, json: values.json === true });
   } finally {
     cleanup();
