@@ -44,7 +44,8 @@ export interface OciRunnerOptions {
   disk?: Omit<DiskGuardOptions, 'limitBytes'>;
   /**
    * Run commands through a per-session exec agent (one long-lived `exec -i` per container, see
-   * oci-agent.ts) instead of one engine CLI process per command (default true). The CLI path
+   * oci-agent.ts) instead of one engine CLI process per command (default: podman yes, docker no —
+   * only podman's is tested here). The CLI path
    * stays the fallback: when the agent cannot start, for a second command in flight in the same
    * session, and for every kill.
    */
@@ -159,7 +160,7 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
   let agentNoted = false;
   /** The session's ready agent (started on first use); undefined: this command takes the CLI path. */
   const agentFor = (s: Session): Promise<OciAgent | undefined> => {
-    if (o.agent === false) return Promise.resolve(undefined);
+    if (!(o.agent ?? o.engine === 'podman')) return Promise.resolve(undefined);
     s.agent ??= createSessionAgent({
       idleMs: o.agentIdleMs ?? 60_000,
       start: () => startOciAgent({
