@@ -82,11 +82,15 @@ const bridgeStart = (socat: string) => [
  * setpriv as the sandbox user — real, effective and saved ids, no supplementary groups, empty
  * capability and bounding sets — and only then enters /workspace (owned by that user, 0700: the
  * namespace's root, holding no capabilities by now, could not enter it). OLDPWD set by `cd` is
- * dropped so the command's environment is exactly the request's. The bridge, when there is one,
- * stays the namespace's root without capabilities (it alone may connect to the 0600 proxy socket;
- * the command's uid cannot signal or trace it), as the OCI backend's bridge does.
+ * dropped so the command's environment is exactly the request's. bwrap execs setpriv directly and
+ * the command runs in the very shell that entered /workspace: ENTER is complete statements ending
+ * in a newline, so nothing the command holds can change how it parses, and no shell sits between
+ * setpriv and the command (each one cost an exec per run). The bridge, when there is one, stays
+ * the namespace's root without capabilities (it alone may connect to the 0600 proxy socket; the
+ * command's uid cannot signal or trace it), as the OCI backend's bridge does.
  */
-const DROP = `exec setpriv --reuid=${SANDBOX_UID} --regid=${SANDBOX_UID} --clear-groups --bounding-set=-all --inh-caps=-all -- /bin/sh -c 'cd ${SANDBOX_WORKSPACE} || exit 125; unset OLDPWD; exec /bin/sh -c "$1"' moltis "$1"`;
+const SETPRIV = ['setpriv', `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--bounding-set=-all', '--inh-caps=-all', '--'];
+const ENTER = `cd ${SANDBOX_WORKSPACE} || exit 125; unset OLDPWD\n`;
 
 /*
  * The rest of /proc that only checks "owner is uid 0" (or leaks kernel memory/keys), covered as
@@ -161,9 +165,11 @@ export function bwrapArgs(r: RunRequest, etcDir: string, mode: BwrapMode = { dis
   // line, where any local user could read it in `ps`; only what a shell wrapper adds is dropped.
   a.push('--remount-ro', '/', '--chdir', rootMode ? '/' : SANDBOX_WORKSPACE);
   for (const k of ['PWD', 'OLDPWD', 'SHLVL', '_']) a.push('--unsetenv', k);
-  if (rootMode) {
-    const script = r.network === 'trusted' ? [...bridgeStart('setpriv --bounding-set=-all -- socat'), DROP] : [DROP];
-    a.push('--', '/bin/sh', '-c', script.join('\n'), 'moltis-sandbox', r.command);
+  if (rootMode && r.network === 'trusted') {
+    const script = [...bridgeStart('setpriv --bounding-set=-all -- socat'), `exec ${SETPRIV.join(' ')} /bin/sh -c "$1"`];
+    a.push('--', '/bin/sh', '-c', script.join('\n'), 'moltis-sandbox', ENTER + r.command);
+  } else if (rootMode) {
+    a.push('--', ...SETPRIV, '/bin/sh', '-c', ENTER + r.command);
   } else if (r.network === 'trusted') {
     a.push('--', '/bin/sh', '-c', [...bridgeStart('socat'), 'exec /bin/sh -c "$1"'].join('\n'), 'moltis-bridge', r.command);
   } else {

@@ -36,9 +36,15 @@ test('argv, gateway as root: joins the sandbox user namespace, no --uid, the com
   assert.deepEqual(a.slice(0, 2), ['--userns', '3']);
   for (const f of ['--unshare-user', '--uid', '--gid', '--disable-userns', '--unshare-all']) assert.ok(!a.includes(f), `${f} cannot be combined with --userns`);
   for (const f of ['--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--die-with-parent', '--new-session']) assert.ok(a.includes(f), f);
-  const script = a[a.length - 3] ?? '';
-  assert.match(script, /^exec setpriv --reuid=1000 --regid=1000 --clear-groups --bounding-set=-all --inh-caps=-all -- /);
-  assert.deepEqual(a.slice(-2), ['moltis-sandbox', 'id']);
+  // bwrap execs setpriv itself; the command runs in the shell that entered /workspace, after it.
+  const cmd = a.indexOf('--', a.indexOf('--unsetenv'));
+  assert.deepEqual(a.slice(cmd + 1, cmd + 10), ['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups', '--bounding-set=-all', '--inh-caps=-all', '--', '/bin/sh', '-c']);
+  assert.equal(a.at(-1), 'cd /workspace || exit 125; unset OLDPWD\nid');
+  assert.equal(a.length, cmd + 11);
+  // Trusted: the bridge script starts socat, then execs setpriv; the command is its argument, never spliced into it.
+  const t = bwrapArgs(req({ command: 'id', cwd: '/host/ws', network: 'trusted', proxySocket: '/p.sock' }), '/e', { usernsFd: 3 });
+  assert.match(t.at(-3) ?? '', /\nexec setpriv --reuid=1000 --regid=1000 --clear-groups --bounding-set=-all --inh-caps=-all -- \/bin\/sh -c "\$1"$/);
+  assert.deepEqual(t.slice(-2), ['moltis-sandbox', 'cd /workspace || exit 125; unset OLDPWD\nid']);
   // Mount points' parents are made enterable for a sandbox user that is not host root.
   assert.ok(a.join(' ').includes('--perms 0755 --dir /home --bind') || a.join(' ').includes('--perms 0755 --dir /home --tmpfs'));
   assert.ok(a.join(' ').includes('--perms 1777 --tmpfs /tmp'));

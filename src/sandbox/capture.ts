@@ -32,6 +32,34 @@ export interface CaptureOptions {
   extraFds?: number[];
 }
 
+/** Output of one run kept up to `maxBytes` per stream: the rest is dropped and `truncated` set. */
+export interface Capture {
+  out(c: Buffer): void;
+  err(c: Buffer): void;
+  result(): { stdout: string; stderr: string; truncated: boolean };
+}
+
+/** Collects stdout/stderr chunks with the per-stream cap every backend applies. */
+export function capture(maxBytes: number): Capture {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let outBytes = 0;
+  let errBytes = 0;
+  let truncated = false;
+  const take = (chunks: Buffer[], used: number, c: Buffer): number => {
+    const room = maxBytes - used;
+    if (room <= 0) { truncated = true; return used; }
+    if (c.length > room) { truncated = true; chunks.push(c.subarray(0, room)); return maxBytes; }
+    chunks.push(c);
+    return used + c.length;
+  };
+  return {
+    out(c) { outBytes = take(out, outBytes, c); },
+    err(c) { errBytes = take(err, errBytes, c); },
+    result: () => ({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), truncated }),
+  };
+}
+
 /**
  * Spawns `file` as the leader of a new process group and collects stdout/stderr, keeping at most
  * `maxBytes` per stream (the rest is read and dropped, so a chatty command cannot fill memory nor
@@ -43,11 +71,7 @@ export function runCaptured(o: CaptureOptions): Promise<RunResult> {
   const spawn = o.spawn ?? nodeSpawn;
   return new Promise((resolve) => {
     const child = spawn(o.file, o.args, { cwd: o.cwd, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe', ...(o.extraFds ?? [])] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let outBytes = 0;
-    let errBytes = 0;
-    let truncated = false;
+    const cap = capture(o.maxBytes);
     let timedOut = false;
     let aborted = false;
     let settled = false;
@@ -55,31 +79,23 @@ export function runCaptured(o: CaptureOptions): Promise<RunResult> {
       try { if (child.pid) process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
       try { o.onKill?.(); } catch { /* best effort: the caller cleans up after */ }
     };
-    const take = (chunks: Buffer[], used: number, c: Buffer): number => {
-      const room = o.maxBytes - used;
-      if (room <= 0) { truncated = true; return used; }
-      if (c.length > room) { truncated = true; chunks.push(c.subarray(0, room)); return o.maxBytes; }
-      chunks.push(c);
-      return used + c.length;
-    };
-    child.stdout?.on('data', (c: Buffer) => { outBytes = take(out, outBytes, c); });
-    child.stderr?.on('data', (c: Buffer) => { errBytes = take(err, errBytes, c); });
+    child.stdout?.on('data', cap.out);
+    child.stderr?.on('data', cap.err);
     const timer = setTimeout(() => { timedOut = true; killTree(); }, o.timeoutMs);
     const onAbort = () => { aborted = true; killTree(); };
     if (o.signal?.aborted) onAbort();
     else o.signal?.addEventListener('abort', onAbort, { once: true });
+    let spawnError = '';
     const done = (exitCode: number | null, sig: string | null) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
       killTree();
-      resolve({
-        exitCode, signal: sig, truncated, timedOut, aborted, durationMs: Date.now() - started,
-        stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'),
-      });
+      const r = cap.result();
+      resolve({ exitCode, signal: sig, timedOut, aborted, durationMs: Date.now() - started, ...r, stderr: r.stderr + spawnError });
     };
-    child.on('error', (e) => { err.push(Buffer.from(String(e.message))); done(null, null); });
+    child.on('error', (e) => { spawnError = String(e.message); done(null, null); });
     child.on('close', (code, sig) => done(code, sig));
   });
 }

@@ -61,6 +61,23 @@ test('a CPU loop is killed at the timeout and the per-run cgroup is removed', { 
   } finally { await r.close(); rmSync(d, { recursive: true, force: true }); }
 });
 
+test('every mode: the command gets RLIMIT_FSIZE (soft and hard) and no core files', { skip }, async () => {
+  const d = ws();
+  const odd = { ...small, fileSizeBytes: 5 * MiB + 700 };
+  try {
+    for (const mode of [cgroupMode, 'rlimit'] as const) {
+      const r = createBwrapRunner({ limits: odd, limiter: { mode } });
+      try {
+        // A raised limit would let one file fill the disk; cores would land in the workspace.
+        const res = await r.run(req('grep -E "^Max (file size|core file size)" /proc/self/limits | tr -s " "; (ulimit -H -f 99999999) 2>/dev/null && echo raised; true', d));
+        assert.equal(res.exitCode, 0, res.stderr);
+        const want = mode === 'rlimit' ? odd.fileSizeBytes : Math.floor(odd.fileSizeBytes / 512) * 512;
+        assert.deepEqual(res.stdout.trim().split('\n').map((l) => l.trim()), [`Max file size ${want} ${want} bytes`, 'Max core file size 0 0 bytes'], `${mode}: ${res.stdout}`);
+      } finally { await r.close(); }
+    }
+  } finally { rmSync(d, { recursive: true, force: true }); }
+});
+
 test('huge output is capped', { skip }, async () => {
   const d = ws(); const r = createBwrapRunner({ limits: small });
   try {
@@ -97,8 +114,9 @@ test('cgroup v2 (fake tree): nested below our own cgroup, controllers delegated,
     assert.equal(readFileSync(join(dir, 'memory.max'), 'utf8'), String(64 * MiB));
     assert.equal(readFileSync(join(dir, 'pids.max'), 'utf8'), '32');
     assert.equal(readFileSync(join(dir, 'cpu.max'), 'utf8'), '150000 100000');
-    // The cgroup is entered first, then the file rlimits are set, then the sandbox starts.
-    assert.deepEqual(run.prefix.slice(-6), [join(dir, 'cgroup.procs'), '--', 'prlimit', `--fsize=${64 * MiB}`, '--core=0', '--']);
+    // One shell sets the file rlimits (512-byte blocks) and enters the cgroup, then execs the sandbox.
+    assert.deepEqual(run.prefix.slice(0, 2), ['/bin/sh', '-c']);
+    assert.deepEqual(run.prefix.slice(-3), [String(64 * MiB / 512), join(dir, 'cgroup.procs'), '--']);
     writeFileSync(join(dir, 'memory.events'), 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n');
     assert.equal(run.verdict(), 'memory');
   } finally { rmSync(root, { recursive: true, force: true }); }

@@ -44,12 +44,19 @@ const V1 = ['memory', 'pids', 'cpu'] as const;
 const PERIOD_US = 100_000;
 
 /*
- * Race-free placement: a tiny /bin/sh writes its OWN pid ($$) into every cgroup.procs and only
- * then execs bwrap. Nothing of the user's command exists before the write, and everything it
- * forks inherits the cgroup. (Writing the pid from Node after spawn() would leave a window in
- * which a fast fork bomb escapes.) A failed write exits 125 before exec: fail closed.
+ * Race-free placement: a tiny /bin/sh sets the file rlimits (ulimit: soft and hard, in POSIX
+ * 512-byte blocks), writes its OWN pid ($$) into every cgroup.procs and only then execs bwrap.
+ * Nothing of the user's command exists before the write, and everything it forks inherits the
+ * cgroup and the rlimits. (Writing the pid from Node after spawn() would leave a window in which a
+ * fast fork bomb escapes.) The shell's own `ulimit` replaces a `prlimit` process per run. A failed
+ * write or ulimit exits 125 before exec: fail closed.
+ * Arguments: $1 file-size blocks, then the cgroup.procs paths, `--`, the command.
  */
-const WRAP = 'while [ "$1" != -- ]; do echo $$ > "$1" || { echo "moltis: cannot enter cgroup $1" >&2; exit 125; }; shift; done; shift; exec "$@"';
+const WRAP = 'ulimit -f "$1" && ulimit -c 0 || { echo "moltis: cannot set file rlimits" >&2; exit 125; }; shift; '
+  + 'while [ "$1" != -- ]; do echo $$ > "$1" || { echo "moltis: cannot enter cgroup $1" >&2; exit 125; }; shift; done; shift; exec "$@"';
+
+/** RLIMIT_FSIZE in the 512-byte blocks of `ulimit -f`, rounded down (never more than the limit). */
+export const fsizeBlocks = (bytes: number): number => Math.max(0, Math.floor(bytes / 512));
 
 function ownPath(selfCgroup: string, ctrl: string): string | undefined {
   for (const line of selfCgroup.split('\n')) {
@@ -77,7 +84,7 @@ function killAll(dirs: string[]): void {
 }
 
 /** Per-run cgroup directories, one per v1 controller or a single v2 one. */
-function cgroupRun(mode: 'cgroup1' | 'cgroup2', bases: string[], id: string, limits: SandboxLimits, files: string[]): RunLimit {
+function cgroupRun(mode: 'cgroup1' | 'cgroup2', bases: string[], id: string, limits: SandboxLimits): RunLimit {
   const dirs = bases.map((b) => join(b, id));
   const made: string[] = [];
   try {
@@ -107,7 +114,7 @@ function cgroupRun(mode: 'cgroup1' | 'cgroup2', bases: string[], id: string, lim
   const pidsDir = (mode === 'cgroup2' ? dirs[0] : dirs[1]) as string;
   return {
     mode,
-    prefix: ['/bin/sh', '-c', WRAP, 'moltis-limits', ...dirs.map((d) => join(d, 'cgroup.procs')), '--', ...files],
+    prefix: ['/bin/sh', '-c', WRAP, 'moltis-limits', String(fsizeBlocks(limits.fileSizeBytes)), ...dirs.map((d) => join(d, 'cgroup.procs')), '--'],
     kill: () => killAll(dirs),
     verdict() {
       if (mode === 'cgroup2') {
@@ -120,12 +127,16 @@ function cgroupRun(mode: 'cgroup1' | 'cgroup2', bases: string[], id: string, lim
       return undefined;
     },
     async cleanup() {
-      for (let i = 0; i < 100; i++) {
+      // The sandbox's pid 1 is often still exiting when bwrap has been reaped (the kernel tears the
+      // pid namespace down after bwrap's exit): look again soon, then less often, for up to ~2 s.
+      for (let i = 0, waited = 0; waited < 2_000; i++) {
         killAll(dirs);
         let left = 0;
         for (const d of dirs) { try { rmdirSync(d); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') left++; } }
         if (left === 0) return;
-        await new Promise((r) => setTimeout(r, 20));
+        const ms = Math.min(20, 2 ** i);
+        waited += ms;
+        await new Promise((r) => setTimeout(r, ms));
       }
     },
   };
@@ -187,13 +198,14 @@ export function createLimiter(o: LimiterOptions): Limiter {
 
   const prlimit = o.prlimitPath ?? 'prlimit';
   // Every mode: RLIMIT_FSIZE stops one runaway file, and no core files (a crash loop could fill
-  // the workspace with them; a pipe core_pattern handler runs as host root).
+  // the workspace with them; a pipe core_pattern handler runs as host root). Cgroup modes set them
+  // in the placement shell (WRAP), rlimit mode with prlimit.
   const files = [`--fsize=${o.limits.fileSizeBytes}`, '--core=0'];
   return {
     mode: () => mode,
     reason,
     begin(timeoutMs: number): RunLimit {
-      if (mode !== 'rlimit') return cgroupRun(mode, bases, randomId(), o.limits, [prlimit, ...files, '--']);
+      if (mode !== 'rlimit') return cgroupRun(mode, bases, randomId(), o.limits);
       const cpuSeconds = Math.max(1, Math.ceil((timeoutMs / 1000) * o.limits.cpuQuota));
       return {
         mode,

@@ -121,13 +121,19 @@ export function parseOomKills(text: string): number | null {
   return m?.[1] ? Number(m[1]) : null;
 }
 
-/** An env-file body (KEY=VALUE lines). Entries a line format cannot carry are dropped and named. */
-export function envFileBody(env: Record<string, string>): { body: string; dropped: string[] } {
-  const lines: string[] = [];
+/** `KEY=VALUE` entries of an env; entries a line format cannot carry (bad name, newline, NUL) are dropped and named. */
+export function envEntries(env: Record<string, string>): { entries: string[]; dropped: string[] } {
+  const entries: string[] = [];
   const dropped: string[] = [];
   for (const [k, v] of Object.entries(env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || /[\n\r\0]/.test(v)) { dropped.push(k); continue; }
-    lines.push(`${k}=${v}`);
+    entries.push(`${k}=${v}`);
   }
-  return { body: lines.join('\n') + '\n', dropped };
+  return { entries, dropped };
+}
+
+/** An env-file body (KEY=VALUE lines). Entries a line format cannot carry are dropped and named. */
+export function envFileBody(env: Record<string, string>): { body: string; dropped: string[] } {
+  const { entries, dropped } = envEntries(env);
+  return { body: entries.join('\n') + '\n', dropped };
 }

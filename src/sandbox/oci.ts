@@ -6,9 +6,10 @@ import { gatewayEnv, notRun, runCaptured, type SpawnFn } from './capture.js';
 import { imageWantsHostUsr } from './oci-image.js';
 import { createDiskGuard, diskLimitNote, type DiskGuardOptions, type DiskWatch } from './disk.js';
 import {
-  OCI_DEFAULT_USER, containerName, envFileBody, execWrapper, groupKillScript, ociRunArgs,
+  OCI_DEFAULT_USER, containerName, envEntries, envFileBody, execWrapper, groupKillScript, ociRunArgs,
   instanceTag, parseOomKills, sessionHash, type OciContainerSpec,
 } from './oci-args.js';
+import { AgentNotStarted, agentScript, createSessionAgent, startOciAgent, type OciAgent, type SessionAgent } from './oci-agent.js';
 import type { Runner, RunRequest, RunResult, SandboxLimits } from './types.js';
 import { SANDBOX_HOME, SANDBOX_PROXY_PORT, SANDBOX_WORKSPACE } from './types.js';
 
@@ -41,6 +42,16 @@ export interface OciRunnerOptions {
   log?: (msg: string) => void;
   /** Passed to the disk guard (tests shorten its intervals). */
   disk?: Omit<DiskGuardOptions, 'limitBytes'>;
+  /**
+   * Run commands through a per-session exec agent (one long-lived `exec -i` per container, see
+   * oci-agent.ts) instead of one engine CLI process per command (default: podman yes, docker no —
+   * only podman's is tested here). The CLI path
+   * stays the fallback: when the agent cannot start, for a second command in flight in the same
+   * session, and for every kill.
+   */
+  agent?: boolean;
+  /** An idle session's agent is stopped after this long (default 60 s); the next command starts a new one. */
+  agentIdleMs?: number;
 }
 
 interface Session {
@@ -55,9 +66,12 @@ interface Session {
   disk?: DiskWatch;
   /** Times the disk guard killed this session's commands. */
   diskHits: number;
+  /** The container's exec agent, once asked for. */
+  agent?: SessionAgent;
 }
 
 const ENGINE_TIMEOUT_MS = 60_000;
+const AGENT_READY_MS = 30_000;
 /** Exit codes of `podman/docker exec` meaning the engine (not the command) failed when stderr says the container is gone or stopped. */
 const GONE = /no such container|state improper|is not running|not running|no container with name/i;
 
@@ -136,7 +150,28 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
     }, () => s.inFlight > 0);
     s.disk = watch;
   };
-  const disarm = (s: Session | undefined): void => { const w = s?.disk; if (s) s.disk = undefined; void w?.stop(); };
+  const disarm = (s: Session | undefined): void => {
+    const w = s?.disk;
+    if (s) s.disk = undefined;
+    void w?.stop();
+    s?.agent?.stop();
+  };
+
+  let agentNoted = false;
+  /** The session's ready agent (started on first use); undefined: this command takes the CLI path. */
+  const agentFor = (s: Session): Promise<OciAgent | undefined> => {
+    if (!(o.agent ?? o.engine === 'podman')) return Promise.resolve(undefined);
+    s.agent ??= createSessionAgent({
+      idleMs: o.agentIdleMs ?? 60_000,
+      start: () => startOciAgent({
+        file: bin, env: gatewayEnv(), spawn: o.spawn, readyTimeoutMs: AGENT_READY_MS,
+        args: [...o.globalArgs, 'exec', '-i', '--user', user, '--workdir', SANDBOX_WORKSPACE, s.spec.name, '/bin/sh', '-c', agentScript(!!s.spec.proxySocket), 'moltis-agent'],
+      }),
+      onStarted: () => { if (!agentNoted) { agentNoted = true; log(`oci: commands run through a per-session exec agent (one long-lived \`${o.engine} exec -i\` per session container)`); } },
+      onFailed: (why) => log(`oci: exec agent unavailable for ${s.spec.name} (${why}): one \`${o.engine} exec\` per command`),
+    });
+    return s.agent.get();
+  };
 
   /** The session's container, created or recreated when its spec changed. */
   const sessionFor = async (r: RunRequest, fresh: boolean): Promise<Session> => {
@@ -153,12 +188,35 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
     return s;
   };
 
+  /** Timeout/abort: kills the command inside the container through its own engine exec (never through the agent). */
+  const killerFor = (s: Session, runId: string): Promise<unknown> => {
+    // Alone in the session: every process of the sandbox uid (also ones that left the group with setsid).
+    const script = s.inFlight <= 1 ? 'kill -9 -1' : groupKillScript(runId);
+    return engine(['exec', '--user', user, s.spec.name, '/bin/sh', '-c', script], 15_000);
+  };
+
   const execOnce = async (s: Session, r: RunRequest, runId: string): Promise<RunResult> => {
     const trusted = !!s.spec.proxySocket;
     const env: Record<string, string> = { ...r.env, HOME: SANDBOX_HOME };
     if (trusted) {
       const proxy = `http://127.0.0.1:${SANDBOX_PROXY_PORT}`;
       Object.assign(env, { HTTP_PROXY: proxy, HTTPS_PROXY: proxy, http_proxy: proxy, https_proxy: proxy });
+    }
+    // A second command in flight in the session takes the CLI: the agent runs one at a time.
+    const agent = s.inFlight <= 1 && !r.command.includes('\0') ? await agentFor(s) : undefined;
+    if (agent && !agent.busy) {
+      const { entries, dropped } = envEntries(env);
+      if (dropped.length) log(`oci: env entries not passed (name or newline): ${dropped.join(', ')}`);
+      let killer: Promise<unknown> | undefined;
+      try {
+        const res = await agent.run({ runId, command: r.command, env: entries, timeoutMs: r.timeoutMs, maxBytes: r.maxBytes, signal: r.signal, onKill: () => { killer ??= killerFor(s, runId); } });
+        if (killer) await killer;
+        return res;
+      } catch (e) {
+        // The agent died before it started the command (e.g. its container was removed): nothing
+        // ran, so the CLI path runs it once, and reports a gone container as it always did.
+        if (!(e instanceof AgentNotStarted)) throw e;
+      }
     }
     // Values go through a 0600 file, not argv: host `ps` must not show the command's secrets. The
     // file lives in memory (/dev/shm) where there is one, so secrets never touch a disk.
@@ -178,9 +236,7 @@ export function createOciRunner(o: OciRunnerOptions): Runner {
         onKill: () => {
           // Called at every end; only a timeout or abort needs the in-container kill.
           if (killer || !(r.signal?.aborted || Date.now() - started >= r.timeoutMs)) return;
-          // Alone in the session: every process of the sandbox uid (also ones that left the group with setsid).
-          const script = s.inFlight <= 1 ? 'kill -9 -1' : groupKillScript(runId);
-          killer = engine(['exec', '--user', user, s.spec.name, '/bin/sh', '-c', script], 15_000);
+          killer = killerFor(s, runId);
         },
       });
       if (killer) await killer;

@@ -66,6 +66,41 @@ describe('OCI sandbox (real podman)', { skip }, () => {
     assert.equal(readFileSync(join(ws('a'), 'made.txt'), 'utf8'), 'out\n');
   });
 
+  test('agent: one long-lived exec per session container, no engine process per command; the log says which path', async () => {
+    for (const s of ['ag1', 'ag2']) { mkdirSync(ws(s), { recursive: true }); mkdirSync(home(s), { recursive: true }); }
+    const execs: string[][] = [];
+    const counting = ((file: string, a: readonly string[], opts: object) => { if (a.includes('exec')) execs.push([...a]); return spawn(file, a, opts); }) as typeof spawn;
+    const logs: string[] = [];
+    const r = createOciRunner({ engine: 'podman', globalArgs: args, image, limits, instance: `${INSTANCE}-ag`, spawn: counting, log: (m) => logs.push(m) });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const res = await r.run(req('ag1', 'id -u; echo "[$FOO]"', { env: { FOO: `n${i}` } }));
+        assert.equal(res.stdout, `65534\n[n${i}]\n`, res.stderr);
+      }
+      assert.equal(execs.filter((a) => a.includes('-i')).length, 1, execs.map((a) => a.join(' ')).join('\n'));
+      assert.equal(execs.filter((a) => !a.includes('-i')).length, 0);
+      assert.ok(logs.some((l) => /per-session exec agent/.test(l)), logs.join('\n'));
+      // The command killed every process of its uid, the agent included: that run ends, the next gets a new agent.
+      const k = await r.run(req('ag1', 'kill -9 -1; sleep 5'));
+      assert.notEqual(k.exitCode, 0);
+      assert.equal((await r.run(req('ag1', 'echo alive'))).stdout, 'alive\n');
+      assert.equal(execs.filter((a) => a.includes('-i')).length, 2);
+      // A second command in flight in the same session takes the CLI path, the first keeps the agent.
+      const [slow, quick] = await Promise.all([r.run(req('ag1', 'sleep 1; echo slow')), (async () => { await new Promise((res) => setTimeout(res, 300)); return r.run(req('ag1', 'echo quick')); })()]);
+      assert.deepEqual([slow.stdout, quick.stdout], ['slow\n', 'quick\n']);
+      assert.equal(execs.filter((a) => !a.includes('-i')).length, 1);
+    } finally { await r.close(); }
+    // Fallback: when the agent cannot start, commands still run, one engine exec each, and the log says so.
+    const failing = ((file: string, a: readonly string[], opts: object) => (a.includes('-i') ? spawn('/bin/false', [], opts) : spawn(file, a, opts))) as typeof spawn;
+    const logs2: string[] = [];
+    const f = createOciRunner({ engine: 'podman', globalArgs: args, image, limits, instance: `${INSTANCE}-ag`, spawn: failing, log: (m) => logs2.push(m) });
+    try {
+      assert.equal((await f.run(req('ag2', 'id -u'))).stdout, '65534\n');
+      assert.equal((await f.run(req('ag2', 'echo again'))).stdout, 'again\n');
+      assert.equal(logs2.filter((l) => /exec agent unavailable .*one `podman exec` per command/.test(l)).length, 1, logs2.join('\n'));
+    } finally { await f.close(); }
+  });
+
   test('escape: the root fs is read-only, host /root, the data dir and other sessions are invisible', async () => {
     const marker = join('/root', `.moltis-oci-marker-${process.pid}`);
     writeFileSync(marker, 'HOST-ROOT-SECRET');
