@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseParams, type MethodTable } from '../rpc/index.js';
 import type { AuditRepo, AuditRow } from '../store/index.js';
+import type { KeyObject } from 'node:crypto';
 import { verifyAuditLog } from './verify.js';
 
 /** `since` accepts an ISO date or epoch milliseconds. */
@@ -27,7 +28,7 @@ export const auditEntryView = (r: AuditRow) => ({ seq: r.id, time: new Date(r.cr
  * back. `audit.types`: each stored type with its count. `audit.verify`: what `moltis audit verify`
  * says (chain and head file), run on demand only: it walks the whole log.
  */
-export function auditMethods(repo: AuditRepo): MethodTable {
+export function auditMethods(repo: AuditRepo, o: { publicKey?: KeyObject | null } = {}): MethodTable {
   return {
     'audit.list': (params) => {
       const p = parseParams(List, params);
@@ -40,7 +41,7 @@ export function auditMethods(repo: AuditRepo): MethodTable {
     },
     'audit.verify': (params) => {
       parseParams(None, params);
-      return verifyAuditLog(repo);
+      return verifyAuditLog(repo, { publicKey: o.publicKey ?? null });
     },
   };
 }

@@ -48,6 +48,8 @@ export function setupAudit(d: { store: Store; auth: Auth; config: Config; config
     write: (type, ip, detail, actor) => d.auth.audit(type, ip, detail, actor),
   });
   return {
+    /** The seal's public key (null when no key could be loaded): what `audit.verify` checks the seal with. */
+    publicKey: key?.publicKey ?? null,
     /** The dispatcher's `onDenied`: identity writes get their own name (seed: Identity Protection). */
     onDenied: (method: string, missing: string, ctx: CallContext) => denials.record({
       type: method.startsWith('identity.') && method !== 'identity.get' ? 'identity_modification_denied' : 'scope_denied',

@@ -179,7 +179,7 @@ export async function startServer(o: ServerOptions) {
     onDenied: auditSetup.onDenied,
     ...(cfg.server.throttle.enabled ? { failureLimit: { max: cfg.server.throttle.failure_max, windowMs: cfg.server.throttle.failure_window_secs * 1000 } } : {}),
   });
-  gateway.dispatcher.mount(auditMethods(store.audit));
+  gateway.dispatcher.mount(auditMethods(store.audit, { publicKey: auditSetup.publicKey }));
   // The agent: identity files in the data dir, tools, providers (keys from the vault, else env vars).
   const identity = createIdentityStore({ dataDir: o.dataDir });
   const createdIdentity = identity.ensureDefaults().created;

@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { startTestServer, setupPassword, createKey, rpc, type TestServer } from '../support/server.js';
 import { WsClient, wsUrl } from '../support/ws.js';
-import { databasePath } from '../../src/store/index.js';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStore, databasePath } from '../../src/store/index.js';
 import { SCOPES } from '../../src/policy/index.js';
 
 const METHODS = ['audit.list', 'audit.types', 'audit.verify'] as const;
@@ -78,4 +81,25 @@ describe('audit RPC', () => {
     const row = s.store.audit.list({ limit: 1, types: ['key_created'], since: 0 }).find((r) => r.detail === 'id=9, label=innocent');
     assert.equal(bad.problem.seq, row?.id);
   });
+});
+
+test('audit.verify checks the signed seal with the gateway\'s key: a log pruned at start still verifies', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'moltis-audit-seal-'));
+  const dirs = { root, configDir: join(root, 'config'), dataDir: join(root, 'data') };
+  mkdirSync(dirs.dataDir, { recursive: true });
+  const st = createStore({ path: databasePath(dirs.dataDir) });
+  const base = Date.now() - 3_600_000;
+  for (let i = 1; i <= 1200; i++) st.audit.append({ type: 'key_created', actor: `key:${i}`, clientIp: '127.0.0.1', detail: JSON.stringify({ i }), now: base + i });
+  st.close();
+  // Start-up prunes past max_entries and seals the checkpoint with the key in the config dir.
+  const g = await startTestServer({ dirs, toml: '[audit]\nmax_entries = 1000\n' });
+  try {
+    const c = await setupPassword(g);
+    const r = await rpc(g, 'audit.verify', {}, { cookie: c });
+    assert.equal(r.body.ok, true, JSON.stringify(r.body));
+    assert.equal((r.body.payload as { ok: boolean }).ok, true, JSON.stringify(r.body.payload));
+  } finally {
+    await g.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
 });
