@@ -77,9 +77,9 @@ async function loginRig(dir: string, hash: string, auditOff: boolean) {
   const store: Store = auditOff ? { ...real, audit: { ...real.audit, append: noop } } : real;
   store.auth.setPasswordHash(hash, Date.now());
   const bus = createEventBus();
-  // As in the gateway, something listens to every audit entry (the alert engine); here a counter.
+  // As in the gateway, something listens to every audit append (it publishes `auth.audit` and feeds the alert engine); here a counter.
   let seen = 0;
-  bus.subscribe((e) => { if (e.event === 'auth.audit') seen++; });
+  real.audit.onAppend(() => { seen++; });
   const guard = createLoginGuard({ banThreshold: 5, banBaseMs: 300_000, banMaxMs: 3_600_000, maxTrackedIps: 10_000, now: Date.now });
   const auth = createAuth({ store, bus, guard, now: Date.now, disabled: false, sessionTtlMs: 86_400_000, sessionIdleMs: 86_400_000, maxSessions: 100_000, setupCodeTtlMs: 600_000, onSetupCode: () => {} });
   const ctx = { clientIp: '127.0.0.1', isLocal: true };

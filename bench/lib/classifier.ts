@@ -5,6 +5,8 @@
  * destructive rows and their look-alikes, interpreter code, heredocs, variables).
  */
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Language, Parser } from 'web-tree-sitter';
 import { FLOOR_TABLE } from '../../src/approval/table/index.js';
@@ -29,11 +31,23 @@ function rate(ms: number, corpus: readonly string[], fn: (s: string) => void): n
 }
 
 /**
+ * The classifier as the gateway ships it: dist/ is one esbuild bundle, so the approval module is
+ * bundled the same way (packages external) into node_modules/.cache, from where they resolve.
+ */
+async function bundledApproval(): Promise<string> {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const outfile = join(root, 'node_modules/.cache/moltis-bench/approval.mjs');
+  const { build } = await import('esbuild');
+  await build({ entryPoints: [join(root, 'src/approval/index.ts')], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'silent' });
+  return pathToFileURL(outfile).href;
+}
+
+/**
  * `dist`: measure the built classifier (dist/approval, what the gateway runs) rather than src/
  * under tsx, whose per-closure name helpers are not in the shipped code.
  */
 export async function classifierFigures(o: { durationMs: number; dist: boolean }): Promise<Row[]> {
-  const { createClassifier }: typeof import('../../src/approval/index.js') = await import(o.dist ? '../../dist/approval/index.js' : '../../src/approval/index.js');
+  const { createClassifier }: typeof import('../../src/approval/index.js') = await import(o.dist ? await bundledApproval() : '../../src/approval/index.js');
   // The classifier first: it reads trees through web-tree-sitter's raw exports, which it can
   // only reach when it initialises web-tree-sitter itself (src/approval/tree.ts).
   const classifier = createClassifier();
