@@ -28,6 +28,7 @@ function normalize(line: string): string {
   return line
     .replace(/^moltis \S+ listening/, 'moltis <version> listening')
     .replace(/setup code: [A-Z0-9]{8}/, 'setup code: <code>')
+    .replace(/started in \d+ ms\)$/, 'started in <n> ms)')
     .replace(/valid until [^,]+,/, 'valid until <time>,')
     // Hints name `npx moltis` when moltis is not on PATH (as in this test); the docs show the installed name.
     .replace(/`npx moltis /g, '`moltis ');
