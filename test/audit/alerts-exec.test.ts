@@ -7,10 +7,9 @@ import { test, describe, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, setupPassword, createKey, type TestServer } from '../support/server.js';
 import { startScriptedLlm, type ScriptedLlm } from '../support/scripted-llm.js';
-import type { WsClient, Frame } from '../support/ws.js';
-import { connect, finalOrError } from '../support/chat.js';
+import type { WsClient } from '../support/ws.js';
+import { connect, execTurn } from '../support/chat.js';
 
-const requested = (f: Frame) => f.type === 'event' && f.event === 'exec.approval.requested';
 
 describe('alerts from model tool calls', () => {
   let llm: ScriptedLlm;
@@ -27,16 +26,7 @@ describe('alerts from model tool calls', () => {
   after(async () => { user.close(); approver.close(); await s.stop(); await llm.close(); });
 
   /** One model turn running `command`; any approval it needs is denied. */
-  async function turn(sessionKey: string, command: string): Promise<void> {
-    llm.script({ toolCalls: [{ name: 'exec', arguments: { command } }] }, { text: 'done' });
-    approver.frames.length = 0;
-    const r = await user.request('chat.send', { sessionKey, text: 'please run it' });
-    assert.equal(r.ok, true, JSON.stringify(r));
-    const fin = user.next(finalOrError(r.payload.runId), 15_000);
-    const req = await Promise.race([approver.next(requested, 15_000), fin.then(() => null)]);
-    if (req) assert.equal((await approver.request('exec.approval.resolve', { requestId: req.payload.requestId, decision: 'deny' })).ok, true);
-    await fin;
-  }
+  const turn = (sessionKey: string, command: string) => execTurn({ llm, user, approver }, sessionKey, command, 'deny');
   const alerts = (rule: string) => s.store.securityAlerts.list({ limit: 100 }).filter((a) => a.rule === rule);
   const evidenceTypes = (a: { evidence: string }) => (JSON.parse(a.evidence) as number[]).map((id) => s.store.audit.list({ limit: 1, before: id + 1 })[0]!.event_type);
 

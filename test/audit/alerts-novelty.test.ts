@@ -9,10 +9,9 @@ import assert from 'node:assert/strict';
 import { startTestServer, setupPassword, createKey, type TestServer } from '../support/server.js';
 import { startScriptedLlm, type ScriptedLlm } from '../support/scripted-llm.js';
 import { startFakeTelegram, type FakeTelegram, type TgUser } from '../support/fake-telegram.js';
-import type { WsClient, Frame } from '../support/ws.js';
-import { connect, finalOrError } from '../support/chat.js';
+import type { WsClient } from '../support/ws.js';
+import { connect, execTurn } from '../support/chat.js';
 
-const requested = (f: Frame) => f.type === 'event' && f.event === 'exec.approval.requested';
 const TOKEN = '123456:novelty-token-aaaa';
 const ALICE: TgUser = { id: 111, first_name: 'Alice', username: 'alice' };
 const GROUP = { id: -700, type: 'group' as const, title: 'Strangers' };
@@ -38,16 +37,7 @@ describe('novelty and group alerts over the real gateway', () => {
   after(async () => { user.close(); approver.close(); admin.close(); await s.stop(); await tg.close(); await llm.close(); });
 
   /** One model turn running `command`; any approval it needs is granted. */
-  async function turn(sessionKey: string, command: string): Promise<void> {
-    llm.script({ toolCalls: [{ name: 'exec', arguments: { command } }] }, { text: 'done' });
-    approver.frames.length = 0;
-    const r = await user.request('chat.send', { sessionKey, text: 'please run it' });
-    assert.equal(r.ok, true, JSON.stringify(r));
-    const fin = user.next(finalOrError(r.payload.runId), 15_000);
-    const req = await Promise.race([approver.next(requested, 15_000), fin.then(() => null)]);
-    if (req) assert.equal((await approver.request('exec.approval.resolve', { requestId: req.payload.requestId, decision: 'approve' })).ok, true);
-    await fin;
-  }
+  const turn = (sessionKey: string, command: string) => execTurn({ llm, user, approver }, sessionKey, command, 'approve');
   const alerts = (rule: string) => s.store.securityAlerts.list({ limit: 100 }).filter((a) => a.rule === rule);
 
   test('exec.unusual_command: the usual programs stay quiet; a program new to the family fires (info) and is published', async () => {
