@@ -40,7 +40,9 @@ describe('audit log in the gateway', () => {
   });
 
   test('audit.list is admin-only and returns chained entries', async () => {
-    const denied = await rpc(s, 'audit.list', { limit: 5 }, { authorization: `Bearer ${readKey.key}` });
+    // A fresh key: the flood above got the first one throttled for refusing too often.
+    const other = await createKey(s, cookie, ['operator.read'], 'reader-2');
+    const denied = await rpc(s, 'audit.list', { limit: 5 }, { authorization: `Bearer ${other.key}` });
     assert.equal(denied.body.ok, false);
     assert.equal(denied.body.error!.message, 'missing scope: operator.admin');
     const ok = await rpc(s, 'audit.list', { limit: 5, types: ['key_created'] }, { cookie });
