@@ -39,7 +39,7 @@ describe('OCI sandbox (real podman)', { skip }, () => {
     // A gateway data dir beside the workspaces: the database must stay out of every sandbox.
     mkdirSync(join(base, 'data'));
     writeFileSync(join(base, 'data', 'moltis.db'), 'SQLITE-SECRET-ROW');
-    for (const s of ['a', 'b', 'mem', 'trusted']) { mkdirSync(ws(s), { recursive: true }); mkdirSync(home(s), { recursive: true }); }
+    for (const s of ['a', 'b', 'mem', 'cpu', 'trusted']) { mkdirSync(ws(s), { recursive: true }); mkdirSync(home(s), { recursive: true }); }
     writeFileSync(join(ws('b'), 'secret-b.txt'), 'B-SESSION-SECRET');
     runner = createOciRunner({ engine: 'podman', globalArgs: args, image, limits, instance: INSTANCE });
   });
@@ -200,9 +200,10 @@ describe('OCI sandbox (real podman)', { skip }, () => {
   });
 
   test('limits: a CPU loop is killed at the timeout, its background children too', async () => {
-    const r = await runner.run(req('mem', "sleep 300 & setsid sh -c 'while :; do :; done' & while :; do :; done", { timeoutMs: 1500 }));
-    assert.equal(r.timedOut, true);
-    const ps = await runner.run(req('mem', 'ps -o user,args > /tmp/ps.txt; cat /tmp/ps.txt'));
+    // Its own session: the fork bomb above leaves 'mem' at its pids limit until the kernel reaps.
+    const r = await runner.run(req('cpu', "sleep 300 & setsid sh -c 'while :; do :; done' & while :; do :; done", { timeoutMs: 1500 }));
+    assert.equal(r.timedOut, true, JSON.stringify(r));
+    const ps = await runner.run(req('cpu', 'ps -o user,args > /tmp/ps.txt; cat /tmp/ps.txt'));
     const leftovers = ps.stdout.split('\n').filter((l) => /sleep 300|while :/.test(l));
     assert.deepEqual(leftovers, [], ps.stdout);
   });
